@@ -1,0 +1,66 @@
+//! `kplay`: the kplay Kafka model from a terminal.
+//!
+//! Argument parsing and I/O only; every answer comes from kplay-core. Exit status: 0 on success, 2 when the
+//! arguments or input are wrong (with one line on standard error naming what was wrong), 1 when reading or
+//! writing failed.
+
+mod error;
+mod partition;
+
+use std::ffi::OsString;
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use error::CliError;
+
+const USAGE: &str = "\
+kplay — the Kafka playground from a terminal
+
+Usage:
+  kplay partition --partitions N [--hex] [KEY ...]
+      Prints the partition Kafka's default partitioner picks for each key, one per line.
+      Without KEY arguments, reads keys from standard input, one per line.
+  kplay help
+      Prints this text.
+";
+
+fn main() -> ExitCode {
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let result = run(
+        std::env::args_os().skip(1).collect(),
+        &mut io::stdin().lock(),
+        &mut out,
+    )
+    .and_then(|()| out.flush().map_err(CliError::from));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        // A reader that stopped early (`kplay partition ... | head`) is not an error of ours.
+        Err(CliError::Io(err)) if err.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(err) => {
+            // If standard error is gone too there is nobody left to tell.
+            let _ = writeln!(io::stderr(), "kplay: {err}");
+            ExitCode::from(err.exit_status())
+        }
+    }
+}
+
+/// Runs one command line (without the program name) against the given standard input and output.
+fn run(
+    args: Vec<OsString>,
+    stdin: &mut dyn io::BufRead,
+    stdout: &mut dyn Write,
+) -> Result<(), CliError> {
+    let mut args = args.into_iter();
+    let Some(command) = args.next() else {
+        return Err(CliError::Usage("missing command; try `kplay help`".into()));
+    };
+    match command.to_str() {
+        Some("partition") => partition::run(args.collect(), stdin, stdout),
+        Some("help" | "--help" | "-h") => Ok(stdout.write_all(USAGE.as_bytes())?),
+        _ => Err(CliError::Usage(format!(
+            "unknown command {:?}; commands are: partition, help",
+            command.to_string_lossy()
+        ))),
+    }
+}

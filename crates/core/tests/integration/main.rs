@@ -1,0 +1,3 @@
+//! Integration tests of kplay-core, one binary with a module per concept.
+
+mod partitioner;

@@ -1,0 +1,9 @@
+//! The app's components, one per file. Each takes `XxxProps` and reports user intent through `on<verb>`
+//! callbacks; only [`app::App`] owns state.
+
+pub mod app;
+pub mod notice;
+pub mod partition_count;
+pub mod partition_lanes;
+pub mod placement;
+pub mod producer;

@@ -1,0 +1,73 @@
+//! The partitions of a topic drawn as lanes of records, newest on the right.
+
+use kplay_core::topic::{Record, Topic};
+use yew::prelude::*;
+
+/// Records drawn per lane; older ones are summarised by a count so wide topics stay fast.
+const SHOWN_PER_LANE: usize = 40;
+
+/// Props of [`PartitionLanes`].
+#[derive(Properties, PartialEq)]
+pub struct PartitionLanesProps {
+    /// The topic to draw.
+    pub topic: Topic,
+    /// `(partition, offset)` of the record to highlight, usually the last produced.
+    pub highlight: Option<(u32, u64)>,
+}
+
+/// One lane per partition, labelled with its number and log end offset.
+#[function_component(PartitionLanes)]
+pub fn partition_lanes(props: &PartitionLanesProps) -> Html {
+    let topic = &props.topic;
+    html! {
+        <ol class="lanes" aria-label="Partitions">
+            { for (0..topic.partition_count().get()).map(|partition| {
+                let records = topic.records(partition);
+                let hidden = records.len().saturating_sub(SHOWN_PER_LANE);
+                html! {
+                    <li class="lane" data-testid={format!("partition-{partition}")} data-partition={partition.to_string()}>
+                        <span class="lane-label">
+                            { format!("P{partition}") }
+                            <small>{ format!("end {}", topic.log_end_offset(partition)) }</small>
+                        </span>
+                        <ol class="records">
+                            if hidden > 0 {
+                                <li class="record elided">{ format!("+{hidden} earlier") }</li>
+                            }
+                            { for records[hidden..].iter().map(|record| record_view(record, props.highlight == Some((partition, record.offset)))) }
+                        </ol>
+                    </li>
+                }
+            }) }
+        </ol>
+    }
+}
+
+fn record_view(record: &Record, highlighted: bool) -> Html {
+    let (label, key_attr) = match &record.key {
+        None => ("\u{2205} no key".to_owned(), None),
+        Some(bytes) => {
+            let text = String::from_utf8_lossy(bytes).into_owned();
+            (
+                if text.is_empty() {
+                    "\"\" (empty)".to_owned()
+                } else {
+                    text.clone()
+                },
+                Some(text),
+            )
+        }
+    };
+    html! {
+        <li
+            class={classes!("record", record.key.is_none().then_some("keyless"), highlighted.then_some("highlight"))}
+            data-testid="record"
+            data-key={key_attr}
+            data-offset={record.offset.to_string()}
+            title={format!("offset {}", record.offset)}
+        >
+            <span class="offset">{ record.offset }</span>
+            <span class="key">{ label }</span>
+        </li>
+    }
+}

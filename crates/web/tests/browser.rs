@@ -1,0 +1,136 @@
+//! The app mounted in a real browser: type, click, and read the DOM back.
+#![cfg(target_arch = "wasm32")]
+
+use std::time::Duration;
+
+use kplay_web::App;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+use web_sys::{Element, HtmlButtonElement, HtmlInputElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// Mounts a fresh app into its own element and lets it render.
+async fn mount() -> Element {
+    let document = gloo::utils::document();
+    let root = document
+        .create_element("div")
+        .expect("a div can be created");
+    gloo::utils::body()
+        .append_child(&root)
+        .expect("the div can be attached");
+    yew::Renderer::<App>::with_root(root.clone()).render();
+    settle().await;
+    root
+}
+
+/// Lets Yew's scheduler run the renders queued by the last event.
+async fn settle() {
+    gloo::timers::future::sleep(Duration::from_millis(20)).await;
+}
+
+fn find<T: JsCast>(root: &Element, selector: &str) -> T {
+    root.query_selector(selector)
+        .expect("the selector is valid")
+        .unwrap_or_else(|| panic!("nothing matches {selector}"))
+        .dyn_into::<T>()
+        .unwrap_or_else(|_| panic!("{selector} is not of the expected element type"))
+}
+
+fn count(root: &Element, selector: &str) -> u32 {
+    root.query_selector_all(selector)
+        .expect("the selector is valid")
+        .length()
+}
+
+async fn produce(root: &Element, key: &str) {
+    find::<HtmlInputElement>(root, "[data-testid=key-input]").set_value(key);
+    find::<HtmlButtonElement>(root, "[data-testid=produce]").click();
+    settle().await;
+}
+
+async fn set_partitions(root: &Element, typed: &str) {
+    let input = find::<HtmlInputElement>(root, "[data-testid=partition-count]");
+    input.set_value(typed);
+    let change = web_sys::Event::new("change").expect("a change event can be created");
+    input
+        .dispatch_event(&change)
+        .expect("the event is dispatched");
+    settle().await;
+}
+
+#[wasm_bindgen_test]
+async fn starts_with_six_empty_partitions() {
+    let root = mount().await;
+    assert_eq!(count(&root, "li.lane"), 6);
+    assert!(
+        root.query_selector("[data-testid=partition-5]")
+            .expect("valid")
+            .is_some()
+    );
+    assert_eq!(count(&root, "[data-testid=record]"), 0);
+}
+
+#[wasm_bindgen_test]
+async fn a_keyed_record_lands_in_kafkas_partition_with_its_hash_shown() {
+    let root = mount().await;
+    produce(&root, "user-1").await;
+    produce(&root, "user-1").await;
+    // murmur2("user-1") = 1404122828, % 6 = 2; the second record gets the next offset.
+    assert_eq!(
+        count(&root, "[data-testid=partition-2] [data-key=\"user-1\"]"),
+        2
+    );
+    assert_eq!(
+        count(&root, "[data-testid=partition-2] [data-offset=\"1\"]"),
+        1
+    );
+    let placement = find::<Element>(&root, "[data-testid=placement]")
+        .text_content()
+        .unwrap_or_default();
+    assert!(placement.contains("murmur2 1404122828"), "{placement}");
+    assert!(placement.contains("partition 2, offset 1"), "{placement}");
+}
+
+#[wasm_bindgen_test]
+async fn keyless_records_go_round_robin_and_say_so() {
+    let root = mount().await;
+    for _ in 0..3 {
+        find::<HtmlButtonElement>(&root, "[data-testid=produce-keyless]").click();
+        settle().await;
+    }
+    for partition in 0..3 {
+        assert_eq!(
+            count(
+                &root,
+                &format!("[data-testid=partition-{partition}] .record.keyless")
+            ),
+            1
+        );
+    }
+    let placement = find::<Element>(&root, "[data-testid=placement]")
+        .text_content()
+        .unwrap_or_default();
+    assert!(placement.contains("round-robin"), "{placement}");
+}
+
+#[wasm_bindgen_test]
+async fn partition_count_grows_and_refuses_nonsense() {
+    let root = mount().await;
+    set_partitions(&root, "12").await;
+    assert_eq!(count(&root, "li.lane"), 12);
+    set_partitions(&root, "65").await;
+    assert_eq!(
+        count(&root, "li.lane"),
+        12,
+        "an out-of-range count changes nothing"
+    );
+    let notice = find::<Element>(&root, "[data-testid=notice]");
+    assert_eq!(notice.get_attribute("role").as_deref(), Some("alert"));
+    assert!(
+        notice
+            .text_content()
+            .unwrap_or_default()
+            .contains("from 1 to 64")
+    );
+}
