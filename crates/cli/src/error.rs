@@ -26,7 +26,7 @@ impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Usage(message) => f.write_str(message),
-            Self::Io(err) => write!(f, "I/O error: {err}"),
+            Self::Io(err) => write!(f, "kplay: I/O error: {err}"),
         }
     }
 }
@@ -39,6 +39,6 @@ impl From<io::Error> for CliError {
 
 impl From<lexopt::Error> for CliError {
     fn from(err: lexopt::Error) -> Self {
-        Self::Usage(err.to_string())
+        Self::Usage(format!("{err}; see `kplay help`"))
     }
 }

@@ -4,7 +4,9 @@
 //! arguments or input are wrong (with one line on standard error naming what was wrong), 1 when reading or
 //! writing failed.
 
+mod assign;
 mod error;
+mod input;
 mod partition;
 
 use std::ffi::OsString;
@@ -20,6 +22,9 @@ Usage:
   kplay partition --partitions N [--hex] [KEY ...]
       Prints the partition Kafka's default partitioner picks for each key, one per line.
       Without KEY arguments, reads keys from standard input, one per line.
+  kplay assign [FILE]
+      Runs a partition assignor (range, roundrobin, sticky, cooperative-sticky) over a consumer group
+      described as JSON in FILE or standard input; prints {\"assignment\": {member: [[topic, partition], ...]}}.
   kplay help
       Prints this text.
 ";
@@ -38,8 +43,9 @@ fn main() -> ExitCode {
         // A reader that stopped early (`kplay partition ... | head`) is not an error of ours.
         Err(CliError::Io(err)) if err.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(err) => {
-            // If standard error is gone too there is nobody left to tell.
-            let _ = writeln!(io::stderr(), "kplay: {err}");
+            // The message starts with the argument or JSON path at fault, so it is printed as is. If standard
+            // error is gone too there is nobody left to tell.
+            let _ = writeln!(io::stderr(), "{err}");
             ExitCode::from(err.exit_status())
         }
     }
@@ -57,9 +63,10 @@ fn run(
     };
     match command.to_str() {
         Some("partition") => partition::run(args.collect(), stdin, stdout),
+        Some("assign") => assign::run(args.collect(), stdin, stdout),
         Some("help" | "--help" | "-h") => Ok(stdout.write_all(USAGE.as_bytes())?),
         _ => Err(CliError::Usage(format!(
-            "unknown command {:?}; commands are: partition, help",
+            "unknown command {:?}; commands are: partition, assign, help",
             command.to_string_lossy()
         ))),
     }

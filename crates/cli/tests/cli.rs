@@ -111,3 +111,69 @@ fn help_and_no_command() {
     assert!(stdout(&help).contains("kplay partition --partitions N"));
     assert_eq!(kplay(&[], b"").status.code(), Some(2));
 }
+
+#[test]
+fn assign_prints_every_member_in_input_order_with_sorted_partitions() {
+    let input = br#"{"strategy": "range", "topics": {"topic1": 3, "topic2": 2},
+        "members": [{"id": "consumer3", "topics": ["topic1"]},
+                    {"id": "consumer2", "topics": ["topic2", "topic1"]},
+                    {"id": "consumer1", "topics": ["topic1"]},
+                    {"id": "idle", "instance_id": null, "topics": ["topic2"], "owned": [], "generation": -1}]}"#;
+    let output = kplay(&["assign"], input);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        stdout(&output),
+        concat!(
+            r#"{"assignment":{"consumer3":[["topic1",2]],"consumer2":[["topic1",1],["topic2",0]],"#,
+            r#""consumer1":[["topic1",0]],"idle":[["topic2",1]]}}"#,
+            "\n"
+        )
+    );
+}
+
+#[test]
+fn assign_cooperative_sticky_withholds_partitions_changing_owner() {
+    let input = br#"{"strategy": "cooperative-sticky", "topics": {"topic": 3},
+        "members": [{"id": "consumer1", "topics": ["topic"], "owned": [["topic", 0], ["topic", 1], ["topic", 2]], "generation": 1},
+                    {"id": "consumer2", "topics": ["topic"], "generation": 1}]}"#;
+    let dir = std::env::temp_dir().join(format!("kplay-assign-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("group.json");
+    std::fs::write(&file, input).expect("write input");
+    let output = kplay(&["assign", file.to_str().expect("UTF-8 path")], b"");
+    std::fs::remove_dir_all(&dir).expect("clean up");
+    assert!(output.status.success());
+    assert_eq!(
+        stdout(&output),
+        "{\"assignment\":{\"consumer1\":[[\"topic\",0],[\"topic\",1]],\"consumer2\":[]}}\n"
+    );
+}
+
+#[test]
+fn assign_errors_name_the_json_path() {
+    let cases: [(&[u8], &str); 6] = [
+        (
+            br#"{"strategy":"range","topics":{"orders":3},"members":[{"id":"a","topics":["orders"]},{"id":"b","topics":["orders"]},{"id":"c","topics":["ordrs"]}]}"#,
+            "members[2].topics[0]: unknown topic \"ordrs\"\n",
+        ),
+        (br#"{"strategy":"rnage","topics":{},"members":[]}"#, "strategy: unknown strategy \"rnage\""),
+        (br#"{"strategy":"range","topics":{"t":0},"members":[]}"#, "topics.t: 0 partitions is out of range"),
+        (br#"{"strategy":"range","topics":{"t":1},"members":[{"id":"a","topics":["t"],"generation":"x"}]}"#, "members[0].generation: invalid type"),
+        (br#"{"strategy":"range","topics":{"t":1},"members":[{"id":"a","topics":["t"],"owned":[["t",5]]}]}"#, "members[0].owned[0]: topic \"t\" has no partition 5"),
+        (br#"{"strategy":"range","#, "input: "),
+    ];
+    for (input, expected) in cases {
+        let output = kplay(&["assign"], input);
+        assert_eq!(output.status.code(), Some(2), "{expected}");
+        let stderr = std::str::from_utf8(&output.stderr).expect("UTF-8");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(
+            stderr.starts_with(expected),
+            "{stderr:?} should start with {expected:?}"
+        );
+    }
+}

@@ -22,5 +22,8 @@
 
 extern crate alloc;
 
+pub mod group;
+pub mod log;
 pub mod partitioner;
+pub mod time;
 pub mod topic;

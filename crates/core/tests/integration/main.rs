@@ -1,3 +1,4 @@
 //! Integration tests of kplay-core, one binary with a module per concept.
 
+mod assignors;
 mod partitioner;

@@ -1,0 +1,309 @@
+//! Compaction: keep the latest record of every key (`cleanup.policy=compact`, the `LogCleaner`).
+//!
+//! The cleaner never touches the active segment, nor records younger than `min.compaction.lag.ms`, nor
+//! anything above the high watermark: the cleanable range ends at the first of those. Records after the
+//! last cleaning's end (the *dirty* part) build a map key → latest offset; then every segment of the
+//! cleanable range is rewritten keeping a record only if no later offset of its key is in the map, and,
+//! for a tombstone (a key with a null value), only until its delete horizon: the first pass that keeps a
+//! tombstone stamps it with `now + delete.retention.ms`, and a pass at or after that time drops it. Offsets
+//! never change and order is kept; segments stay where they were, only smaller. A log is cleaned when its
+//! dirty bytes exceed `min.cleanable.dirty.ratio` of its cleanable bytes (`LogCleanerManager`), or on demand.
+
+use alloc::boxed::Box;
+use alloc::collections::BTreeMap;
+
+use super::PartitionLog;
+use crate::time::Instant;
+
+/// What one cleaning pass did.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CleanReport {
+    /// Offsets `[start, end)` that were cleaned.
+    pub cleaned_range: (u64, u64),
+    /// Records removed because a later record has the same key.
+    pub superseded_records: u64,
+    /// Tombstones removed because their delete horizon had passed.
+    pub expired_tombstones: u64,
+    /// Bytes freed.
+    pub freed_bytes: u64,
+}
+
+impl PartitionLog {
+    /// The offset cleaning must stop before: the active segment's base, the first segment holding a record
+    /// younger than `min.compaction.lag.ms`, and the high watermark, whichever comes first.
+    #[must_use]
+    pub fn first_uncleanable_offset(&self, now: Instant) -> u64 {
+        let lag = self.config.min_compaction_lag_ms;
+        let too_young = self
+            .segments
+            .iter()
+            .find(|s| s.largest_timestamp.is_some_and(|t| now - t < lag))
+            .map_or(u64::MAX, |s| s.base_offset);
+        self.active()
+            .base_offset
+            .min(too_young)
+            .min(self.high_watermark)
+    }
+
+    /// Dirty bytes ÷ cleanable bytes, the ratio compared with `min.cleanable.dirty.ratio`.
+    #[must_use]
+    pub fn cleanable_ratio(&self, now: Instant) -> f64 {
+        let end = self.first_uncleanable_offset(now);
+        let (mut clean, mut dirty) = (0_u64, 0_u64);
+        for record in self
+            .segments
+            .iter()
+            .flat_map(|s| s.records.iter())
+            .take_while(|r| r.offset < end)
+        {
+            if record.offset < self.cleaner_checkpoint {
+                clean += record.size();
+            } else {
+                dirty += record.size();
+            }
+        }
+        if clean + dirty == 0 {
+            0.0
+        } else {
+            dirty as f64 / (clean + dirty) as f64
+        }
+    }
+
+    /// Runs the cleaner at `now` if the topic compacts and the log is dirty enough (or `force`), returning
+    /// what it did.
+    pub fn handle_cleaning(&mut self, now: Instant, force: bool) -> Option<CleanReport> {
+        if !self.config.cleanup_policy.compacts() {
+            return None;
+        }
+        let end = self.first_uncleanable_offset(now);
+        if end <= self.cleaner_checkpoint && !force {
+            return None;
+        }
+        if !force && self.cleanable_ratio(now) <= self.config.min_cleanable_dirty_ratio {
+            return None;
+        }
+        Some(self.clean(now, end))
+    }
+
+    fn clean(&mut self, now: Instant, end: u64) -> CleanReport {
+        // The offset map: each key's latest offset within the dirty range.
+        let mut latest: BTreeMap<Box<[u8]>, u64> = BTreeMap::new();
+        for record in self.segments.iter().flat_map(|s| s.records.iter()) {
+            if record.offset >= end {
+                break;
+            }
+            if record.offset >= self.cleaner_checkpoint
+                && let Some(key) = &record.key
+            {
+                latest.insert(key.clone(), record.offset);
+            }
+        }
+
+        let mut report = CleanReport {
+            cleaned_range: (self.log_start_offset, end),
+            ..CleanReport::default()
+        };
+        let horizon = now + self.config.delete_retention_ms;
+        for segment in self.segments.iter_mut().take_while(|s| s.base_offset < end) {
+            let before = segment.size;
+            segment.records.retain_mut(|record| {
+                if record.offset >= end {
+                    return true;
+                }
+                let superseded = record
+                    .key
+                    .as_ref()
+                    .and_then(|k| latest.get(k))
+                    .is_some_and(|&l| record.offset < l);
+                if superseded {
+                    report.superseded_records += 1;
+                    return false;
+                }
+                if record.is_tombstone() {
+                    match record.delete_horizon {
+                        None => record.delete_horizon = Some(horizon),
+                        Some(at) if now >= at => {
+                            report.expired_tombstones += 1;
+                            return false;
+                        }
+                        Some(_) => {}
+                    }
+                }
+                true
+            });
+            segment.records.shrink_to_fit();
+            segment.recompute();
+            report.freed_bytes += before - segment.size;
+        }
+        self.cleaner_checkpoint = self.cleaner_checkpoint.max(end);
+        report
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use alloc::vec::Vec;
+
+    use super::super::{CleanupPolicy, LogConfig};
+    use super::*;
+    use crate::time::Duration;
+
+    fn at(ms: u64) -> Instant {
+        Instant::from_millis(ms)
+    }
+
+    fn compacted() -> LogConfig {
+        // Keys of 1 byte and values of 9 bytes make 80-byte records; three per 250-byte segment.
+        LogConfig {
+            cleanup_policy: CleanupPolicy::Compact,
+            segment_bytes: 250,
+            delete_retention_ms: Duration::from_millis(100),
+            ..LogConfig::default()
+        }
+    }
+
+    /// Appends `(key, value)` pairs, `None` values being tombstones, one per millisecond from `start`.
+    fn append_all(log: &mut PartitionLog, start: u64, records: &[(u8, Option<u32>)]) {
+        for (i, &(key, value)) in records.iter().enumerate() {
+            log.append_and_commit(at(start + i as u64), Some(&[key]), value)
+                .expect("keyed append");
+        }
+    }
+
+    fn contents(log: &PartitionLog) -> Vec<(u64, u8, bool)> {
+        log.segments()
+            .flat_map(|s| s.records())
+            .map(|r| {
+                (
+                    r.offset,
+                    r.key.as_deref().map_or(0, |k| k[0]),
+                    r.value_size.is_some(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn keeps_the_latest_record_per_key_with_offsets_unchanged() {
+        let mut log = PartitionLog::new(compacted());
+        // Offsets 0..=6: a b a c b a | d (active segment from offset 6).
+        append_all(
+            &mut log,
+            0,
+            &[
+                (b'a', Some(9)),
+                (b'b', Some(9)),
+                (b'a', Some(9)),
+                (b'c', Some(9)),
+                (b'b', Some(9)),
+                (b'a', Some(9)),
+                (b'd', Some(9)),
+            ],
+        );
+        let report = log.handle_cleaning(at(10), true).expect("compacted topic");
+        assert_eq!(
+            report.cleaned_range,
+            (0, 6),
+            "the active segment (base 6) is never compacted"
+        );
+        assert_eq!(report.superseded_records, 3);
+        assert_eq!(report.freed_bytes, 240);
+        assert_eq!(
+            contents(&log),
+            [
+                (3, b'c', true),
+                (4, b'b', true),
+                (5, b'a', true),
+                (6, b'd', true)
+            ]
+        );
+        assert_eq!(
+            log.fetch(0, 1).expect("offset 0 still valid")[0].offset,
+            3,
+            "a gap reads the next record"
+        );
+    }
+
+    #[test]
+    fn the_active_segment_is_never_compacted() {
+        let mut log = PartitionLog::new(compacted());
+        append_all(&mut log, 0, &[(b'a', Some(9)), (b'a', Some(9))]);
+        let report = log.handle_cleaning(at(10), true).expect("compacted topic");
+        assert_eq!(report.superseded_records, 0);
+        assert_eq!(log.record_count(), 2);
+    }
+
+    #[test]
+    fn tombstones_survive_delete_retention_then_go() {
+        let mut log = PartitionLog::new(compacted());
+        // a, a=tombstone, b | c (active)
+        append_all(
+            &mut log,
+            0,
+            &[
+                (b'a', Some(9)),
+                (b'a', None),
+                (b'b', Some(9)),
+                (b'c', Some(9)),
+            ],
+        );
+        let first = log.handle_cleaning(at(10), true).expect("compacted");
+        assert_eq!((first.superseded_records, first.expired_tombstones), (1, 0));
+        assert_eq!(
+            contents(&log),
+            [(1, b'a', false), (2, b'b', true), (3, b'c', true)]
+        );
+        assert!(
+            log.handle_cleaning(at(109), true)
+                .expect("compacted")
+                .expired_tombstones
+                == 0,
+            "horizon is 110"
+        );
+        let last = log.handle_cleaning(at(110), true).expect("compacted");
+        assert_eq!(last.expired_tombstones, 1);
+        assert_eq!(contents(&log), [(2, b'b', true), (3, b'c', true)]);
+    }
+
+    #[test]
+    fn min_compaction_lag_and_dirty_ratio_hold_the_cleaner_back() {
+        let config = LogConfig {
+            min_compaction_lag_ms: Duration::from_millis(50),
+            ..compacted()
+        };
+        let mut log = PartitionLog::new(config);
+        append_all(
+            &mut log,
+            0,
+            &[
+                (b'a', Some(9)),
+                (b'a', Some(9)),
+                (b'a', Some(9)),
+                (b'b', Some(9)),
+            ],
+        );
+        assert_eq!(
+            log.first_uncleanable_offset(at(10)),
+            0,
+            "records younger than 50 ms"
+        );
+        assert_eq!(log.first_uncleanable_offset(at(60)), 3);
+        assert!(
+            (log.cleanable_ratio(at(60)) - 1.0).abs() < f64::EPSILON,
+            "never cleaned: all dirty"
+        );
+        assert!(
+            log.handle_cleaning(at(60), false).is_some(),
+            "ratio 1.0 > 0.5"
+        );
+        assert!(
+            log.handle_cleaning(at(60), false).is_none(),
+            "nothing dirty left"
+        );
+        let mut delete_only = PartitionLog::new(LogConfig::default());
+        assert!(
+            delete_only.handle_cleaning(at(0), true).is_none(),
+            "cleanup.policy=delete never compacts"
+        );
+    }
+}

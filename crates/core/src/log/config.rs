@@ -1,0 +1,67 @@
+//! Topic-level log configuration: the subset of Kafka's `LogConfig` that shapes what a partition keeps.
+
+use crate::time::Duration;
+
+/// `cleanup.policy`: what happens to old data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CleanupPolicy {
+    /// `delete`: whole segments are deleted by `retention.ms` / `retention.bytes` (Kafka's default).
+    Delete,
+    /// `compact`: the cleaner keeps the latest record of every key; nothing expires by age or size.
+    Compact,
+    /// `compact,delete`: both.
+    CompactDelete,
+}
+
+impl CleanupPolicy {
+    /// Whether retention deletes segments.
+    #[must_use]
+    pub const fn deletes(self) -> bool {
+        matches!(self, Self::Delete | Self::CompactDelete)
+    }
+
+    /// Whether the log cleaner compacts.
+    #[must_use]
+    pub const fn compacts(self) -> bool {
+        matches!(self, Self::Compact | Self::CompactDelete)
+    }
+}
+
+/// The configs a partition log obeys, with Kafka's defaults.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LogConfig {
+    /// `segment.bytes`: the active segment is rolled before it would exceed this size (default 1 GiB).
+    pub segment_bytes: u64,
+    /// `segment.ms`: the active segment is rolled once its first record is older than this (default 7 days).
+    pub segment_ms: Duration,
+    /// `retention.ms`: segments whose newest record is older than this are deleted; `None` is -1,
+    /// unlimited (default 7 days).
+    pub retention_ms: Option<Duration>,
+    /// `retention.bytes`: oldest segments are deleted while the log exceeds this; `None` is -1, unlimited
+    /// (the default).
+    pub retention_bytes: Option<u64>,
+    /// `cleanup.policy` (default `delete`).
+    pub cleanup_policy: CleanupPolicy,
+    /// `delete.retention.ms`: how long a tombstone survives cleaning (default 1 day).
+    pub delete_retention_ms: Duration,
+    /// `min.compaction.lag.ms`: records younger than this are not compacted (default 0).
+    pub min_compaction_lag_ms: Duration,
+    /// `min.cleanable.dirty.ratio`: the cleaner runs once dirty bytes exceed this share of the log (0.5).
+    pub min_cleanable_dirty_ratio: f64,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        const DAY_MS: u64 = 86_400_000;
+        Self {
+            segment_bytes: 1 << 30,
+            segment_ms: Duration::from_millis(7 * DAY_MS),
+            retention_ms: Some(Duration::from_millis(7 * DAY_MS)),
+            retention_bytes: None,
+            cleanup_policy: CleanupPolicy::Delete,
+            delete_retention_ms: Duration::from_millis(DAY_MS),
+            min_compaction_lag_ms: Duration::ZERO,
+            min_cleanable_dirty_ratio: 0.5,
+        }
+    }
+}
