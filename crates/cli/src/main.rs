@@ -5,6 +5,7 @@
 //! writing failed.
 
 mod assign;
+mod bench;
 mod error;
 mod input;
 mod partition;
@@ -25,6 +26,9 @@ Usage:
   kplay assign [FILE]
       Runs a partition assignor (range, roundrobin, sticky, cooperative-sticky) over a consumer group
       described as JSON in FILE or standard input; prints {\"assignment\": {member: [[topic, partition], ...]}}.
+  kplay bench [--json]
+      Measures the core model: appends/s, keys hashed/s, a 2,000-member × 100,000-partition sticky
+      assignment. Run a release build: cargo run --release -p kplay-cli -- bench
   kplay help
       Prints this text.
 ";
@@ -64,9 +68,10 @@ fn run(
     match command.to_str() {
         Some("partition") => partition::run(args.collect(), stdin, stdout),
         Some("assign") => assign::run(args.collect(), stdin, stdout),
+        Some("bench") => bench::run(args.collect(), stdout),
         Some("help" | "--help" | "-h") => Ok(stdout.write_all(USAGE.as_bytes())?),
         _ => Err(CliError::Usage(format!(
-            "unknown command {:?}; commands are: partition, assign, help",
+            "unknown command {:?}; commands are: partition, assign, bench, help",
             command.to_string_lossy()
         ))),
     }

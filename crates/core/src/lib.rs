@@ -1,13 +1,22 @@
 //! # kplay-core: Apache Kafka, modelled deterministically
 //!
 //! This crate is the model behind every view of kplay. It is `no_std` + `alloc`, performs no I/O and never
-//! reads a clock, so the same inputs give the same outputs on x86_64 and wasm32 alike.
+//! reads a clock: every operation that depends on time takes `now` ([`time`]), and everything random draws
+//! from one seeded generator ([`rng`]), so the same inputs give the same outputs on x86_64 and wasm32.
 //!
 //! A tour, in the order a record travels:
 //!
-//! - [`partitioner`] decides which partition a record goes to: Kafka's murmur2 hash of the key bytes
-//!   (`toPositive(murmur2(key)) % partitions`), or a round-robin counter for records without a key.
-//! - [`topic`] holds the partitions of a topic and appends records to them, handing out offsets.
+//! - [`partitioner`]: which partition a keyed record goes to — Kafka's murmur2,
+//!   `toPositive(murmur2(key)) % partitions`, byte for byte.
+//! - [`producer`]: batches (`batch.size`, `linger.ms`) and the sticky partitioner of KIP-794 for records
+//!   without a key, round-robin, `partitioner.ignore.keys`.
+//! - [`topic`]: a topic as partitions of offsets; adding partitions moves keys.
+//! - [`log`]: one partition's log — segments, high watermark, retention by time and size, compaction.
+//! - [`cluster`]: replication — leaders, followers, the ISR, `acks`, `min.insync.replicas`, elections, and
+//!   which acknowledged writes a failure lost.
+//! - [`group`]: consumer groups — the four assignors, the coordinator's rebalances (eager and
+//!   cooperative), static members, committed offsets, `auto.offset.reset` and lag.
+//! - [`delivery`]: at-most-once, at-least-once and effectively-once, counted record by record.
 //!
 //! ```
 //! use kplay_core::topic::Topic;
@@ -22,8 +31,12 @@
 
 extern crate alloc;
 
+pub mod cluster;
+pub mod delivery;
 pub mod group;
 pub mod log;
 pub mod partitioner;
+pub mod producer;
+pub mod rng;
 pub mod time;
 pub mod topic;

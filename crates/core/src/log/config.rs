@@ -65,3 +65,25 @@ impl Default for LogConfig {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_kafkas() {
+        let config = LogConfig::default();
+        assert_eq!(config.segment_bytes, 1_073_741_824);
+        assert_eq!(config.segment_ms.as_millis(), 604_800_000);
+        assert_eq!(
+            config.retention_ms.map(Duration::as_millis),
+            Some(604_800_000)
+        );
+        assert_eq!(config.retention_bytes, None);
+        assert_eq!(config.cleanup_policy, CleanupPolicy::Delete);
+        assert_eq!(config.delete_retention_ms.as_millis(), 86_400_000);
+        assert_eq!(config.min_compaction_lag_ms, Duration::ZERO);
+        assert!((config.min_cleanable_dirty_ratio - 0.5).abs() < f64::EPSILON);
+        assert!(CleanupPolicy::CompactDelete.compacts() && CleanupPolicy::CompactDelete.deletes());
+    }
+}

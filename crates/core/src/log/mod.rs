@@ -4,17 +4,17 @@
 //! On disk the log is split into **segments**, each starting at its `base_offset`; new records go to the
 //! last, *active* segment, which is rolled (closed, a new one started) when it would exceed `segment.bytes`
 //! or once its first record is older than `segment.ms` (Kafka's `LogSegment.shouldRoll`). Old data leaves
-//! the log a whole segment at a time ([`retention`](self::retention)) or is compacted key by key
-//! ([`compaction`](self::compaction)); the first offset still present is the **log start offset**.
+//! the log a whole segment at a time ([`retention`]) or is compacted key by key
+//! ([`compaction`]); the first offset still present is the **log start offset**.
 //!
 //! Consumers read only below the **high watermark** (HW): the offset up to which every in-sync replica has
 //! the data (see [`crate::cluster`] for replication). A log with a single replica advances its HW with every
 //! append. Record sizes are counted as key bytes + value bytes + [`RECORD_OVERHEAD`] so that
 //! `segment.bytes` and `retention.bytes` behave as they would on a broker.
 
-mod compaction;
+pub mod compaction;
 pub mod config;
-mod retention;
+pub mod retention;
 
 use alloc::boxed::Box;
 use alloc::collections::VecDeque;

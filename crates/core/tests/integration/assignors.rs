@@ -614,3 +614,61 @@ fn invalid_groups_name_the_field() {
     let err = assign(Strategy::Range, &topics(&[("t", 0)]), &[]).expect_err("zero partitions");
     assert!(matches!(err, AssignError::PartitionCount { .. }));
 }
+
+// §3.4 KIP-848's server-side `range` gives the same assignment as the client RangeAssignor when racks are
+// not used: static members first, then member ids, contiguous ranges per topic, recomputed from scratch.
+
+#[test]
+fn server_side_range_examples_match_the_client_range_assignor() {
+    let cases: Vec<Case> = vec![
+        (
+            "testFirstAssignmentThreeMembersThreeTopicsDifferentSubscriptions",
+            vec![("T1", 3), ("T2", 3), ("T3", 2)],
+            vec![
+                member("A", &["T1", "T2"]),
+                member("B", &["T3"]),
+                member("C", &["T2", "T3"]),
+            ],
+            expect(&[
+                ("A", &["T1-0", "T1-1", "T1-2", "T2-0", "T2-1"]),
+                ("B", &["T3-0"]),
+                ("C", &["T2-2", "T3-1"]),
+            ]),
+        ),
+        (
+            "testFirstAssignmentNumMembersGreaterThanNumPartitions",
+            vec![("T1", 3), ("T3", 2)],
+            vec![
+                member("A", &["T1", "T3"]),
+                member("B", &["T1", "T3"]),
+                member("C", &["T1", "T3"]),
+            ],
+            expect(&[
+                ("A", &["T1-0", "T3-0"]),
+                ("B", &["T1-1", "T3-1"]),
+                ("C", &["T1-2"]),
+            ]),
+        ),
+        (
+            "testReassignmentWhenOneMemberAddedAfterInitialAssignmentWithTwoMembersTwoTopics",
+            vec![("T1", 3), ("T2", 3)],
+            vec![
+                owning("A", &["T1", "T2"], &["T1-0", "T1-1", "T2-0", "T2-1"], 1),
+                owning("B", &["T1", "T2"], &["T1-2", "T2-2"], 1),
+                member("C", &["T1", "T2"]),
+            ],
+            expect(&[
+                ("A", &["T1-0", "T2-0"]),
+                ("B", &["T1-1", "T2-1"]),
+                ("C", &["T1-2", "T2-2"]),
+            ]),
+        ),
+    ];
+    for (name, topic_list, members, expected) in cases {
+        assert_eq!(
+            run(Strategy::Range, &topic_list, &members),
+            expected,
+            "{name}"
+        );
+    }
+}

@@ -2,3 +2,4 @@
 
 mod assignors;
 mod partitioner;
+mod properties;

@@ -1,0 +1,831 @@
+//! # The group coordinator: membership, rebalances, generations
+//!
+//! A consumer group changes shape when a member joins, leaves (`LeaveGroup`), or stops heartbeating for
+//! `session.timeout.ms` (it crashed or hung), and when a subscribed topic gains partitions. Each change
+//! starts a **rebalance**: the members rejoin, the leader runs the assignor, and the group moves to a new
+//! **generation**. How consumption pauses depends on the protocol the assignor supports:
+//!
+//! - **EAGER** (range, roundrobin, sticky): every member revokes *all* its partitions as the rebalance
+//!   starts and gets the new assignment when it ends, so the whole group stops for the whole round.
+//! - **COOPERATIVE** (cooperative-sticky, KIP-429): members keep consuming what they own; a round only
+//!   revokes the partitions that must move, and a follow-up round hands those to their new owners.
+//!
+//! A crashed member still counts as a member until its session expires, so a rebalance that starts while it
+//! is silent waits for `session.timeout.ms` before it can complete. A **static member**
+//! (`group.instance.id`) sends no `LeaveGroup` when it stops, and if it comes back before its session
+//! expires it gets its old assignment under a new member id with no rebalance at all.
+//!
+//! kplay's timing model: live members heartbeat every `heartbeat.interval.ms`, so they learn of a rebalance
+//! within one interval; a round therefore completes one heartbeat interval after it starts (or when the
+//! last silent member's session expires, if later). The first member of an empty group waits
+//! `group.initial.rebalance.delay.ms` for others to arrive. Partitions added to a topic are seen at once.
+
+use alloc::collections::BTreeMap;
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use core::fmt;
+
+use super::assignor::{self, AssignError, Member, Strategy, TopicPartition};
+use super::offsets::CommittedOffsets;
+use crate::time::{Duration, Instant};
+
+/// How a group's members behave, with Kafka's defaults.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GroupConfig {
+    /// `partition.assignment.strategy` (one assignor; its protocol decides eager or cooperative).
+    pub strategy: Strategy,
+    /// `session.timeout.ms` (45 s): silence after which a member is declared dead.
+    pub session_timeout: Duration,
+    /// `heartbeat.interval.ms` (3 s): how soon members hear of a rebalance.
+    pub heartbeat_interval: Duration,
+    /// `group.initial.rebalance.delay.ms` (3 s): the first rebalance of an empty group waits this long.
+    pub initial_rebalance_delay: Duration,
+}
+
+impl Default for GroupConfig {
+    fn default() -> Self {
+        Self {
+            strategy: Strategy::Range,
+            session_timeout: Duration::from_millis(45_000),
+            heartbeat_interval: Duration::from_millis(3_000),
+            initial_rebalance_delay: Duration::from_millis(3_000),
+        }
+    }
+}
+
+/// A member of the group as the coordinator tracks it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupMember {
+    /// `member.id`, given by the coordinator at join.
+    pub id: String,
+    /// `group.instance.id` for a static member.
+    pub instance_id: Option<String>,
+    /// Subscribed topics.
+    pub topics: Vec<String>,
+    /// Partitions it owns and consumes now.
+    pub assigned: Vec<TopicPartition>,
+    /// The generation its assignment belongs to.
+    pub generation: i32,
+    /// What it owned before an eager rebalance revoked everything (the sticky assignor's user data).
+    previously_owned: Vec<TopicPartition>,
+    /// When the coordinator last heard from it; `None` while it is alive and heartbeating.
+    silent_since: Option<Instant>,
+}
+
+impl GroupMember {
+    /// Whether the member is heartbeating (not crashed, not stopped).
+    #[must_use]
+    pub fn is_alive(&self) -> bool {
+        self.silent_since.is_none()
+    }
+}
+
+/// Why a rebalance started.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Trigger {
+    /// A new member joined.
+    Joined(String),
+    /// A member sent `LeaveGroup`.
+    Left(String),
+    /// A member's session expired.
+    SessionExpired(String),
+    /// A subscribed topic gained partitions.
+    PartitionsAdded(String),
+    /// The cooperative follow-up round that hands out revoked partitions.
+    FollowUp,
+}
+
+impl fmt::Display for Trigger {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Joined(m) => write!(f, "{m} joined"),
+            Self::Left(m) => write!(f, "{m} left"),
+            Self::SessionExpired(m) => write!(f, "{m}'s session expired"),
+            Self::PartitionsAdded(t) => write!(f, "partitions added to {t}"),
+            Self::FollowUp => f.write_str("follow-up round for revoked partitions"),
+        }
+    }
+}
+
+/// What one member saw in a completed round.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MemberChange {
+    /// The member.
+    pub member: String,
+    /// Partitions it gave up (for EAGER: everything it had, at the start of the round).
+    pub revoked: Vec<TopicPartition>,
+    /// Partitions it gained.
+    pub assigned: Vec<TopicPartition>,
+    /// What it owns after the round.
+    pub owned: Vec<TopicPartition>,
+}
+
+/// A completed rebalance round, as the rebalance log shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RebalanceRound {
+    /// The generation the round created.
+    pub generation: i32,
+    /// What started it.
+    pub trigger: Trigger,
+    /// When it started.
+    pub started: Instant,
+    /// When members received their assignments.
+    pub completed: Instant,
+    /// Each member's revocations and gains, in join order.
+    pub changes: Vec<MemberChange>,
+    /// Partitions that went unconsumed and how long, for those that got an owner again in this round.
+    pub paused: Vec<(TopicPartition, Duration)>,
+    /// Whether another round follows to hand out partitions revoked in this one (cooperative only).
+    pub follow_up: bool,
+}
+
+/// The group refused a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GroupError {
+    /// No member has this id.
+    UnknownMember(String),
+    /// The subscription or topic metadata is not one the assignor accepts.
+    Assign(AssignError),
+    /// A commit came from a member of an older generation, or for a partition it does not own.
+    IllegalCommit {
+        /// The member.
+        member: String,
+        /// The partition.
+        partition: TopicPartition,
+    },
+    /// Offsets can only be reset while the group has no live members.
+    GroupNotEmpty,
+}
+
+impl fmt::Display for GroupError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::UnknownMember(m) => write!(f, "unknown member {m:?}"),
+            Self::Assign(err) => write!(f, "{err}"),
+            Self::IllegalCommit { member, partition } => {
+                write!(
+                    f,
+                    "{member} cannot commit {partition}: it does not own it in the current generation"
+                )
+            }
+            Self::GroupNotEmpty => {
+                f.write_str("offsets can only be reset while the group has no active members")
+            }
+        }
+    }
+}
+
+impl core::error::Error for GroupError {}
+
+impl From<AssignError> for GroupError {
+    fn from(err: AssignError) -> Self {
+        Self::Assign(err)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Pending {
+    trigger: Trigger,
+    started: Instant,
+    earliest_completion: Instant,
+}
+
+/// A consumer group and its coordinator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsumerGroup {
+    id: String,
+    config: GroupConfig,
+    topics: BTreeMap<String, u32>,
+    members: Vec<GroupMember>,
+    generation: i32,
+    pending: Option<Pending>,
+    rounds: Vec<RebalanceRound>,
+    /// Since when each partition that had a consumer has had none.
+    unconsumed_since: BTreeMap<TopicPartition, Instant>,
+    joins: u64,
+    offsets: CommittedOffsets,
+}
+
+impl ConsumerGroup {
+    /// An empty group `id` over `topics` (name → partition count).
+    #[must_use]
+    pub fn new(id: impl Into<String>, config: GroupConfig, topics: BTreeMap<String, u32>) -> Self {
+        Self {
+            id: id.into(),
+            config,
+            topics,
+            members: Vec::new(),
+            generation: 0,
+            pending: None,
+            rounds: Vec::new(),
+            unconsumed_since: BTreeMap::new(),
+            joins: 0,
+            offsets: CommittedOffsets::default(),
+        }
+    }
+
+    /// The `group.id`.
+    #[must_use]
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The members' configuration.
+    #[must_use]
+    pub fn config(&self) -> &GroupConfig {
+        &self.config
+    }
+
+    /// The current generation (0 before the first rebalance).
+    #[must_use]
+    pub fn generation(&self) -> i32 {
+        self.generation
+    }
+
+    /// Members in join order.
+    #[must_use]
+    pub fn members(&self) -> &[GroupMember] {
+        &self.members
+    }
+
+    /// The member with `id`.
+    #[must_use]
+    pub fn member(&self, id: &str) -> Option<&GroupMember> {
+        self.members.iter().find(|m| m.id == id)
+    }
+
+    /// Completed rounds, oldest first.
+    #[must_use]
+    pub fn rounds(&self) -> &[RebalanceRound] {
+        &self.rounds
+    }
+
+    /// Whether a rebalance is under way.
+    #[must_use]
+    pub fn is_rebalancing(&self) -> bool {
+        self.pending.is_some()
+    }
+
+    /// The group's committed offsets.
+    #[must_use]
+    pub fn offsets(&self) -> &CommittedOffsets {
+        &self.offsets
+    }
+
+    /// The live member consuming `tp`, if any.
+    #[must_use]
+    pub fn consumer_of(&self, tp: &TopicPartition) -> Option<&GroupMember> {
+        self.members
+            .iter()
+            .find(|m| m.is_alive() && m.assigned.contains(tp))
+    }
+
+    /// A member joins subscribing to `topics`; returns its new member id (`{client_id}-{n}`). A static
+    /// member whose instance id is still in the group takes its place without a rebalance.
+    ///
+    /// # Errors
+    /// [`GroupError::Assign`] if a topic does not exist.
+    pub fn join(
+        &mut self,
+        now: Instant,
+        client_id: &str,
+        instance_id: Option<&str>,
+        topics: &[&str],
+    ) -> Result<String, GroupError> {
+        if let Some((index, topic)) = topics
+            .iter()
+            .enumerate()
+            .find(|(_, t)| !self.topics.contains_key(**t))
+        {
+            return Err(AssignError::UnknownTopic {
+                member: self.members.len(),
+                index,
+                topic: (*topic).into(),
+            }
+            .into());
+        }
+        self.joins += 1;
+        let id = format!("{client_id}-{}", self.joins);
+        let topics: Vec<String> = topics.iter().map(|t| (*t).into()).collect();
+
+        if let Some(existing) = instance_id.and_then(|i| {
+            self.members
+                .iter_mut()
+                .find(|m| m.instance_id.as_deref() == Some(i))
+        }) {
+            // Static membership: same instance, new member id, old assignment, no rebalance — unless the
+            // subscription changed, which needs one.
+            let resubscribed = existing.topics != topics;
+            existing.id = id.clone();
+            existing.topics = topics;
+            existing.silent_since = None;
+            // Consumption resumes where it stopped; the pause ends without a round.
+            for tp in &existing.assigned {
+                self.unconsumed_since.remove(tp);
+            }
+            if resubscribed {
+                self.start_rebalance(now, Trigger::Joined(id.clone()));
+            }
+            return Ok(id);
+        }
+
+        let first = self.members.is_empty();
+        self.members.push(GroupMember {
+            id: id.clone(),
+            instance_id: instance_id.map(Into::into),
+            topics,
+            assigned: Vec::new(),
+            generation: assignor::DEFAULT_GENERATION,
+            previously_owned: Vec::new(),
+            silent_since: None,
+        });
+        self.start_rebalance(now, Trigger::Joined(id.clone()));
+        if first && let Some(pending) = &mut self.pending {
+            pending.earliest_completion = pending.started + self.config.initial_rebalance_delay;
+        }
+        Ok(id)
+    }
+
+    /// A member shuts down. A dynamic member sends `LeaveGroup` and a rebalance starts at once; a static
+    /// member just goes silent, like a crash, and is removed only when its session expires.
+    ///
+    /// # Errors
+    /// [`GroupError::UnknownMember`].
+    pub fn leave(&mut self, now: Instant, member: &str) -> Result<(), GroupError> {
+        let index = self.index_of(member)?;
+        if self.members[index].instance_id.is_some() {
+            return self.crash(now, member);
+        }
+        let gone = self.members.remove(index);
+        self.mark_unconsumed(now, &gone.assigned);
+        self.start_rebalance(now, Trigger::Left(gone.id));
+        Ok(())
+    }
+
+    /// A member stops heartbeating without a word (a crash, a long GC pause, a network partition). Its
+    /// partitions go unconsumed until its session expires and a rebalance moves them.
+    ///
+    /// # Errors
+    /// [`GroupError::UnknownMember`].
+    pub fn crash(&mut self, now: Instant, member: &str) -> Result<(), GroupError> {
+        let index = self.index_of(member)?;
+        if self.members[index].silent_since.is_none() {
+            self.members[index].silent_since = Some(now);
+            let assigned = self.members[index].assigned.clone();
+            self.mark_unconsumed(now, &assigned);
+        }
+        Ok(())
+    }
+
+    /// Grows `topic` to `partitions`; members see the new metadata and rebalance.
+    ///
+    /// # Errors
+    /// [`GroupError::Assign`] for an unknown topic or a count that does not grow it.
+    pub fn add_partitions(
+        &mut self,
+        now: Instant,
+        topic: &str,
+        partitions: u32,
+    ) -> Result<(), GroupError> {
+        let Some(current) = self.topics.get_mut(topic) else {
+            return Err(AssignError::UnknownTopic {
+                member: 0,
+                index: 0,
+                topic: topic.into(),
+            }
+            .into());
+        };
+        if partitions <= *current || partitions > assignor::MAX_PARTITIONS_PER_TOPIC {
+            return Err(AssignError::PartitionCount {
+                topic: topic.into(),
+                partitions: partitions.into(),
+            }
+            .into());
+        }
+        *current = partitions;
+        if self
+            .members
+            .iter()
+            .any(|m| m.topics.iter().any(|t| t == topic))
+        {
+            self.start_rebalance(now, Trigger::PartitionsAdded(topic.into()));
+        }
+        Ok(())
+    }
+
+    /// Commits `offset` (the next offset to read) for `tp` on behalf of `member`. Kafka fences commits
+    /// from members that do not own the partition in the current generation.
+    ///
+    /// # Errors
+    /// [`GroupError::UnknownMember`] or [`GroupError::IllegalCommit`].
+    pub fn commit(
+        &mut self,
+        member: &str,
+        tp: &TopicPartition,
+        offset: u64,
+    ) -> Result<(), GroupError> {
+        let m = &self.members[self.index_of(member)?];
+        if !m.is_alive() || m.generation != self.generation || !m.assigned.contains(tp) {
+            return Err(GroupError::IllegalCommit {
+                member: member.into(),
+                partition: tp.clone(),
+            });
+        }
+        self.offsets.commit(tp.clone(), offset);
+        Ok(())
+    }
+
+    /// Mutable access to committed offsets for an explicit reset (`kafka-consumer-groups.sh
+    /// --reset-offsets`), which Kafka allows only while no member is active.
+    ///
+    /// # Errors
+    /// [`GroupError::GroupNotEmpty`] while any member is alive.
+    pub fn offsets_for_reset(&mut self) -> Result<&mut CommittedOffsets, GroupError> {
+        if self.members.iter().any(GroupMember::is_alive) {
+            return Err(GroupError::GroupNotEmpty);
+        }
+        Ok(&mut self.offsets)
+    }
+
+    /// The next instant at which [`Self::handle_timeout`] has something to do.
+    #[must_use]
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        let expiries = self
+            .members
+            .iter()
+            .filter_map(|m| m.silent_since)
+            .map(|s| s + self.config.session_timeout);
+        let completion = self.pending.as_ref().map(|p| self.completion_time(p));
+        expiries.chain(completion).min()
+    }
+
+    /// Advances the group to `now`: expires silent members' sessions and completes due rebalance rounds.
+    ///
+    /// # Errors
+    /// [`GroupError::Assign`] if the assignor rejects the group (it cannot once members joined validly).
+    pub fn handle_timeout(&mut self, now: Instant) -> Result<(), GroupError> {
+        loop {
+            let expired = self.members.iter().position(|m| {
+                m.silent_since
+                    .is_some_and(|since| since + self.config.session_timeout <= now)
+            });
+            if let Some(index) = expired {
+                let gone = self.members.remove(index);
+                let at = gone
+                    .silent_since
+                    .map_or(now, |s| s + self.config.session_timeout);
+                self.start_rebalance(at, Trigger::SessionExpired(gone.id));
+                continue;
+            }
+            match &self.pending {
+                Some(pending) if self.completion_time(pending) <= now => {
+                    let at = self.completion_time(pending);
+                    self.complete_round(at)?;
+                }
+                _ => return Ok(()),
+            }
+        }
+    }
+
+    fn index_of(&self, member: &str) -> Result<usize, GroupError> {
+        self.members
+            .iter()
+            .position(|m| m.id == member)
+            .ok_or_else(|| GroupError::UnknownMember(member.into()))
+    }
+
+    fn mark_unconsumed(&mut self, now: Instant, partitions: &[TopicPartition]) {
+        for tp in partitions {
+            self.unconsumed_since.entry(tp.clone()).or_insert(now);
+        }
+    }
+
+    /// A round completes once live members have rejoined (one heartbeat interval) and silent members'
+    /// sessions have expired.
+    fn completion_time(&self, pending: &Pending) -> Instant {
+        let silent = self
+            .members
+            .iter()
+            .filter_map(|m| m.silent_since)
+            .map(|s| s + self.config.session_timeout);
+        silent.fold(pending.earliest_completion, Instant::max)
+    }
+
+    fn start_rebalance(&mut self, now: Instant, trigger: Trigger) {
+        if self.pending.is_some() {
+            return; // members rejoin into the round already under way
+        }
+        if !self.config.strategy.is_cooperative() {
+            // EAGER: onJoinPrepare revokes everything before rejoining.
+            for i in 0..self.members.len() {
+                let revoked = core::mem::take(&mut self.members[i].assigned);
+                if !revoked.is_empty() {
+                    self.mark_unconsumed(now, &revoked);
+                    self.members[i].previously_owned = revoked;
+                }
+            }
+        }
+        self.pending = Some(Pending {
+            trigger,
+            started: now,
+            earliest_completion: now + self.config.heartbeat_interval,
+        });
+    }
+
+    fn complete_round(&mut self, now: Instant) -> Result<(), GroupError> {
+        let Some(pending) = self.pending.take() else {
+            return Ok(());
+        };
+        let eager = !self.config.strategy.is_cooperative();
+        let inputs: Vec<Member> = self
+            .members
+            .iter()
+            .map(|m| Member {
+                id: m.id.clone(),
+                instance_id: m.instance_id.clone(),
+                topics: m.topics.clone(),
+                owned: if eager {
+                    m.previously_owned.clone()
+                } else {
+                    m.assigned.clone()
+                },
+                generation: m.generation,
+            })
+            .collect();
+        let result = assignor::assign(self.config.strategy, &self.topics, &inputs)?;
+        self.generation += 1;
+
+        let mut changes = Vec::with_capacity(self.members.len());
+        let mut follow_up = false;
+        for (member, new) in self.members.iter_mut().zip(result.partitions) {
+            let before = if eager {
+                core::mem::take(&mut member.previously_owned)
+            } else {
+                member.assigned.clone()
+            };
+            let revoked: Vec<TopicPartition> = before
+                .iter()
+                .filter(|tp| !new.contains(tp))
+                .cloned()
+                .collect();
+            let gained: Vec<TopicPartition> = new
+                .iter()
+                .filter(|tp| !before.contains(tp))
+                .cloned()
+                .collect();
+            follow_up |= !eager && !revoked.is_empty();
+            member.assigned = new.clone();
+            member.generation = self.generation;
+            changes.push(MemberChange {
+                member: member.id.clone(),
+                revoked: if eager { before } else { revoked },
+                assigned: if eager { new.clone() } else { gained },
+                owned: new,
+            });
+        }
+        for change in changes.iter().filter(|_| !eager) {
+            self.mark_unconsumed(now, &change.revoked);
+        }
+        let mut paused = Vec::new();
+        for member in self.members.iter().filter(|m| m.is_alive()) {
+            for tp in &member.assigned {
+                if let Some(since) = self.unconsumed_since.remove(tp) {
+                    paused.push((tp.clone(), now - since));
+                }
+            }
+        }
+        paused.sort();
+        self.rounds.push(RebalanceRound {
+            generation: self.generation,
+            trigger: pending.trigger,
+            started: pending.started,
+            completed: now,
+            changes,
+            paused,
+            follow_up,
+        });
+        if follow_up {
+            self.start_rebalance(now, Trigger::FollowUp);
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for RebalanceRound {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "generation {} ({}), {} → {}",
+            self.generation, self.trigger, self.started, self.completed
+        )?;
+        for change in &self.changes {
+            let list = |tps: &[TopicPartition]| {
+                tps.iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            write!(
+                f,
+                "; {}: -[{}] +[{}]",
+                change.member,
+                list(&change.revoked),
+                list(&change.assigned)
+            )?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn group(strategy: Strategy, partitions: u32) -> ConsumerGroup {
+        let config = GroupConfig {
+            strategy,
+            ..GroupConfig::default()
+        };
+        ConsumerGroup::new("g", config, [("orders".to_string(), partitions)].into())
+    }
+
+    fn at(ms: u64) -> Instant {
+        Instant::from_millis(ms)
+    }
+
+    fn owned(group: &ConsumerGroup, member: &str) -> Vec<u32> {
+        group
+            .member(member)
+            .map(|m| m.assigned.iter().map(|tp| tp.partition).collect())
+            .unwrap_or_default()
+    }
+
+    fn settle(group: &mut ConsumerGroup) {
+        while let Some(t) = group.poll_timeout() {
+            group.handle_timeout(t).expect("valid group");
+        }
+    }
+
+    #[test]
+    fn first_member_waits_the_initial_delay_then_gets_everything() {
+        let mut g = group(Strategy::Range, 3);
+        let a = g.join(at(0), "c", None, &["orders"]).expect("join");
+        assert_eq!(g.poll_timeout(), Some(at(3_000)));
+        g.handle_timeout(at(2_999)).expect("ok");
+        assert!(g.is_rebalancing());
+        g.handle_timeout(at(3_000)).expect("ok");
+        assert_eq!((g.generation(), owned(&g, &a)), (1, vec![0, 1, 2]));
+        assert_eq!(g.rounds()[0].trigger, Trigger::Joined(a));
+    }
+
+    #[test]
+    fn eager_rebalance_pauses_everyone_cooperative_only_the_moved_partition() {
+        for (strategy, paused_partitions) in
+            [(Strategy::Range, 3), (Strategy::CooperativeSticky, 1)]
+        {
+            let mut g = group(strategy, 3);
+            let a = g.join(at(0), "c", None, &["orders"]).expect("join");
+            settle(&mut g);
+            let b = g.join(at(10_000), "c", None, &["orders"]).expect("join");
+            settle(&mut g);
+            assert_eq!(owned(&g, &a).len() + owned(&g, &b).len(), 3, "{strategy}");
+            let paused: usize = g.rounds().iter().skip(1).map(|r| r.paused.len()).sum();
+            assert_eq!(paused, paused_partitions, "{strategy}");
+            if strategy.is_cooperative() {
+                assert_eq!(
+                    g.rounds().len(),
+                    3,
+                    "join round, then the follow-up that hands over the revoked partition"
+                );
+                assert!(g.rounds()[1].follow_up);
+                assert_eq!(g.rounds()[1].changes[0].revoked.len(), 1);
+                assert!(
+                    g.rounds()[1].changes[1].assigned.is_empty(),
+                    "withheld until the follow-up"
+                );
+                assert_eq!(g.rounds()[2].paused[0].1, Duration::from_millis(3_000));
+            } else {
+                assert_eq!(
+                    g.rounds()[1].changes[0].revoked.len(),
+                    3,
+                    "eager revokes everything"
+                );
+                assert!(
+                    g.rounds()[1]
+                        .paused
+                        .iter()
+                        .all(|(_, d)| *d == Duration::from_millis(3_000))
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_crash_is_noticed_after_the_session_timeout() {
+        let mut g = group(Strategy::Range, 2);
+        let a = g.join(at(0), "c", None, &["orders"]).expect("join");
+        let b = g.join(at(0), "c", None, &["orders"]).expect("join");
+        settle(&mut g);
+        assert_eq!((owned(&g, &a), owned(&g, &b)), (vec![0], vec![1]));
+        g.crash(at(10_000), &b).expect("member");
+        assert!(g.consumer_of(&TopicPartition::new("orders", 1)).is_none());
+        assert_eq!(g.poll_timeout(), Some(at(55_000)));
+        settle(&mut g);
+        let last = g.rounds().last().expect("a round");
+        assert_eq!(last.trigger, Trigger::SessionExpired(b));
+        assert_eq!(owned(&g, &a), vec![0, 1]);
+        let partition1 = last
+            .paused
+            .iter()
+            .find(|(tp, _)| tp.partition == 1)
+            .expect("partition 1 paused");
+        assert_eq!(
+            partition1.1,
+            Duration::from_millis(48_000),
+            "45 s session + 3 s round"
+        );
+    }
+
+    #[test]
+    fn a_silent_member_holds_up_a_rebalance_until_its_session_expires() {
+        let mut g = group(Strategy::Range, 2);
+        let a = g.join(at(0), "c", None, &["orders"]).expect("join");
+        let b = g.join(at(0), "c", None, &["orders"]).expect("join");
+        settle(&mut g);
+        g.crash(at(10_000), &b).expect("member");
+        let c = g.join(at(11_000), "c", None, &["orders"]).expect("join");
+        assert_eq!(
+            g.poll_timeout(),
+            Some(at(55_000)),
+            "the round cannot finish before b is declared dead"
+        );
+        settle(&mut g);
+        assert_eq!(owned(&g, &a).len() + owned(&g, &c).len(), 2);
+        assert!(g.member(&b).is_none());
+    }
+
+    #[test]
+    fn a_static_member_restarting_quickly_causes_no_rebalance() {
+        let mut g = group(Strategy::Range, 4);
+        let a = g
+            .join(at(0), "c", Some("host-a"), &["orders"])
+            .expect("join");
+        let _b = g
+            .join(at(0), "c", Some("host-b"), &["orders"])
+            .expect("join");
+        settle(&mut g);
+        let (rounds, before) = (g.rounds().len(), owned(&g, &a));
+        g.leave(at(1_000), &a).expect("member");
+        assert!(
+            g.member(&a).is_some(),
+            "a static member sends no LeaveGroup"
+        );
+        let a2 = g
+            .join(at(20_000), "c", Some("host-a"), &["orders"])
+            .expect("rejoin");
+        settle(&mut g);
+        assert_eq!(g.rounds().len(), rounds, "no rebalance");
+        assert_eq!(owned(&g, &a2), before, "same partitions, new member id");
+        assert_ne!(a, a2);
+    }
+
+    #[test]
+    fn commits_are_fenced_to_current_owners() {
+        let mut g = group(Strategy::Range, 2);
+        let a = g.join(at(0), "c", None, &["orders"]).expect("join");
+        settle(&mut g);
+        let p0 = TopicPartition::new("orders", 0);
+        g.commit(&a, &p0, 5).expect("owner commits");
+        assert_eq!(g.offsets().get(&p0), Some(5));
+        let b = g.join(at(5_000), "c", None, &["orders"]).expect("join");
+        let err = g
+            .commit(&a, &p0, 6)
+            .expect_err("eager rebalance in progress: a owns nothing");
+        assert!(matches!(err, GroupError::IllegalCommit { .. }));
+        settle(&mut g);
+        assert!(g.commit(&b, &p0, 7).is_err(), "b got partition 1, not 0");
+        assert!(g.offsets_for_reset().is_err(), "members are active");
+        g.leave(at(20_000), &a).expect("member");
+        g.leave(at(20_000), &b).expect("member");
+        assert!(g.offsets_for_reset().is_ok());
+    }
+
+    #[test]
+    fn adding_partitions_rebalances_subscribers() {
+        let mut g = group(Strategy::RoundRobin, 2);
+        let a = g.join(at(0), "c", None, &["orders"]).expect("join");
+        settle(&mut g);
+        g.add_partitions(at(10_000), "orders", 4).expect("grow");
+        settle(&mut g);
+        assert_eq!(owned(&g, &a), vec![0, 1, 2, 3]);
+        assert_eq!(
+            g.rounds().last().map(|r| r.trigger.clone()),
+            Some(Trigger::PartitionsAdded("orders".into()))
+        );
+        assert!(
+            g.add_partitions(at(11_000), "orders", 3).is_err(),
+            "partitions never shrink"
+        );
+    }
+}

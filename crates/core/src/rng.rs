@@ -1,0 +1,94 @@
+//! # The seeded random generator
+//!
+//! Everything random in kplay — which partition a sticky producer switches to, arrival times, service
+//! times — comes from one generator seeded by the scenario's `seed`, so the same seed gives the same run on
+//! every platform. The algorithm is fixed: PCG-64 MCG (`rand_pcg::Pcg64Mcg`, 128-bit multiplicative
+//! congruential state, XSL-RR output), seeded with `rand_core`'s `seed_from_u64` (a PCG-32 stream fills the
+//! 128-bit seed). Bounded integers use Lemire's multiply-and-reject, so they are unbiased and identical on
+//! 32- and 64-bit targets; floats take the top 53 bits.
+
+use rand_core::{Rng, SeedableRng};
+use rand_pcg::Pcg64Mcg;
+
+/// kplay's deterministic generator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SimRng(Pcg64Mcg);
+
+impl SimRng {
+    /// The generator for `seed`.
+    #[must_use]
+    pub fn new(seed: u64) -> Self {
+        Self(Pcg64Mcg::seed_from_u64(seed))
+    }
+
+    /// 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0.next_u64()
+    }
+
+    /// 32 random bits.
+    pub fn next_u32(&mut self) -> u32 {
+        self.0.next_u32()
+    }
+
+    /// A uniform integer in `0..bound`; `0` when `bound` is 0.
+    pub fn below(&mut self, bound: u32) -> u32 {
+        if bound == 0 {
+            return 0;
+        }
+        // Lemire (2019): the high half of x * bound is uniform once the low half clears the threshold.
+        let threshold = bound.wrapping_neg() % bound;
+        loop {
+            let product = u64::from(self.next_u32()) * u64::from(bound);
+            if (product as u32) >= threshold {
+                return (product >> 32) as u32;
+            }
+        }
+    }
+
+    /// A uniform float in `[0, 1)` with 53 random bits.
+    pub fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 * (1.0 / (1_u64 << 53) as f64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_seed_same_stream_different_seed_different_stream() {
+        let (mut a, mut b, mut c) = (SimRng::new(42), SimRng::new(42), SimRng::new(43));
+        let xs: alloc::vec::Vec<u64> = (0..4).map(|_| a.next_u64()).collect();
+        let ys: alloc::vec::Vec<u64> = (0..4).map(|_| b.next_u64()).collect();
+        let zs: alloc::vec::Vec<u64> = (0..4).map(|_| c.next_u64()).collect();
+        assert_eq!(xs, ys);
+        assert_ne!(xs, zs);
+    }
+
+    #[test]
+    fn the_stream_is_pinned() {
+        // Changing the algorithm or its seeding would silently change every simulation; this catches it.
+        let mut rng = SimRng::new(42);
+        assert_eq!(rng.next_u64(), 10_580_897_095_847_554_459);
+        assert_eq!(rng.below(1_000), 946);
+        assert!((rng.unit() - 0.355_935_840_284_451_9).abs() < 1e-16);
+        assert_eq!(SimRng::new(0).below(1), 0);
+        assert_eq!(SimRng::new(0).below(0), 0);
+    }
+
+    #[test]
+    fn below_is_uniform_enough() {
+        let mut rng = SimRng::new(7);
+        let mut counts = [0_u32; 6];
+        for _ in 0..60_000 {
+            counts[rng.below(6) as usize] += 1;
+        }
+        assert!(
+            counts.iter().all(|&c| (9_500..10_500).contains(&c)),
+            "{counts:?}"
+        );
+        let u = rng.unit();
+        assert!((0.0..1.0).contains(&u));
+    }
+}
