@@ -9,6 +9,7 @@ mod bench;
 mod error;
 mod input;
 mod partition;
+mod simulate;
 
 use std::ffi::OsString;
 use std::io::{self, Write};
@@ -26,6 +27,10 @@ Usage:
   kplay assign [FILE]
       Runs a partition assignor (range, roundrobin, sticky, cooperative-sticky) over a consumer group
       described as JSON in FILE or standard input; prints {\"assignment\": {member: [[topic, partition], ...]}}.
+  kplay simulate [--seed N] [--pretty] (FILE | - | --preset NAME)
+      Runs an order-flow scenario through a synchronous chain and a Kafka pipeline; prints the report.
+  kplay presets
+      Lists the preset scenarios, one per line.
   kplay bench [--json]
       Measures the core model: appends/s, keys hashed/s, a 2,000-member × 100,000-partition sticky
       assignment. Run a release build: cargo run --release -p kplay-cli -- bench
@@ -69,9 +74,11 @@ fn run(
         Some("partition") => partition::run(args.collect(), stdin, stdout),
         Some("assign") => assign::run(args.collect(), stdin, stdout),
         Some("bench") => bench::run(args.collect(), stdout),
+        Some("simulate") => simulate::run(args.collect(), stdin, stdout),
+        Some("presets") => simulate::list(args.collect(), stdout),
         Some("help" | "--help" | "-h") => Ok(stdout.write_all(USAGE.as_bytes())?),
         _ => Err(CliError::Usage(format!(
-            "unknown command {:?}; commands are: partition, assign, bench, help",
+            "unknown command {:?}; commands are: partition, assign, simulate, presets, bench, help",
             command.to_string_lossy()
         ))),
     }

@@ -177,3 +177,95 @@ fn assign_errors_name_the_json_path() {
         );
     }
 }
+
+#[test]
+fn presets_lists_one_line_each() {
+    let output = kplay(&["presets"], b"");
+    assert!(output.status.success());
+    let lines: Vec<&str> = stdout(&output).lines().collect();
+    assert_eq!(lines.len(), 7);
+    assert!(lines[0].starts_with("sync-vs-async "));
+    assert!(lines.iter().any(|l| l.starts_with("db-buffer ")));
+}
+
+#[test]
+fn simulate_prints_the_report_with_the_required_fields() {
+    let output = kplay(
+        &["simulate", "--preset", "poison-message", "--seed", "7"],
+        b"",
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_str(stdout(&output)).expect("JSON report");
+    for path in [
+        "/sync/orders",
+        "/sync/succeeded",
+        "/sync/failed",
+        "/sync/response_ms/p99",
+        "/event_driven/orders",
+        "/event_driven/accepted",
+        "/event_driven/response_ms/mean",
+        "/event_driven/services/invoicing/processed",
+        "/event_driven/services/invoicing/dead_lettered",
+        "/event_driven/services/invoicing/max_lag",
+        "/event_driven/services/invoicing/end_to_end_ms/p95",
+        "/event_driven/services/invoicing/drain_ms",
+        "/series/points/0/lag/0",
+        "/run/seed",
+    ] {
+        assert!(report.pointer(path).is_some(), "missing {path}");
+    }
+    assert_eq!(report.pointer("/run/seed"), Some(&serde_json::json!(7)));
+    assert_eq!(
+        report.pointer("/event_driven/services/invoicing/drain_ms"),
+        Some(&serde_json::Value::Null)
+    );
+}
+
+#[test]
+fn simulate_reads_a_scenario_from_standard_input_and_names_every_problem() {
+    let scenario = br#"{"seed": 1, "duration_ms": 1000,
+        "arrivals": {"process": "constant", "rate_per_s": 10},
+        "order_service": {"db_write": {"dist": "constant", "ms": 2}, "publish": {"dist": "constant", "ms": 3}},
+        "topic": {"partitions": 2, "key": "order_id"},
+        "services": [{"name": "inventory", "latency": {"dist": "constant", "ms": 5}, "instances": 1}],
+        "sync": {"timeout_ms": 1000}}"#;
+    let good = kplay(&["simulate", "-"], scenario);
+    assert!(good.status.success());
+    let report: serde_json::Value = serde_json::from_str(stdout(&good)).expect("JSON");
+    assert_eq!(
+        report.pointer("/sync/orders"),
+        Some(&serde_json::json!(10)),
+        "constant arrivals: 10 in 1 s"
+    );
+    assert_eq!(
+        report.pointer("/sync/response_ms/max"),
+        Some(&serde_json::json!(7.0))
+    );
+
+    let bad = std::str::from_utf8(scenario)
+        .expect("UTF-8")
+        .replace("\"instances\": 1", "\"instances\": 0")
+        .replace("\"partitions\": 2", "\"partitions\": 0");
+    let output = kplay(&["simulate", "-"], bad.as_bytes());
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = std::str::from_utf8(&output.stderr).expect("UTF-8");
+    assert!(
+        stderr.contains("services[0].instances: 0 is out of range (1..=1000)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("topic.partitions: 0 is out of range (1..=1024)"),
+        "{stderr}"
+    );
+
+    let unknown = kplay(&["simulate", "--preset", "nope"], b"");
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&unknown.stderr).starts_with("--preset: unknown preset \"nope\"")
+    );
+    assert_eq!(kplay(&["simulate"], b"").status.code(), Some(2));
+}

@@ -21,6 +21,15 @@ impl SimRng {
         Self(Pcg64Mcg::seed_from_u64(seed))
     }
 
+    /// The generator of stream `stream` under `seed`: independent streams (one per service, one for
+    /// arrivals, …) so adding a service does not change the numbers drawn for the others.
+    #[must_use]
+    pub fn stream(seed: u64, stream: u64) -> Self {
+        Self::new(splitmix64(
+            seed ^ splitmix64(stream.wrapping_add(0x9e37_79b9_7f4a_7c15)),
+        ))
+    }
+
     /// 64 random bits.
     pub fn next_u64(&mut self) -> u64 {
         self.0.next_u64()
@@ -50,6 +59,13 @@ impl SimRng {
     pub fn unit(&mut self) -> f64 {
         (self.next_u64() >> 11) as f64 * (1.0 / (1_u64 << 53) as f64)
     }
+}
+
+/// SplitMix64's finaliser: a fixed bijective mix of 64 bits.
+const fn splitmix64(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
 }
 
 #[cfg(test)]

@@ -134,3 +134,19 @@ async fn partition_count_grows_and_refuses_nonsense() {
             .contains("from 1 to 64")
     );
 }
+
+/// The same digest as kplay-core's native `the_report_digest_is_pinned` test: the simulation gives
+/// byte-identical reports on wasm32 and x86_64.
+#[wasm_bindgen_test]
+fn the_simulation_report_is_byte_identical_to_native() {
+    let preset = kplay_core::presets::find("poison-message").expect("preset");
+    let report = kplay_core::sim::simulate(&preset.scenario(kplay_core::presets::DEFAULT_SEED))
+        .expect("valid");
+    let json = serde_json::to_string(&report).expect("serializes");
+    assert_eq!(
+        kplay_core::partitioner::murmur2(json.as_bytes()),
+        1_517_664_473,
+        "{} bytes",
+        json.len()
+    );
+}

@@ -3,3 +3,4 @@
 mod assignors;
 mod partitioner;
 mod properties;
+mod simulation;

@@ -1,0 +1,132 @@
+//! `kplay simulate [--seed N] [--pretty] (FILE | - | --preset NAME)` and `kplay presets`.
+//!
+//! Runs a scenario through both flows and prints the report as JSON. A bad scenario exits with status 2
+//! and one line per problem, each naming its JSON path. Long runs show progress on standard error when it
+//! is a terminal; every run is capped (by event count) so none can go on forever, and a capped report says
+//! so in `run.capped`.
+
+use std::ffi::OsString;
+use std::io::{IsTerminal, Read, Write};
+use std::time::{Duration, Instant as WallClock};
+
+use kplay_core::presets::{self, PRESETS};
+use kplay_core::scenario::Scenario;
+use kplay_core::sim::{Simulation, Status};
+
+use crate::error::CliError;
+use crate::input::{parse_json, read_source};
+
+/// Events per slice between progress updates.
+const SLICE: u64 = 2_000_000;
+
+enum Source {
+    File(OsString),
+    Preset(String),
+}
+
+pub(crate) fn run(
+    args: Vec<OsString>,
+    stdin: &mut dyn Read,
+    stdout: &mut dyn Write,
+) -> Result<(), CliError> {
+    use lexopt::prelude::*;
+
+    let mut source = None;
+    let mut seed = None;
+    let mut pretty = false;
+    let mut parser = lexopt::Parser::from_args(args);
+    while let Some(arg) = parser.next()? {
+        match arg {
+            Long("seed") => {
+                let value = parser.value()?;
+                let text = value.to_string_lossy();
+                seed = Some(text.parse::<u64>().map_err(|_| {
+                    CliError::Usage(format!(
+                        "--seed: {text:?} is not a whole number (0..={})",
+                        u64::MAX
+                    ))
+                })?);
+            }
+            Long("preset") if source.is_none() => {
+                source = Some(Source::Preset(parser.value()?.string()?))
+            }
+            Long("pretty") => pretty = true,
+            Value(file) if source.is_none() => source = Some(Source::File(file)),
+            other => return Err(other.unexpected().into()),
+        }
+    }
+    let mut scenario: Scenario = match source {
+        None => {
+            return Err(CliError::Usage(
+                "missing scenario: give a FILE, - for standard input, or --preset NAME (see `kplay presets`)".into(),
+            ));
+        }
+        Some(Source::Preset(name)) => presets::find(&name)
+            .ok_or_else(|| {
+                let names: Vec<&str> = PRESETS.iter().map(|p| p.name).collect();
+                CliError::Usage(format!(
+                    "--preset: unknown preset {name:?}; presets are: {}",
+                    names.join(", ")
+                ))
+            })?
+            .scenario(presets::DEFAULT_SEED),
+        Some(Source::File(path)) => parse_json(&read_source(Some(&path), stdin)?)?,
+    };
+    if let Some(seed) = seed {
+        scenario.seed = seed;
+    }
+
+    let mut simulation = Simulation::new(&scenario).map_err(|problems| {
+        CliError::Usage(
+            problems
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n"),
+        )
+    })?;
+    let started = WallClock::now();
+    let show_progress = std::io::stderr().is_terminal();
+    let mut shown = false;
+    while simulation.step(SLICE) == Status::Running {
+        if show_progress && started.elapsed() > Duration::from_millis(500) {
+            eprint!(
+                "\rkplay simulate: {:>3.0}% ({} events)",
+                simulation.progress() * 100.0,
+                simulation.events()
+            );
+            shown = true;
+        }
+    }
+    if shown {
+        eprintln!(
+            "\rkplay simulate: done in {:.1} s{:20}",
+            started.elapsed().as_secs_f64(),
+            ""
+        );
+    }
+    let report = simulation.report();
+    if let Some(capped) = &report.run.capped {
+        eprintln!("kplay simulate: {capped}");
+    }
+    let json = if pretty {
+        serde_json::to_string_pretty(&report)
+    } else {
+        serde_json::to_string(&report)
+    };
+    writeln!(stdout, "{}", json.map_err(|err| CliError::Io(err.into()))?)?;
+    Ok(())
+}
+
+pub(crate) fn list(args: Vec<OsString>, stdout: &mut dyn Write) -> Result<(), CliError> {
+    if let Some(extra) = args.first() {
+        return Err(CliError::Usage(format!(
+            "presets takes no arguments, got {:?}",
+            extra.to_string_lossy()
+        )));
+    }
+    for preset in PRESETS {
+        writeln!(stdout, "{:<32} {}", preset.name, preset.summary)?;
+    }
+    Ok(())
+}

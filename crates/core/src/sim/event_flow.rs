@@ -1,0 +1,528 @@
+//! The event-driven flow: the order service saves the order, publishes `order-created` and answers; every
+//! service consumes the topic at its own pace.
+//!
+//! The record goes to the partition Kafka's producer picks for its key (murmur2 for `order_id` and
+//! `customer_id` keys, the sticky partitioner for no key). Each service is its own consumer group of
+//! `instances` consumers; the range assignor gives each consumer a contiguous block of partitions (so with
+//! more consumers than partitions some sit idle), and a consumer handles its partitions' records one at a
+//! time in the order they were published — one partition with one consumer is an M/M/1 queue. In `queue`
+//! mode the service is instead a shared queue with competing workers (M/M/c), which balances load but
+//! loses per-key order. During an outage a group starts nothing and its lag grows. A failed attempt is
+//! retried in place after an exponential backoff (holding up that consumer's partitions, as a blocking
+//! retry does) and, after `retry.max_attempts`, dead-lettered. With `batch`, a consumer takes up to
+//! `max_poll_records` at once and pays the latency once plus `per_record_ms` each.
+
+use alloc::collections::{BTreeMap, VecDeque};
+use alloc::vec::Vec;
+use core::num::NonZeroU32;
+
+use super::report::{ByService, EventReport, EventServiceReport, LittleMeter};
+use super::{Ctx, Event, ServiceTiming};
+use crate::metrics::Histogram;
+use crate::partitioner::partition_for_key;
+use crate::producer::{Producer, ProducerConfig};
+use crate::rng::SimRng;
+use crate::scenario::{ConsumeMode, KeyChoice, Latency, RetrySpec, Scenario};
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum KafkaEvent {
+    /// The record is in the log and the user has their answer.
+    Published {
+        number: u64,
+        arrived: u64,
+        partition: u32,
+        customer: u32,
+    },
+    /// A consumer finished an attempt.
+    Done { service: u16, consumer: u32 },
+    /// A consumer waiting out an outage or a retry backoff may go on.
+    Wake { service: u16, consumer: u32 },
+    /// A service's last outage ended.
+    OutageOver { service: u16 },
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Record {
+    number: u64,
+    published: u64,
+    customer: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    Idle,
+    Processing { ok: bool },
+    BackingOff,
+}
+
+struct Consumer {
+    queue: VecDeque<Record>,
+    state: State,
+    batch: Vec<Record>,
+    attempt: u32,
+    wake_pending: bool,
+}
+
+struct Group {
+    timing: ServiceTiming,
+    mode: ConsumeMode,
+    retry: RetrySpec,
+    max_poll_records: u32,
+    consumers: Vec<Consumer>,
+    /// Partition → consumer (Kafka mode).
+    owner: Vec<u32>,
+    shared: VecDeque<Record>,
+    rng: SimRng,
+    processed: u64,
+    dead_lettered: u64,
+    retries: u64,
+    max_lag: u64,
+    end_to_end: Histogram,
+    drain_from: Option<u64>,
+    drain: Option<u64>,
+    /// Start of the first outage; the lag seen before it is the group's normal level.
+    first_outage: Option<u64>,
+    normal_lag: u64,
+    caught_up: Option<u64>,
+    out_of_order: u64,
+    last_finished: BTreeMap<u32, u64>,
+    little: LittleMeter,
+}
+
+pub(crate) struct EventFlow {
+    partitions: NonZeroU32,
+    key: KeyChoice,
+    producer: Producer,
+    rng: SimRng,
+    db_write: Latency,
+    publish: Latency,
+    groups: Vec<Group>,
+    names: Vec<alloc::string::String>,
+    arrived: u64,
+    accepted: u64,
+    response: Histogram,
+}
+
+/// Customer marker for records whose key is not a customer.
+const NO_CUSTOMER: u32 = u32::MAX;
+
+/// `prefix` followed by the decimal digits of `n`, in `buf`.
+fn key_bytes<'b>(prefix: &[u8], mut n: u64, buf: &'b mut [u8; 40]) -> &'b [u8] {
+    let mut digits = [0_u8; 20];
+    let mut len = 0;
+    loop {
+        digits[len] = b'0' + (n % 10) as u8;
+        len += 1;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    buf[..prefix.len()].copy_from_slice(prefix);
+    for i in 0..len {
+        buf[prefix.len() + i] = digits[len - 1 - i];
+    }
+    &buf[..prefix.len() + len]
+}
+
+/// The range assignor for one topic: consumer `i` gets a contiguous block, the first `P % C` one extra.
+fn range_owners(partitions: u32, consumers: u32) -> Vec<u32> {
+    let (per, extra) = (partitions / consumers, partitions % consumers);
+    (0..consumers)
+        .flat_map(|c| core::iter::repeat_n(c, (per + u32::from(c < extra)) as usize))
+        .collect()
+}
+
+impl EventFlow {
+    pub(crate) fn new(scenario: &Scenario) -> Self {
+        let partitions = NonZeroU32::new(scenario.topic.partitions).unwrap_or(NonZeroU32::MIN);
+        let groups = scenario
+            .services
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let last_outage = s.outages.iter().map(|o| o.to_ms * 1_000).max();
+                Group {
+                    timing: ServiceTiming::new(s),
+                    mode: s.mode,
+                    retry: s.retry,
+                    max_poll_records: s.batch.map_or(1, |b| b.max_poll_records),
+                    consumers: (0..s.instances)
+                        .map(|_| Consumer {
+                            queue: VecDeque::new(),
+                            state: State::Idle,
+                            batch: Vec::new(),
+                            attempt: 0,
+                            wake_pending: false,
+                        })
+                        .collect(),
+                    owner: range_owners(partitions.get(), s.instances),
+                    shared: VecDeque::new(),
+                    rng: SimRng::stream(scenario.seed, 200 + i as u64),
+                    processed: 0,
+                    dead_lettered: 0,
+                    retries: 0,
+                    max_lag: 0,
+                    end_to_end: Histogram::new(),
+                    drain_from: last_outage,
+                    drain: None,
+                    first_outage: s.outages.iter().map(|o| o.from_ms * 1_000).min(),
+                    normal_lag: 0,
+                    caught_up: None,
+                    out_of_order: 0,
+                    last_finished: BTreeMap::new(),
+                    little: LittleMeter::default(),
+                }
+            })
+            .collect();
+        Self {
+            partitions,
+            key: scenario.topic.key,
+            producer: Producer::new(
+                ProducerConfig::default(),
+                partitions,
+                scenario.seed ^ 0x5eed,
+            ),
+            rng: SimRng::stream(scenario.seed, 3),
+            db_write: scenario.order_service.db_write,
+            publish: scenario.order_service.publish,
+            groups,
+            names: scenario.services.iter().map(|s| s.name.clone()).collect(),
+            arrived: 0,
+            accepted: 0,
+            response: Histogram::new(),
+        }
+    }
+
+    /// Schedules the end of every service's last outage (for drain times).
+    pub(crate) fn start(&mut self, ctx: &mut Ctx<'_>) {
+        for (i, g) in self.groups.iter().enumerate() {
+            if let Some(end) = g.drain_from {
+                ctx.queue.schedule(
+                    end,
+                    Event::Kafka(KafkaEvent::OutageOver { service: i as u16 }),
+                );
+            }
+        }
+    }
+
+    /// Records not yet finished by some group.
+    pub(crate) fn backlog(&self) -> u64 {
+        self.groups.iter().map(|g| g.little.in_system()).sum()
+    }
+
+    /// Current lag of each service.
+    pub(crate) fn lags(&self) -> impl Iterator<Item = u64> + '_ {
+        self.groups.iter().map(|g| g.little.in_system())
+    }
+
+    pub(crate) fn arrive(&mut self, ctx: &mut Ctx<'_>, number: u64, customer: u32) {
+        self.arrived += 1;
+        let mut buf = [0_u8; 40];
+        let partition = match self.key {
+            KeyChoice::OrderId => {
+                partition_for_key(key_bytes(b"order-", number, &mut buf), self.partitions)
+            }
+            KeyChoice::CustomerId => partition_for_key(
+                key_bytes(b"customer-", u64::from(customer), &mut buf),
+                self.partitions,
+            ),
+            KeyChoice::None => {
+                let now = crate::time::Instant::from_micros(ctx.now);
+                let partition = self.producer.send(now, None, 100).partition;
+                // Batches leave as they are ready; only the partitioner's choice matters here.
+                let _sent = self.producer.poll_ready(now);
+                partition
+            }
+        };
+        let done = ctx.now
+            + self.db_write.sample_micros(&mut self.rng)
+            + self.publish.sample_micros(&mut self.rng);
+        let customer = if self.key == KeyChoice::CustomerId {
+            customer
+        } else {
+            NO_CUSTOMER
+        };
+        let published = KafkaEvent::Published {
+            number,
+            arrived: ctx.now,
+            partition,
+            customer,
+        };
+        ctx.queue.schedule(done, Event::Kafka(published));
+    }
+
+    pub(crate) fn handle(&mut self, ctx: &mut Ctx<'_>, event: KafkaEvent) {
+        match event {
+            KafkaEvent::Published {
+                number,
+                arrived,
+                partition,
+                customer,
+            } => {
+                self.accepted += 1;
+                let waited = ctx.now - arrived;
+                self.response.record(waited);
+                ctx.series.event_accepted(waited);
+                let record = Record {
+                    number,
+                    published: ctx.now,
+                    customer,
+                };
+                for g in 0..self.groups.len() {
+                    self.deliver(ctx, g, partition, record);
+                }
+            }
+            KafkaEvent::Done { service, consumer } => {
+                self.attempt_done(ctx, service as usize, consumer as usize)
+            }
+            KafkaEvent::Wake { service, consumer } => {
+                let (g, c) = (service as usize, consumer as usize);
+                let state = {
+                    let consumer = &mut self.groups[g].consumers[c];
+                    consumer.wake_pending = false;
+                    consumer.state
+                };
+                if state == State::BackingOff {
+                    self.start_attempt(ctx, g, c);
+                } else {
+                    self.try_start(ctx, g, c);
+                }
+            }
+            KafkaEvent::OutageOver { service } => {
+                let g = &mut self.groups[service as usize];
+                if g.little.in_system() == 0 && g.drain.is_none() {
+                    g.drain = Some(0);
+                }
+                if g.little.in_system() <= g.normal_lag && g.caught_up.is_none() {
+                    g.caught_up = Some(0);
+                }
+            }
+        }
+    }
+
+    fn deliver(&mut self, ctx: &mut Ctx<'_>, g: usize, partition: u32, record: Record) {
+        let group = &mut self.groups[g];
+        group.little.arrive(ctx.now);
+        let lag = group.little.in_system();
+        group.max_lag = group.max_lag.max(lag);
+        if group.first_outage.is_some_and(|start| ctx.now < start) {
+            group.normal_lag = group.normal_lag.max(lag);
+        }
+        ctx.series.lag(g, lag);
+        match group.mode {
+            ConsumeMode::Kafka => {
+                let c = group.owner[partition as usize] as usize;
+                group.consumers[c].queue.push_back(record);
+                self.try_start(ctx, g, c);
+            }
+            ConsumeMode::Queue => {
+                group.shared.push_back(record);
+                if let Some(c) = group
+                    .consumers
+                    .iter()
+                    .position(|c| c.state == State::Idle && !c.wake_pending)
+                {
+                    self.try_start(ctx, g, c);
+                }
+            }
+        }
+    }
+
+    /// An idle consumer takes its next record (or batch), unless its service is down.
+    fn try_start(&mut self, ctx: &mut Ctx<'_>, g: usize, c: usize) {
+        let group = &mut self.groups[g];
+        let consumer = &mut group.consumers[c];
+        if consumer.state != State::Idle {
+            return;
+        }
+        let source = match group.mode {
+            ConsumeMode::Kafka => &mut consumer.queue,
+            ConsumeMode::Queue => &mut group.shared,
+        };
+        if source.is_empty() {
+            return;
+        }
+        if let Some(end) = group.timing.outage_end(ctx.now) {
+            if !consumer.wake_pending {
+                consumer.wake_pending = true;
+                ctx.queue.schedule(
+                    end,
+                    Event::Kafka(KafkaEvent::Wake {
+                        service: g as u16,
+                        consumer: c as u32,
+                    }),
+                );
+            }
+            return;
+        }
+        let take = source.len().min(group.max_poll_records as usize);
+        consumer.batch.extend(source.drain(..take));
+        consumer.attempt = 0;
+        self.start_attempt(ctx, g, c);
+    }
+
+    fn start_attempt(&mut self, ctx: &mut Ctx<'_>, g: usize, c: usize) {
+        let group = &mut self.groups[g];
+        if let Some(end) = group.timing.outage_end(ctx.now) {
+            let consumer = &mut group.consumers[c];
+            consumer.state = State::BackingOff;
+            if !consumer.wake_pending {
+                consumer.wake_pending = true;
+                ctx.queue.schedule(
+                    end,
+                    Event::Kafka(KafkaEvent::Wake {
+                        service: g as u16,
+                        consumer: c as u32,
+                    }),
+                );
+            }
+            return;
+        }
+        let consumer = &mut group.consumers[c];
+        let records = consumer.batch.len() as u32;
+        let time = group.timing.service_micros(&mut group.rng, records);
+        let mut ok = true;
+        for record in &consumer.batch {
+            ok &= group.timing.succeeds(&mut group.rng, record.number);
+        }
+        consumer.state = State::Processing { ok };
+        ctx.queue.schedule(
+            ctx.now + time,
+            Event::Kafka(KafkaEvent::Done {
+                service: g as u16,
+                consumer: c as u32,
+            }),
+        );
+    }
+
+    fn attempt_done(&mut self, ctx: &mut Ctx<'_>, g: usize, c: usize) {
+        let group = &mut self.groups[g];
+        let consumer = &mut group.consumers[c];
+        let State::Processing { ok } = consumer.state else {
+            return;
+        };
+        if !ok {
+            consumer.attempt += 1;
+            if consumer.attempt < group.retry.max_attempts {
+                group.retries += 1;
+                let backoff_ms = group.retry.backoff_ms
+                    * libm::pow(group.retry.multiplier, f64::from(consumer.attempt - 1));
+                consumer.state = State::BackingOff;
+                consumer.wake_pending = true;
+                let at = ctx.now + libm::round(backoff_ms * 1_000.0) as u64;
+                ctx.queue.schedule(
+                    at,
+                    Event::Kafka(KafkaEvent::Wake {
+                        service: g as u16,
+                        consumer: c as u32,
+                    }),
+                );
+                return;
+            }
+        }
+        let finished = consumer.batch.len() as u64;
+        if ok {
+            group.processed += finished;
+        } else {
+            group.dead_lettered += finished;
+        }
+        for record in consumer.batch.drain(..) {
+            group.end_to_end.record(ctx.now - record.published);
+            group.little.depart(ctx.now, record.published);
+            if record.customer != NO_CUSTOMER {
+                let last = group.last_finished.entry(record.customer).or_insert(0);
+                if record.number < *last {
+                    group.out_of_order += 1;
+                } else {
+                    *last = record.number;
+                }
+            }
+        }
+        consumer.state = State::Idle;
+        let lag = group.little.in_system();
+        ctx.series.lag(g, lag);
+        ctx.series.processed(g, finished);
+        if let Some(from) = group.drain_from.filter(|&from| ctx.now >= from) {
+            if lag == 0 && group.drain.is_none() {
+                group.drain = Some(ctx.now - from);
+            }
+            if lag <= group.normal_lag && group.caught_up.is_none() {
+                group.caught_up = Some(ctx.now - from);
+            }
+        }
+        self.try_start(ctx, g, c);
+        if self.groups[g].mode == ConsumeMode::Queue {
+            // Other idle workers may take what is left.
+            for other in 0..self.groups[g].consumers.len() {
+                if self.groups[g].shared.is_empty() {
+                    break;
+                }
+                self.try_start(ctx, g, other);
+            }
+        }
+    }
+
+    pub(crate) fn report(&self, end: u64) -> EventReport {
+        let services = self
+            .names
+            .iter()
+            .cloned()
+            .zip(self.groups.iter().map(|g| {
+                let owners = if g.mode == ConsumeMode::Kafka {
+                    g.owner.as_slice()
+                } else {
+                    &[]
+                };
+                let idle = g.consumers.len()
+                    - owners
+                        .iter()
+                        .collect::<alloc::collections::BTreeSet<_>>()
+                        .len();
+                EventServiceReport {
+                    processed: g.processed,
+                    dead_lettered: g.dead_lettered,
+                    retries: g.retries,
+                    max_lag: g.max_lag,
+                    end_to_end_ms: g.end_to_end.summary(),
+                    drain_ms: g.drain.map(|d| d as f64 / 1_000.0),
+                    caught_up_ms: g.caught_up.map(|d| d as f64 / 1_000.0),
+                    consumers: g.consumers.len() as u32,
+                    idle_consumers: if g.mode == ConsumeMode::Kafka {
+                        idle as u32
+                    } else {
+                        0
+                    },
+                    out_of_order: g.out_of_order,
+                    queue: g.little.stats(end),
+                }
+            }))
+            .collect();
+        EventReport {
+            orders: self.arrived,
+            accepted: self.accepted,
+            response_ms: self.response.summary(),
+            services: ByService(services),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_written_without_allocating() {
+        let mut buf = [0_u8; 40];
+        assert_eq!(key_bytes(b"order-", 123, &mut buf), b"order-123");
+        assert_eq!(key_bytes(b"customer-", 0, &mut buf), b"customer-0");
+        assert_eq!(key_bytes(b"", u64::MAX, &mut buf), b"18446744073709551615");
+    }
+
+    #[test]
+    fn range_owners_give_contiguous_blocks_and_leave_extras_idle() {
+        assert_eq!(range_owners(4, 6), [0, 1, 2, 3]);
+        assert_eq!(range_owners(7, 3), [0, 0, 0, 1, 1, 2, 2]);
+        assert_eq!(range_owners(3, 1), [0, 0, 0]);
+    }
+}

@@ -1,0 +1,80 @@
+//! The future event list: a binary heap keyed on reversed `(time, sequence)`, so events fire in time
+//! order and simultaneous events in the order they were scheduled.
+
+use alloc::collections::BinaryHeap;
+use core::cmp::Ordering;
+
+struct Entry<E> {
+    time: u64,
+    seq: u64,
+    event: E,
+}
+
+impl<E> PartialEq for Entry<E> {
+    fn eq(&self, other: &Self) -> bool {
+        (self.time, self.seq) == (other.time, other.seq)
+    }
+}
+
+impl<E> Eq for Entry<E> {}
+
+impl<E> PartialOrd for Entry<E> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl<E> Ord for Entry<E> {
+    fn cmp(&self, other: &Self) -> Ordering {
+        // Reversed: BinaryHeap is a max-heap and the earliest event must come out first.
+        (other.time, other.seq).cmp(&(self.time, self.seq))
+    }
+}
+
+/// Events of type `E` waiting for their time (microseconds).
+pub(crate) struct EventQueue<E> {
+    heap: BinaryHeap<Entry<E>>,
+    next_seq: u64,
+}
+
+impl<E> EventQueue<E> {
+    pub(crate) fn new() -> Self {
+        Self {
+            heap: BinaryHeap::new(),
+            next_seq: 0,
+        }
+    }
+
+    pub(crate) fn schedule(&mut self, time: u64, event: E) {
+        self.heap.push(Entry {
+            time,
+            seq: self.next_seq,
+            event,
+        });
+        self.next_seq += 1;
+    }
+
+    pub(crate) fn pop(&mut self) -> Option<(u64, E)> {
+        self.heap.pop().map(|e| (e.time, e.event))
+    }
+
+    pub(crate) fn peek_time(&self) -> Option<u64> {
+        self.heap.peek().map(|e| e.time)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn earliest_first_and_ties_in_scheduling_order() {
+        let mut q = EventQueue::new();
+        q.schedule(5, 'a');
+        q.schedule(1, 'b');
+        q.schedule(5, 'c');
+        q.schedule(1, 'd');
+        let order: alloc::vec::Vec<(u64, char)> = core::iter::from_fn(|| q.pop()).collect();
+        assert_eq!(order, [(1, 'b'), (1, 'd'), (5, 'a'), (5, 'c')]);
+    }
+}

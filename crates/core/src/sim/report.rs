@@ -1,0 +1,192 @@
+//! The simulation report: what both flows did, as JSON-ready structures.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use serde::Serialize;
+use serde::ser::{SerializeMap, Serializer};
+
+use super::series::SeriesReport;
+use crate::metrics::Summary;
+
+/// Values by service name, serialized as a JSON object in the scenario's service order.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ByService<T>(pub Vec<(String, T)>);
+
+impl<T> ByService<T> {
+    /// The value for `name`.
+    #[must_use]
+    pub fn get(&self, name: &str) -> Option<&T> {
+        self.0.iter().find(|(n, _)| n == name).map(|(_, v)| v)
+    }
+}
+
+impl<T: Serialize> Serialize for ByService<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (name, value) in &self.0 {
+            map.serialize_entry(name, value)?;
+        }
+        map.end()
+    }
+}
+
+/// A queue's long-run figures, for Little's law `L = λW`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Default)]
+pub struct QueueStats {
+    /// Requests or records that entered.
+    pub arrivals: u64,
+    /// `λ`: arrivals per second over the whole run.
+    pub arrival_rate_per_s: f64,
+    /// `L`: time-average number waiting or in service.
+    pub mean_in_system: f64,
+    /// `W`: mean time from entering to leaving (ms).
+    pub mean_time_in_system_ms: f64,
+}
+
+/// The synchronous chain.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SyncReport {
+    /// Orders that arrived.
+    pub orders: u64,
+    /// Orders whose every required call succeeded.
+    pub succeeded: u64,
+    /// Orders failed by a required service (error, outage or timeout).
+    pub failed: u64,
+    /// What the user waited, success or failure.
+    pub response_ms: Summary,
+    /// Per service: failed calls (errors, outages, timeouts).
+    pub failed_calls: ByService<u64>,
+    /// Per service: its request queue.
+    pub queues: ByService<QueueStats>,
+}
+
+/// One service's consumer group (or shared queue) in the event-driven flow.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EventServiceReport {
+    /// Records handled successfully.
+    pub processed: u64,
+    /// Records sent to the dead-letter topic after their last attempt.
+    pub dead_lettered: u64,
+    /// Attempts retried after a failure.
+    pub retries: u64,
+    /// Largest lag (published − finished) at any moment.
+    pub max_lag: u64,
+    /// From publish to this service finishing the record (processed or dead-lettered).
+    pub end_to_end_ms: Summary,
+    /// From the end of the last outage until lag first returned to 0; `null` without outages. With many
+    /// busy consumers lag is exactly 0 only when all are idle at once, so this can exceed the time the
+    /// backlog took to clear; see `caught_up_ms`.
+    pub drain_ms: Option<f64>,
+    /// From the end of the last outage until lag first fell back to the highest lag seen before the first
+    /// outage (the group's normal level); `null` without outages.
+    pub caught_up_ms: Option<f64>,
+    /// Consumers (or workers).
+    pub consumers: u32,
+    /// Consumers with no partition (more consumers than partitions).
+    pub idle_consumers: u32,
+    /// Records finished before an earlier record with the same customer key (possible in queue mode).
+    pub out_of_order: u64,
+    /// The records in the group, for Little's law.
+    pub queue: QueueStats,
+}
+
+/// The event-driven flow.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EventReport {
+    /// Orders that arrived.
+    pub orders: u64,
+    /// Orders saved and published (the order service answered).
+    pub accepted: u64,
+    /// What the user waited: `db_write + publish`.
+    pub response_ms: Summary,
+    /// Per service.
+    pub services: ByService<EventServiceReport>,
+}
+
+/// How the run went.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunInfo {
+    /// Name from the scenario.
+    pub name: Option<String>,
+    /// The seed used.
+    pub seed: u64,
+    /// Simulated time until the last order was finished everywhere (ms).
+    pub simulated_ms: f64,
+    /// Events processed.
+    pub events: u64,
+    /// Why the run stopped early, if it did.
+    pub capped: Option<String>,
+}
+
+/// The full report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    /// The synchronous chain.
+    pub sync: SyncReport,
+    /// The Kafka pipeline.
+    pub event_driven: EventReport,
+    /// Time series for charts.
+    pub series: SeriesReport,
+    /// Run metadata.
+    pub run: RunInfo,
+}
+
+/// Accumulates Little's-law figures for one queue.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct LittleMeter {
+    arrivals: u64,
+    departures: u64,
+    in_system: u64,
+    area_us: u128,
+    last_change: u64,
+    sojourn_us: u128,
+}
+
+impl LittleMeter {
+    fn touch(&mut self, now: u64) {
+        self.area_us += u128::from(self.in_system) * u128::from(now - self.last_change);
+        self.last_change = now;
+    }
+
+    pub(crate) fn arrive(&mut self, now: u64) {
+        self.touch(now);
+        self.in_system += 1;
+        self.arrivals += 1;
+    }
+
+    pub(crate) fn depart(&mut self, now: u64, entered: u64) {
+        self.touch(now);
+        self.in_system -= 1;
+        self.departures += 1;
+        self.sojourn_us += u128::from(now - entered);
+    }
+
+    pub(crate) fn in_system(&self) -> u64 {
+        self.in_system
+    }
+
+    pub(crate) fn stats(&self, end: u64) -> QueueStats {
+        let mut meter = self.clone();
+        meter.touch(end.max(self.last_change));
+        let seconds = end as f64 / 1e6;
+        QueueStats {
+            arrivals: meter.arrivals,
+            arrival_rate_per_s: if seconds > 0.0 {
+                meter.arrivals as f64 / seconds
+            } else {
+                0.0
+            },
+            mean_in_system: if end > 0 {
+                meter.area_us as f64 / end as f64
+            } else {
+                0.0
+            },
+            mean_time_in_system_ms: if meter.departures > 0 {
+                meter.sojourn_us as f64 / meter.departures as f64 / 1_000.0
+            } else {
+                0.0
+            },
+        }
+    }
+}

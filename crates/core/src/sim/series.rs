@@ -1,0 +1,152 @@
+//! Time series for charts: per fixed window, response-time percentiles of both flows, throughput,
+//! failures and each service's consumer lag. Windows close as simulated time passes them, so memory holds
+//! one window's histograms plus the finished points, never per-order data.
+
+use alloc::vec::Vec;
+
+use serde::Serialize;
+
+use crate::metrics::Histogram;
+
+/// Points kept at most; a longer run stops adding points and says so.
+pub const MAX_POINTS: usize = 10_000;
+
+/// One window's figures.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Point {
+    /// Window start, in ms from the beginning.
+    pub t_ms: f64,
+    /// Synchronous response time percentiles of orders answered in the window (ms; 0 when none).
+    pub sync_p50_ms: f64,
+    /// 99th percentile of the same.
+    pub sync_p99_ms: f64,
+    /// Event-driven response time percentiles (ms; 0 when none).
+    pub event_p50_ms: f64,
+    /// 99th percentile of the same.
+    pub event_p99_ms: f64,
+    /// Synchronous orders that succeeded in the window.
+    pub sync_succeeded: u64,
+    /// Synchronous orders that failed in the window.
+    pub sync_failed: u64,
+    /// Event-driven orders accepted in the window.
+    pub event_accepted: u64,
+    /// Per service (in scenario order), the largest consumer lag seen in the window.
+    pub lag: Vec<u64>,
+    /// Per service, records finished (processed or dead-lettered) in the window.
+    pub processed: Vec<u64>,
+}
+
+/// The series as reported.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SeriesReport {
+    /// Window length in ms.
+    pub window_ms: f64,
+    /// Service names, the order of every `lag` and `processed` list.
+    pub services: Vec<alloc::string::String>,
+    /// Windows, oldest first.
+    pub points: Vec<Point>,
+    /// Whether the run outlasted [`MAX_POINTS`] windows and later windows were dropped.
+    pub truncated: bool,
+}
+
+#[derive(Clone)]
+pub(crate) struct Series {
+    window_us: u64,
+    index: u64,
+    sync: Histogram,
+    event: Histogram,
+    sync_succeeded: u64,
+    sync_failed: u64,
+    event_accepted: u64,
+    lag_now: Vec<u64>,
+    lag_max: Vec<u64>,
+    processed: Vec<u64>,
+    pub(crate) report: SeriesReport,
+}
+
+impl Series {
+    pub(crate) fn new(window_us: u64, services: Vec<alloc::string::String>) -> Self {
+        let n = services.len();
+        Self {
+            window_us,
+            index: 0,
+            sync: Histogram::new(),
+            event: Histogram::new(),
+            sync_succeeded: 0,
+            sync_failed: 0,
+            event_accepted: 0,
+            lag_now: alloc::vec![0; n],
+            lag_max: alloc::vec![0; n],
+            processed: alloc::vec![0; n],
+            report: SeriesReport {
+                window_ms: window_us as f64 / 1_000.0,
+                services,
+                points: Vec::new(),
+                truncated: false,
+            },
+        }
+    }
+
+    /// Closes every window that ends at or before `now`.
+    pub(crate) fn advance_to(&mut self, now: u64) {
+        while now >= (self.index + 1) * self.window_us {
+            self.close_window();
+        }
+    }
+
+    fn close_window(&mut self) {
+        let ms = |us: u64| us as f64 / 1_000.0;
+        if self.report.points.len() < MAX_POINTS {
+            self.report.points.push(Point {
+                t_ms: ms(self.index * self.window_us),
+                sync_p50_ms: ms(self.sync.percentile(50.0)),
+                sync_p99_ms: ms(self.sync.percentile(99.0)),
+                event_p50_ms: ms(self.event.percentile(50.0)),
+                event_p99_ms: ms(self.event.percentile(99.0)),
+                sync_succeeded: self.sync_succeeded,
+                sync_failed: self.sync_failed,
+                event_accepted: self.event_accepted,
+                lag: self.lag_max.clone(),
+                processed: self.processed.clone(),
+            });
+        } else {
+            self.report.truncated = true;
+        }
+        self.index += 1;
+        self.sync.clear();
+        self.event.clear();
+        self.sync_succeeded = 0;
+        self.sync_failed = 0;
+        self.event_accepted = 0;
+        self.lag_max.clone_from(&self.lag_now);
+        self.processed.iter_mut().for_each(|p| *p = 0);
+    }
+
+    /// Closes the window in progress at the end of the run.
+    pub(crate) fn finish(&mut self) {
+        self.close_window();
+    }
+
+    pub(crate) fn sync_answered(&mut self, micros: u64, succeeded: bool) {
+        self.sync.record(micros);
+        if succeeded {
+            self.sync_succeeded += 1;
+        } else {
+            self.sync_failed += 1;
+        }
+    }
+
+    pub(crate) fn event_accepted(&mut self, micros: u64) {
+        self.event.record(micros);
+        self.event_accepted += 1;
+    }
+
+    pub(crate) fn lag(&mut self, service: usize, lag: u64) {
+        self.lag_now[service] = lag;
+        self.lag_max[service] = self.lag_max[service].max(lag);
+    }
+
+    pub(crate) fn processed(&mut self, service: usize, records: u64) {
+        self.processed[service] += records;
+    }
+}

@@ -1,0 +1,279 @@
+//! The synchronous chain: the order service saves the order, then calls every service in turn and waits.
+//!
+//! Each service is a FIFO queue served by `instances` workers, one request each (M/M/c with Poisson
+//! arrivals and exponential latency). A call made during an outage fails at once; a call not answered
+//! within `sync.timeout_ms` fails at the timeout (the worker still finishes it: the server never learns
+//! that the client gave up). A failed call of a `required` service fails the order and ends the chain;
+//! other failures are ignored. The user waits from arrival until the chain ends.
+
+use alloc::collections::VecDeque;
+use alloc::vec::Vec;
+
+use super::report::{ByService, LittleMeter, SyncReport};
+use super::{Ctx, Event, ServiceTiming};
+use crate::metrics::Histogram;
+use crate::rng::SimRng;
+use crate::scenario::Scenario;
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum SyncEvent {
+    /// The order is saved; call the first service.
+    Saved { order: u32 },
+    /// A worker finished a request.
+    Answered {
+        service: u16,
+        order: u32,
+        call: u32,
+        ok: bool,
+        entered: u64,
+    },
+    /// The caller's timeout for a call ran out.
+    TimedOut { order: u32, call: u32 },
+}
+
+struct Request {
+    order: u32,
+    call: u32,
+    number: u64,
+    entered: u64,
+}
+
+struct Service {
+    timing: ServiceTiming,
+    required: bool,
+    busy: u32,
+    waiting: VecDeque<Request>,
+    rng: SimRng,
+    failed_calls: u64,
+    little: LittleMeter,
+}
+
+struct Order {
+    number: u64,
+    arrived: u64,
+    next_service: usize,
+    call: u32,
+    pending: bool,
+    failed: bool,
+}
+
+pub(crate) struct SyncFlow {
+    services: Vec<Service>,
+    names: Vec<alloc::string::String>,
+    orders: Vec<Option<Order>>,
+    free: Vec<u32>,
+    db_rng: SimRng,
+    db_write: crate::scenario::Latency,
+    timeout_us: u64,
+    /// Ids of calls, unique over the run: order slots are reused, and a late answer or timeout of an earlier
+    /// occupant's call must not be taken for the current one's.
+    next_call: u32,
+    arrived: u64,
+    succeeded: u64,
+    failed: u64,
+    response: Histogram,
+}
+
+impl SyncFlow {
+    pub(crate) fn new(scenario: &Scenario) -> Self {
+        let services = scenario
+            .services
+            .iter()
+            .enumerate()
+            .map(|(i, s)| Service {
+                timing: ServiceTiming::new(s),
+                required: s.required,
+                busy: 0,
+                waiting: VecDeque::new(),
+                rng: SimRng::stream(scenario.seed, 100 + i as u64),
+                failed_calls: 0,
+                little: LittleMeter::default(),
+            })
+            .collect();
+        Self {
+            services,
+            names: scenario.services.iter().map(|s| s.name.clone()).collect(),
+            orders: Vec::new(),
+            free: Vec::new(),
+            db_rng: SimRng::stream(scenario.seed, 2),
+            db_write: scenario.order_service.db_write,
+            timeout_us: scenario.sync.timeout_ms * 1_000,
+            next_call: 0,
+            arrived: 0,
+            succeeded: 0,
+            failed: 0,
+            response: Histogram::new(),
+        }
+    }
+
+    /// Orders still waiting for their chain.
+    pub(crate) fn in_flight(&self) -> usize {
+        self.orders.len() - self.free.len()
+    }
+
+    pub(crate) fn arrive(&mut self, ctx: &mut Ctx<'_>, number: u64) {
+        self.arrived += 1;
+        let order = Order {
+            number,
+            arrived: ctx.now,
+            next_service: 0,
+            call: 0,
+            pending: false,
+            failed: false,
+        };
+        let slot = match self.free.pop() {
+            Some(slot) => {
+                self.orders[slot as usize] = Some(order);
+                slot
+            }
+            None => {
+                self.orders.push(Some(order));
+                (self.orders.len() - 1) as u32
+            }
+        };
+        let saved = ctx.now + self.db_write.sample_micros(&mut self.db_rng);
+        ctx.queue
+            .schedule(saved, Event::Sync(SyncEvent::Saved { order: slot }));
+    }
+
+    pub(crate) fn handle(&mut self, ctx: &mut Ctx<'_>, event: SyncEvent) {
+        match event {
+            SyncEvent::Saved { order } => self.call_next(ctx, order),
+            SyncEvent::Answered {
+                service,
+                order,
+                call,
+                ok,
+                entered,
+            } => {
+                let s = &mut self.services[service as usize];
+                s.busy -= 1;
+                s.little.depart(ctx.now, entered);
+                self.start_work(ctx, service as usize);
+                if self.is_waiting_for(order, call) {
+                    self.resolve(ctx, order, ok);
+                }
+            }
+            SyncEvent::TimedOut { order, call } => {
+                if self.is_waiting_for(order, call) {
+                    self.resolve(ctx, order, false);
+                }
+            }
+        }
+    }
+
+    fn is_waiting_for(&self, order: u32, call: u32) -> bool {
+        self.orders[order as usize]
+            .as_ref()
+            .is_some_and(|o| o.pending && o.call == call)
+    }
+
+    fn call_next(&mut self, ctx: &mut Ctx<'_>, slot: u32) {
+        let Some(order) = self.orders[slot as usize].as_mut() else {
+            return;
+        };
+        if order.next_service == self.services.len() {
+            self.finish(ctx, slot);
+            return;
+        }
+        let index = order.next_service;
+        let service = &mut self.services[index];
+        if service.timing.outage_end(ctx.now).is_some() {
+            self.resolve(ctx, slot, false);
+            return;
+        }
+        self.next_call = self.next_call.wrapping_add(1);
+        order.call = self.next_call;
+        order.pending = true;
+        let request = Request {
+            order: slot,
+            call: order.call,
+            number: order.number,
+            entered: ctx.now,
+        };
+        ctx.queue.schedule(
+            ctx.now + self.timeout_us,
+            Event::Sync(SyncEvent::TimedOut {
+                order: slot,
+                call: order.call,
+            }),
+        );
+        service.little.arrive(ctx.now);
+        service.waiting.push_back(request);
+        self.start_work(ctx, index);
+    }
+
+    /// Puts idle workers of `index` to work on waiting requests.
+    fn start_work(&mut self, ctx: &mut Ctx<'_>, index: usize) {
+        let service = &mut self.services[index];
+        while service.busy < service.timing.instances {
+            let Some(request) = service.waiting.pop_front() else {
+                break;
+            };
+            service.busy += 1;
+            let time = service.timing.service_micros(&mut service.rng, 1);
+            let ok = service.timing.succeeds(&mut service.rng, request.number);
+            let answered = SyncEvent::Answered {
+                service: index as u16,
+                order: request.order,
+                call: request.call,
+                ok,
+                entered: request.entered,
+            };
+            ctx.queue.schedule(ctx.now + time, Event::Sync(answered));
+        }
+    }
+
+    fn resolve(&mut self, ctx: &mut Ctx<'_>, slot: u32, ok: bool) {
+        let Some(order) = self.orders[slot as usize].as_mut() else {
+            return;
+        };
+        order.pending = false;
+        let service = &mut self.services[order.next_service];
+        if !ok {
+            service.failed_calls += 1;
+            if service.required {
+                order.failed = true;
+                self.finish(ctx, slot);
+                return;
+            }
+        }
+        order.next_service += 1;
+        self.call_next(ctx, slot);
+    }
+
+    fn finish(&mut self, ctx: &mut Ctx<'_>, slot: u32) {
+        let Some(order) = self.orders[slot as usize].take() else {
+            return;
+        };
+        self.free.push(slot);
+        let waited = ctx.now - order.arrived;
+        self.response.record(waited);
+        if order.failed {
+            self.failed += 1;
+        } else {
+            self.succeeded += 1;
+        }
+        ctx.series.sync_answered(waited, !order.failed);
+    }
+
+    pub(crate) fn report(&self, end: u64) -> SyncReport {
+        let names = || self.names.iter().cloned();
+        SyncReport {
+            orders: self.arrived,
+            succeeded: self.succeeded,
+            failed: self.failed,
+            response_ms: self.response.summary(),
+            failed_calls: ByService(
+                names()
+                    .zip(self.services.iter().map(|s| s.failed_calls))
+                    .collect(),
+            ),
+            queues: ByService(
+                names()
+                    .zip(self.services.iter().map(|s| s.little.stats(end)))
+                    .collect(),
+            ),
+        }
+    }
+}
