@@ -1,9 +1,10 @@
 //! `kplay bench [--json]`: how fast the core model runs on this machine.
 //!
-//! Prints appends per second into a partition log, keys hashed per second by the partitioner, and the time
-//! of a sticky assignment for 2,000 members over 100,000 partitions (50 topics × 2,000), fresh and then
-//! after one member leaves. Build with `--release`; the figures are wall-clock and vary with the machine, so
-//! compare them within one run.
+//! Prints appends per second into a partition log, keys hashed per second by the partitioner, the time of
+//! a sticky assignment for 2,000 members over 100,000 partitions (50 topics × 2,000), fresh and then after
+//! one member leaves, and simulated events per second on the `inventory-outage` preset. `--hour` adds a
+//! simulated hour at 10,000 orders/s (36 million orders) with the process's peak memory. Build with
+//! `--release`; the figures are wall-clock and vary with the machine, so compare them within one run.
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
@@ -15,6 +16,8 @@ use std::time::Instant as WallClock;
 use kplay_core::group::assignor::{Member, Strategy, assign};
 use kplay_core::log::{LogConfig, PartitionLog};
 use kplay_core::partitioner::partition_for_key;
+use kplay_core::scenario::Scenario;
+use kplay_core::sim::{Simulation, Status};
 use kplay_core::time::Instant;
 
 use crate::error::CliError;
@@ -31,15 +34,26 @@ pub(crate) fn run(args: Vec<OsString>, stdout: &mut dyn Write) -> Result<(), Cli
     use lexopt::prelude::*;
 
     let mut json = false;
+    let mut hour = false;
     let mut parser = lexopt::Parser::from_args(args);
     while let Some(arg) = parser.next()? {
         match arg {
             Long("json") => json = true,
+            Long("hour") => hour = true,
             other => return Err(other.unexpected().into()),
         }
     }
     let progress = |what: &str| eprintln!("kplay bench: {what}…");
 
+    // The hour runs first so that the peak memory it reports is its own, not the other benchmarks'.
+    let hour_figures = if hour {
+        progress("simulating an hour at 10,000 orders/s (36 million orders)");
+        Some(simulated_hour()?)
+    } else {
+        None
+    };
+    progress("simulating a preset");
+    let sim_events_per_s = simulation_events_per_second()?;
     progress("appending records");
     let appends_per_s = appends_per_second();
     progress("hashing keys");
@@ -52,6 +66,10 @@ pub(crate) fn run(args: Vec<OsString>, stdout: &mut dyn Write) -> Result<(), Cli
             "appends_per_s": appends_per_s.round(),
             "keys_hashed_per_s": keys_per_s.round(),
             "sticky_2000_members_100000_partitions_ms": { "fresh": fresh_ms, "one_member_left": rebalance_ms },
+            "simulated_events_per_s": sim_events_per_s.round(),
+            "hour_at_10000_per_s": hour_figures.map(|h| serde_json::json!({
+                "orders": h.orders, "events": h.events, "seconds": h.seconds, "peak_memory_mb": h.peak_mb,
+            })),
         });
         writeln!(stdout, "{figures}")?;
     } else {
@@ -69,6 +87,24 @@ pub(crate) fn run(args: Vec<OsString>, stdout: &mut dyn Write) -> Result<(), Cli
             stdout,
             "sticky:    {fresh_ms:>7.1} ms fresh, {rebalance_ms:.1} ms after one member left  (2,000 members × 100,000 partitions)"
         )?;
+        writeln!(
+            stdout,
+            "simulate:  {:>7.1} M events/s  ({SIMULATION_PRESET} preset, best of 3)",
+            sim_events_per_s / 1e6
+        )?;
+        if let Some(h) = hour_figures {
+            let peak = h
+                .peak_mb
+                .map_or_else(|| "unknown".to_owned(), |mb| format!("{mb:.0} MB"));
+            writeln!(
+                stdout,
+                "hour:      {:>7.1} s for {} orders ({} events, {:.1} M events/s), peak memory {peak}",
+                h.seconds,
+                h.orders,
+                h.events,
+                h.events as f64 / h.seconds / 1e6
+            )?;
+        }
     }
     Ok(())
 }
@@ -135,4 +171,65 @@ fn sticky_assignment_ms() -> Result<(f64, f64), CliError> {
     let rebalance_ms = start.elapsed().as_secs_f64() * 1e3;
     black_box(again);
     Ok((fresh_ms, rebalance_ms))
+}
+
+/// The preset timed for simulated events per second (also timed in wasm by scripts/bench.sh).
+pub(crate) const SIMULATION_PRESET: &str = "inventory-outage";
+
+/// Best of three runs of [`SIMULATION_PRESET`]: short runs are noisy, and the best is the least disturbed.
+fn simulation_events_per_second() -> Result<f64, CliError> {
+    let preset = kplay_core::presets::find(SIMULATION_PRESET).ok_or_else(|| {
+        CliError::Usage(format!("bench: the {SIMULATION_PRESET} preset is missing"))
+    })?;
+    let mut best: f64 = 0.0;
+    for _ in 0..3 {
+        let mut simulation = Simulation::new(&preset.scenario(kplay_core::presets::DEFAULT_SEED))
+            .map_err(|e| CliError::Usage(format!("bench: {e:?}")))?;
+        let start = WallClock::now();
+        while simulation.step(u64::MAX) == Status::Running {}
+        best = best.max(simulation.events() as f64 / start.elapsed().as_secs_f64());
+    }
+    Ok(best)
+}
+
+struct HourFigures {
+    orders: u64,
+    events: u64,
+    seconds: f64,
+    peak_mb: Option<f64>,
+}
+
+/// One simulated hour at 10,000 orders/s through one service that keeps up (ρ = 0.5).
+fn simulated_hour() -> Result<HourFigures, CliError> {
+    let scenario: Scenario = serde_json::from_str(
+        r#"{"name": "hour", "seed": 1, "duration_ms": 3600000,
+            "arrivals": {"process": "poisson", "rate_per_s": 10000},
+            "order_service": {"db_write": {"dist": "constant", "ms": 1}, "publish": {"dist": "constant", "ms": 1}},
+            "topic": {"partitions": 4, "key": "order_id"},
+            "services": [{"name": "fulfillment", "latency": {"dist": "exponential", "mean_ms": 0.2}, "instances": 4}],
+            "sync": {"timeout_ms": 30000}}"#,
+    )
+    .map_err(|e| CliError::Usage(format!("bench: {e}")))?;
+    let mut simulation =
+        Simulation::new(&scenario).map_err(|e| CliError::Usage(format!("bench: {e:?}")))?;
+    let start = WallClock::now();
+    while simulation.step(20_000_000) == Status::Running {
+        eprint!("\rkplay bench: {:>3.0}%", simulation.progress() * 100.0);
+    }
+    eprintln!();
+    let seconds = start.elapsed().as_secs_f64();
+    Ok(HourFigures {
+        orders: simulation.orders(),
+        events: simulation.events(),
+        seconds,
+        peak_mb: peak_memory_mb(),
+    })
+}
+
+/// The process's peak resident memory (`VmHWM`), where the platform reports it.
+fn peak_memory_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
 }

@@ -31,9 +31,10 @@ Usage:
       Runs an order-flow scenario through a synchronous chain and a Kafka pipeline; prints the report.
   kplay presets
       Lists the preset scenarios, one per line.
-  kplay bench [--json]
+  kplay bench [--json] [--hour]
       Measures the core model: appends/s, keys hashed/s, a 2,000-member × 100,000-partition sticky
-      assignment. Run a release build: cargo run --release -p kplay-cli -- bench
+      assignment, simulated events/s; --hour adds a simulated hour at 10,000 orders/s with peak memory.
+      Run a release build: cargo run --release -p kplay-cli -- bench
   kplay help
       Prints this text.
 ";

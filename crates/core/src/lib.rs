@@ -18,6 +18,12 @@
 //!   cooperative), static members, committed offsets, `auto.offset.reset` and lag.
 //! - [`delivery`]: at-most-once, at-least-once and effectively-once, counted record by record.
 //!
+//! And the story kplay tells with them:
+//!
+//! - [`scenario`]: the JSON scenario of an order flow; [`presets`]: the ones the playground ships.
+//! - [`sim`]: the same seeded orders through a synchronous HTTP chain and a Kafka pipeline, as a
+//!   discrete-event simulation; [`metrics`]: its histograms.
+//!
 //! ```
 //! use kplay_core::topic::Topic;
 //! use core::num::NonZeroU32;

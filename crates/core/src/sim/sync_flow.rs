@@ -5,6 +5,10 @@
 //! within `sync.timeout_ms` fails at the timeout (the worker still finishes it: the server never learns
 //! that the client gave up). A failed call of a `required` service fails the order and ends the chain;
 //! other failures are ignored. The user waits from arrival until the chain ends.
+//!
+//! Timeouts cost one timer per service, not one per call: every call to a service has the same timeout,
+//! so deadlines expire in the order calls were made. Each service keeps its outstanding calls in that
+//! order and a single timer for the oldest one's deadline.
 
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
@@ -27,8 +31,8 @@ pub(crate) enum SyncEvent {
         ok: bool,
         entered: u64,
     },
-    /// The caller's timeout for a call ran out.
-    TimedOut { order: u32, call: u32 },
+    /// The oldest outstanding call of a service may have reached its deadline.
+    Deadline { service: u16 },
 }
 
 struct Request {
@@ -43,6 +47,9 @@ struct Service {
     required: bool,
     busy: u32,
     waiting: VecDeque<Request>,
+    /// Calls made and maybe unanswered, oldest first: (deadline, order slot, call id).
+    outstanding: VecDeque<(u64, u32, u32)>,
+    timer_set: bool,
     rng: SimRng,
     failed_calls: u64,
     little: LittleMeter,
@@ -85,6 +92,8 @@ impl SyncFlow {
                 required: s.required,
                 busy: 0,
                 waiting: VecDeque::new(),
+                outstanding: VecDeque::new(),
+                timer_set: false,
                 rng: SimRng::stream(scenario.seed, 100 + i as u64),
                 failed_calls: 0,
                 little: LittleMeter::default(),
@@ -154,10 +163,20 @@ impl SyncFlow {
                     self.resolve(ctx, order, ok);
                 }
             }
-            SyncEvent::TimedOut { order, call } => {
-                if self.is_waiting_for(order, call) {
-                    self.resolve(ctx, order, false);
+            SyncEvent::Deadline { service } => {
+                let index = service as usize;
+                self.services[index].timer_set = false;
+                while let Some(&(deadline, order, call)) = self.services[index].outstanding.front()
+                {
+                    if self.is_waiting_for(order, call) && deadline > ctx.now {
+                        break;
+                    }
+                    self.services[index].outstanding.pop_front();
+                    if self.is_waiting_for(order, call) {
+                        self.resolve(ctx, order, false);
+                    }
                 }
+                self.arm_timer(ctx, index);
             }
         }
     }
@@ -191,16 +210,34 @@ impl SyncFlow {
             number: order.number,
             entered: ctx.now,
         };
-        ctx.queue.schedule(
-            ctx.now + self.timeout_us,
-            Event::Sync(SyncEvent::TimedOut {
-                order: slot,
-                call: order.call,
-            }),
-        );
+        service
+            .outstanding
+            .push_back((ctx.now + self.timeout_us, slot, order.call));
         service.little.arrive(ctx.now);
         service.waiting.push_back(request);
+        self.arm_timer(ctx, index);
         self.start_work(ctx, index);
+    }
+
+    /// Drops answered calls from the front of `index`'s outstanding list and sets its timer for the oldest
+    /// unanswered one.
+    fn arm_timer(&mut self, ctx: &mut Ctx<'_>, index: usize) {
+        while let Some(&(_, order, call)) = self.services[index].outstanding.front() {
+            if self.is_waiting_for(order, call) {
+                break;
+            }
+            self.services[index].outstanding.pop_front();
+        }
+        let service = &mut self.services[index];
+        if let (false, Some(&(deadline, _, _))) = (service.timer_set, service.outstanding.front()) {
+            service.timer_set = true;
+            ctx.queue.schedule(
+                deadline,
+                Event::Sync(SyncEvent::Deadline {
+                    service: index as u16,
+                }),
+            );
+        }
     }
 
     /// Puts idle workers of `index` to work on waiting requests.

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Prints kplay's performance figures (not a test; the figures depend on the machine):
+# native model benchmarks (`kplay bench --hour`), the same simulation in the site's wasm in headless
+# Chromium with its ratio to native, and the site's download size.
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+kplay_setup
+cd "$KPLAY_ROOT"
+
+cargo build --release --locked -q -p kplay-cli
+trunk build --release --offline >/dev/null 2>&1 || trunk build --release --offline
+
+echo "== native"
+target/release/kplay bench --hour 2>/dev/null
+
+echo "== wasm (headless Chromium) against native, measured back to back"
+native_json="$(target/release/kplay bench --json 2>/dev/null)"
+wasm_json="$(node tests/bench/wasm.mjs inventory-outage 3)"
+node -e '
+  const native = JSON.parse(process.argv[1]), wasm = JSON.parse(process.argv[2]);
+  const ratio = wasm.wasm_events_per_s / native.simulated_events_per_s;
+  console.log(`simulate:  ${(wasm.wasm_events_per_s / 1e6).toFixed(1)} M events/s in wasm vs ${(native.simulated_events_per_s / 1e6).toFixed(1)} M native (${wasm.preset}, best of 3): ${(ratio * 100).toFixed(0)} %`);
+' "$native_json" "$wasm_json"
+
+echo "== site size"
+for f in dist/*.wasm dist/*.js; do
+  printf '%-48s %8d bytes, %8d gzipped\n' "$(basename "$f")" "$(wc -c <"$f")" "$(gzip -9c "$f" | wc -c)"
+done
