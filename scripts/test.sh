@@ -58,9 +58,9 @@ step fmt check cargo fmt --all --check
 step clippy check cargo clippy --workspace --all-targets --locked -- -D warnings
 step clippy-wasm check cargo clippy -p kplay-web --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
 step docs check env RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked -q
-step unit-and-integration cargo cargo test --workspace --locked -q
+step unit-and-integration cargo cargo test --workspace --locked --no-fail-fast -q
 step core-no-std-wasm32 check cargo build -p kplay-core --no-default-features --target wasm32-unknown-unknown --locked
-step browser cargo cargo test -p kplay-web --target wasm32-unknown-unknown --locked
+step browser cargo cargo test -p kplay-web --target wasm32-unknown-unknown --locked --no-fail-fast
 step site check trunk build --release --offline
 step cli-build check cargo build -p kplay-cli --locked -q
 step e2e node node --test --test-reporter=spec tests/e2e/

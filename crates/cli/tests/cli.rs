@@ -183,7 +183,7 @@ fn presets_lists_one_line_each() {
     let output = kplay(&["presets"], b"");
     assert!(output.status.success());
     let lines: Vec<&str> = stdout(&output).lines().collect();
-    assert_eq!(lines.len(), 7);
+    assert_eq!(lines.len(), kplay_core_preset_count());
     assert!(lines[0].starts_with("sync-vs-async "));
     assert!(lines.iter().any(|l| l.starts_with("db-buffer ")));
 }
@@ -268,4 +268,9 @@ fn simulate_reads_a_scenario_from_standard_input_and_names_every_problem() {
         String::from_utf8_lossy(&unknown.stderr).starts_with("--preset: unknown preset \"nope\"")
     );
     assert_eq!(kplay(&["simulate"], b"").status.code(), Some(2));
+}
+
+/// The presets the library ships; `kplay presets` must list each.
+fn kplay_core_preset_count() -> usize {
+    kplay_core::presets::PRESETS.len()
 }

@@ -10,7 +10,7 @@ use alloc::vec::Vec;
 
 use crate::scenario::{
     ArrivalProcess, Arrivals, BatchSpec, ConsumeMode, KeyChoice, Latency, OrderService, Outage,
-    RetrySpec, Scenario, ServiceSpec, SyncSpec, TopicSpec,
+    RetrySpec, SagaSpec, Scenario, ServiceSpec, SyncSpec, TopicSpec,
 };
 
 /// A named scenario.
@@ -40,7 +40,7 @@ impl Preset {
 pub const DEFAULT_SEED: u64 = 42;
 
 /// Every preset, in the order the playground lists them.
-pub const PRESETS: [Preset; 7] = [
+pub const PRESETS: [Preset; 8] = [
     Preset {
         name: "sync-vs-async",
         summary: "inventory 100 ms, payment 200 ms, email 50 ms, analytics 30 ms: ~380 ms synchronous vs ~5 ms event-driven",
@@ -68,6 +68,14 @@ pub const PRESETS: [Preset; 7] = [
         watch: "A partition is read by one consumer of a group, so consumers beyond the partition count get nothing. \
                 Adding consumers past that point adds no throughput; add partitions instead.",
         build: more_consumers_than_partitions,
+    },
+    Preset {
+        name: "payment-first",
+        summary: "a saga: payment first, then inventory and shipping, then delivery; declined orders are cancelled",
+        watch: "Orders move PENDING → PAID → SHIPPED → DELIVERED, and the 5 % that payment declines become CANCELLED instead of \
+                being shipped. The order-state view built from the events is rebuilt by replaying them from offset 0 and matches; \
+                duplicate deliveries are skipped by the idempotent payment service but send some customers a second email.",
+        build: payment_first,
     },
     Preset {
         name: "poison-message",
@@ -110,6 +118,8 @@ fn service(name: &str, latency: Latency, instances: u32) -> ServiceSpec {
         retry: RetrySpec::default(),
         poison_every: None,
         batch: None,
+        duplicate_rate: 0.0,
+        idempotent: false,
     }
 }
 
@@ -139,6 +149,7 @@ fn base(
         order_service: OrderService {
             db_write: Latency::Constant { ms: 2.0 },
             publish: Latency::Constant { ms: 3.0 },
+            producer: None,
         },
         topic: TopicSpec {
             partitions,
@@ -147,6 +158,7 @@ fn base(
         },
         services,
         sync: SyncSpec { timeout_ms: 30_000 },
+        saga: None,
     }
 }
 
@@ -209,6 +221,38 @@ fn more_consumers_than_partitions() -> Scenario {
             6,
         )],
     )
+}
+
+fn payment_first() -> Scenario {
+    let services = vec![
+        ServiceSpec {
+            duplicate_rate: 0.01,
+            idempotent: true,
+            ..service("payment", lognormal(150.0), 12)
+        },
+        service("inventory", lognormal(80.0), 12),
+        service("shipping", lognormal(100.0), 12),
+        service("delivery", lognormal(100.0), 12),
+        ServiceSpec {
+            required: false,
+            duplicate_rate: 0.01,
+            ..service("email", lognormal(50.0), 4)
+        },
+    ];
+    let mut scenario = base("payment-first", 50.0, 120_000, 12, services);
+    scenario.saga = Some(SagaSpec {
+        payment: String::from("payment"),
+        decline_rate: 0.05,
+        after_payment: vec![
+            String::from("inventory"),
+            String::from("shipping"),
+            String::from("email"),
+        ],
+        shipping: Some(String::from("shipping")),
+        delivery: Some(String::from("delivery")),
+        view: true,
+    });
+    scenario
 }
 
 fn poison_message() -> Scenario {

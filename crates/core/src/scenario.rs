@@ -25,6 +25,8 @@ use crate::rng::SimRng;
 
 /// The schema version this build reads and writes.
 pub const SCHEMA_VERSION: u32 = 1;
+/// The longest single latency sample: 100 days in microseconds.
+pub const MAX_SAMPLE_MICROS: u64 = 100 * 86_400 * 1_000_000;
 /// Most orders one scenario may generate (rate × duration).
 pub const MAX_ORDERS: f64 = 100_000_000.0;
 
@@ -52,6 +54,9 @@ pub struct Scenario {
     pub services: Vec<ServiceSpec>,
     /// The synchronous chain.
     pub sync: SyncSpec,
+    /// The payment-first saga, if the scenario has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub saga: Option<SagaSpec>,
 }
 
 fn schema_version() -> u32 {
@@ -123,7 +128,8 @@ impl Latency {
                 median_ms * libm::exp(sigma * z)
             }
         };
-        libm::round(ms * 1_000.0).max(0.0) as u64
+        // Clamped to 100 days: a heavy log-normal tail can exceed any clock, and time must never overflow.
+        libm::round(ms * 1_000.0).clamp(0.0, MAX_SAMPLE_MICROS as f64) as u64
     }
 
     /// The distribution's mean in milliseconds.
@@ -144,8 +150,49 @@ impl Latency {
 pub struct OrderService {
     /// Saving the order.
     pub db_write: Latency,
-    /// Publishing `order-created` (event-driven only).
+    /// Publishing `order-created` (event-driven only): the send, once the record's batch goes.
     pub publish: Latency,
+    /// Producer batching; without it every record is sent on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub producer: Option<ProducerSpec>,
+}
+
+/// The order service's producer batching: a batch per partition goes when it holds `batch_size` bytes or
+/// its first record has waited `linger_ms`. Records are 100-byte values plus framing.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProducerSpec {
+    /// `linger.ms`.
+    pub linger_ms: f64,
+    /// `batch.size` in bytes.
+    pub batch_size: u64,
+}
+
+/// The payment-first saga: `payment` consumes `order-created`; an order it accepts is PAID and a
+/// `payment-confirmed` event goes to the services in `after_payment`; an order it declines (or
+/// dead-letters) is CANCELLED. The `shipping` service marks orders SHIPPED and publishes `order-shipped`,
+/// which the `delivery` service consumes to mark them DELIVERED. With `view`, an order-state read model
+/// (CQRS) is built from the events and rebuilt by replaying them from offset 0.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SagaSpec {
+    /// The payment service.
+    pub payment: String,
+    /// Chance that payment declines an order it processed.
+    #[serde(default)]
+    pub decline_rate: f64,
+    /// Services that consume `payment-confirmed` instead of `order-created`.
+    #[serde(default)]
+    pub after_payment: Vec<String>,
+    /// The service (one of `after_payment`) whose success means SHIPPED.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping: Option<String>,
+    /// The service consuming `order-shipped` whose success means DELIVERED.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<String>,
+    /// Keep the order-state view and its event log (memory grows with the number of orders).
+    #[serde(default)]
+    pub view: bool,
 }
 
 /// The topic orders are published to.
@@ -259,6 +306,13 @@ pub struct ServiceSpec {
     /// Batched processing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub batch: Option<BatchSpec>,
+    /// Chance that a record reaches this service twice (a redelivery after a rebalance or a producer
+    /// retry without idempotence).
+    #[serde(default)]
+    pub duplicate_rate: f64,
+    /// Whether the service recognises a record it already handled (by order id) and skips it.
+    #[serde(default)]
+    pub idempotent: bool,
 }
 
 fn required_default() -> bool {
@@ -369,6 +423,20 @@ impl Scenario {
         }
         p.latency("order_service.db_write", &self.order_service.db_write);
         p.latency("order_service.publish", &self.order_service.publish);
+        if let Some(producer) = &self.order_service.producer {
+            p.float_range(
+                "order_service.producer.linger_ms",
+                producer.linger_ms,
+                0.0,
+                60_000.0,
+            );
+            p.int_range(
+                "order_service.producer.batch_size",
+                producer.batch_size,
+                1,
+                16 << 20,
+            );
+        }
         p.int_range("topic.partitions", self.topic.partitions.into(), 1, 1_024);
         match (self.topic.key, self.topic.customers) {
             (KeyChoice::CustomerId, None) => p.add(
@@ -431,6 +499,7 @@ impl Scenario {
             if let Some(n) = s.poison_every {
                 p.int_range(&at("poison_every"), n, 1, u64::MAX);
             }
+            p.float_range(&at("duplicate_rate"), s.duplicate_rate, 0.0, 1.0);
             if let Some(batch) = &s.batch {
                 p.int_range(
                     &at("batch.max_poll_records"),
@@ -446,7 +515,63 @@ impl Scenario {
                 );
             }
         }
+        if let Some(saga) = &self.saga {
+            self.validate_saga(saga, &mut p);
+        }
         p.0
+    }
+
+    fn validate_saga(&self, saga: &SagaSpec, p: &mut Problems) {
+        let exists = |name: &str| self.services.iter().any(|s| s.name == name);
+        if !exists(&saga.payment) {
+            p.add(
+                "saga.payment",
+                format!("{:?} is not one of the services", saga.payment),
+            );
+        }
+        p.float_range("saga.decline_rate", saga.decline_rate, 0.0, 1.0);
+        for (i, name) in saga.after_payment.iter().enumerate() {
+            if !exists(name) {
+                p.add(
+                    format!("saga.after_payment[{i}]"),
+                    format!("{name:?} is not one of the services"),
+                );
+            } else if *name == saga.payment {
+                p.add(
+                    format!("saga.after_payment[{i}]"),
+                    "the payment service cannot wait for its own confirmation",
+                );
+            }
+        }
+        if let Some(shipping) = &saga.shipping
+            && !saga.after_payment.contains(shipping)
+        {
+            p.add(
+                "saga.shipping",
+                format!("{shipping:?} must be one of after_payment (orders ship once paid)"),
+            );
+        }
+        match (&saga.delivery, &saga.shipping) {
+            (Some(_), None) => p.add(
+                "saga.delivery",
+                "needs saga.shipping: delivery consumes order-shipped",
+            ),
+            (Some(delivery), Some(_)) if !exists(delivery) => {
+                p.add(
+                    "saga.delivery",
+                    format!("{delivery:?} is not one of the services"),
+                );
+            }
+            (Some(delivery), Some(_))
+                if *delivery == saga.payment || saga.after_payment.contains(delivery) =>
+            {
+                p.add(
+                    "saga.delivery",
+                    format!("{delivery:?} already consumes another event"),
+                );
+            }
+            _ => {}
+        }
     }
 }
 
@@ -516,6 +641,20 @@ mod tests {
         assert!(serde_json::from_str::<Scenario>(&bad_dist).is_err());
         let extra = EXAMPLE.replace("\"mean_ms\": 100", "\"mean_ms\": 100, \"sd\": 3");
         assert!(serde_json::from_str::<Scenario>(&extra).is_err());
+    }
+
+    #[test]
+    fn extreme_tails_are_clamped_so_time_cannot_overflow() {
+        let mut rng = SimRng::new(1);
+        let extreme = Latency::Lognormal {
+            median_ms: 3_600_000.0,
+            sigma: 3.0,
+        };
+        let largest = (0..100_000)
+            .map(|_| extreme.sample_micros(&mut rng))
+            .max()
+            .unwrap_or(0);
+        assert_eq!(largest, MAX_SAMPLE_MICROS);
     }
 
     #[test]

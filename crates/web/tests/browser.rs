@@ -145,7 +145,7 @@ fn the_simulation_report_is_byte_identical_to_native() {
     let json = serde_json::to_string(&report).expect("serializes");
     assert_eq!(
         kplay_core::partitioner::murmur2(json.as_bytes()),
-        -1_358_304_693,
+        -1_874_183_508,
         "{} bytes",
         json.len()
     );

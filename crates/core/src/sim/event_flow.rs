@@ -11,12 +11,28 @@
 //! retried in place after an exponential backoff (holding up that consumer's partitions, as a blocking
 //! retry does) and, after `retry.max_attempts`, dead-lettered. With `batch`, a consumer takes up to
 //! `max_poll_records` at once and pays the latency once plus `per_record_ms` each.
+//!
+//! Beyond that core:
+//! - **Producer batching** (`order_service.producer`): a record joins its partition's batch once saved; the
+//!   batch is sent when it reaches `batch.size` or `linger.ms` after its first record, and every record in
+//!   it is published when the send completes. Bigger batches mean fewer requests and a longer wait.
+//! - **Duplicates** (`duplicate_rate`): a record may reach a service twice. An `idempotent` service
+//!   recognises the second copy by its order id and skips it at once; any other applies it again — for a
+//!   payment service, a customer charged twice.
+//! - **The payment-first saga** (`saga`): orders are PENDING when accepted; payment turns them PAID (and
+//!   publishes `payment-confirmed`, which the `after_payment` services consume) or CANCELLED (declined or
+//!   dead-lettered); the shipping service turns them SHIPPED (publishing `order-shipped`) and the delivery
+//!   service DELIVERED. A follow-up event keeps its order's partition. With `saga.view`, an order-state read
+//!   model (CQRS) is kept and, at report time, rebuilt by replaying the events from offset 0.
 
 use alloc::collections::{BTreeMap, VecDeque};
 use alloc::vec::Vec;
 use core::num::NonZeroU32;
 
-use super::report::{ByService, EventReport, EventServiceReport, LittleMeter};
+use super::report::{
+    ByService, EventReport, EventServiceReport, LittleMeter, OrderStates, ProducerReport,
+    SagaReport, ViewReport,
+};
 use super::{Ctx, Event, ServiceTiming};
 use crate::metrics::Histogram;
 use crate::partitioner::partition_for_key;
@@ -26,6 +42,15 @@ use crate::scenario::{ConsumeMode, KeyChoice, Latency, RetrySpec, Scenario};
 
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum KafkaEvent {
+    /// The order is saved; with producer batching its record now joins a batch.
+    Saved {
+        number: u64,
+        arrived: u64,
+        partition: u32,
+        customer: u32,
+    },
+    /// A partition's batch has lingered long enough (if it is still batch `epoch`).
+    LingerOver { partition: u32, epoch: u64 },
     /// The record is in the log and the user has their answer.
     Published {
         number: u64,
@@ -44,8 +69,116 @@ pub(crate) enum KafkaEvent {
 #[derive(Debug, Clone, Copy)]
 struct Record {
     number: u64,
+    /// When the record reached the topic this group reads.
     published: u64,
+    /// When the order was accepted (for the saga's order-to-delivery time).
+    accepted: u64,
     customer: u32,
+    partition: u32,
+    /// A second copy of a record already delivered.
+    duplicate: bool,
+}
+
+/// The topic a group reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Topic {
+    OrderCreated,
+    PaymentConfirmed,
+    OrderShipped,
+}
+
+/// A group's part in the saga.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Role {
+    Plain,
+    Payment { decline_rate: f64 },
+    Shipping,
+    Delivery,
+}
+
+/// The order states of the saga, in report order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum OrderState {
+    Pending,
+    Paid,
+    Shipped,
+    Delivered,
+    Cancelled,
+}
+
+/// The saga's bookkeeping: state counts, timings and the optional read model.
+struct Saga {
+    counts: [u64; 5],
+    delivered: Histogram,
+    cancelled: Histogram,
+    /// The CQRS read model, when kept.
+    view: Option<OrderView>,
+}
+
+/// The order-state read model and the state-change events it was built from, in log order.
+#[derive(Default)]
+struct OrderView {
+    states: BTreeMap<u64, OrderState>,
+    log: Vec<(u64, OrderState)>,
+}
+
+impl Saga {
+    fn transition(&mut self, number: u64, from: Option<OrderState>, to: OrderState) {
+        if let Some(from) = from {
+            self.counts[from as usize] -= 1;
+        }
+        self.counts[to as usize] += 1;
+        if let Some(view) = &mut self.view {
+            view.states.insert(number, to);
+            view.log.push((number, to));
+        }
+    }
+}
+
+impl Saga {
+    fn report(&self) -> SagaReport {
+        let view = self.view.as_ref().map(|OrderView { states: live, log }| {
+            // Replay: rebuild the read model from the first event on, as a new projection would.
+            let mut rebuilt: BTreeMap<u64, OrderState> = BTreeMap::new();
+            for &(number, state) in log {
+                rebuilt.insert(number, state);
+            }
+            let mut counts = [0; 5];
+            for state in live.values() {
+                counts[*state as usize] += 1;
+            }
+            ViewReport {
+                orders: live.len() as u64,
+                states: states(&counts),
+                events: log.len() as u64,
+                replay_matches: rebuilt == *live,
+            }
+        });
+        SagaReport {
+            states: states(&self.counts),
+            delivered_ms: self.delivered.summary(),
+            cancelled_ms: self.cancelled.summary(),
+            view,
+        }
+    }
+}
+
+fn states(counts: &[u64; 5]) -> OrderStates {
+    OrderStates {
+        pending: counts[0],
+        paid: counts[1],
+        shipped: counts[2],
+        delivered: counts[3],
+        cancelled: counts[4],
+    }
+}
+
+/// Producer batching state for one partition.
+#[derive(Default)]
+struct OpenBatch {
+    epoch: u64,
+    bytes: u64,
+    records: Vec<(u64, u64, u32)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,6 +197,12 @@ struct Consumer {
 }
 
 struct Group {
+    topic: Topic,
+    role: Role,
+    duplicate_rate: f64,
+    idempotent: bool,
+    duplicates_skipped: u64,
+    duplicate_effects: u64,
     timing: ServiceTiming,
     mode: ConsumeMode,
     retry: RetrySpec,
@@ -101,10 +240,20 @@ pub(crate) struct EventFlow {
     arrived: u64,
     accepted: u64,
     response: Histogram,
+    batching: Option<(u64, u64)>,
+    open_batches: Vec<OpenBatch>,
+    next_epoch: u64,
+    batches_sent: u64,
+    saga: Option<Saga>,
 }
 
 /// Customer marker for records whose key is not a customer.
 const NO_CUSTOMER: u32 = u32::MAX;
+
+/// How many decimal digits `n` has.
+fn decimal_digits(n: u64) -> u64 {
+    u64::from(n.checked_ilog10().unwrap_or(0)) + 1
+}
 
 /// `prefix` followed by the decimal digits of `n`, in `buf`.
 fn key_bytes<'b>(prefix: &[u8], mut n: u64, buf: &'b mut [u8; 40]) -> &'b [u8] {
@@ -136,13 +285,38 @@ fn range_owners(partitions: u32, consumers: u32) -> Vec<u32> {
 impl EventFlow {
     pub(crate) fn new(scenario: &Scenario) -> Self {
         let partitions = NonZeroU32::new(scenario.topic.partitions).unwrap_or(NonZeroU32::MIN);
+        let saga = scenario.saga.as_ref();
         let groups = scenario
             .services
             .iter()
             .enumerate()
             .map(|(i, s)| {
                 let last_outage = s.outages.iter().map(|o| o.to_ms * 1_000).max();
+                let (topic, role) = match saga {
+                    Some(saga) if saga.payment == s.name => (
+                        Topic::OrderCreated,
+                        Role::Payment {
+                            decline_rate: saga.decline_rate,
+                        },
+                    ),
+                    Some(saga) if saga.shipping.as_ref() == Some(&s.name) => {
+                        (Topic::PaymentConfirmed, Role::Shipping)
+                    }
+                    Some(saga) if saga.after_payment.contains(&s.name) => {
+                        (Topic::PaymentConfirmed, Role::Plain)
+                    }
+                    Some(saga) if saga.delivery.as_ref() == Some(&s.name) => {
+                        (Topic::OrderShipped, Role::Delivery)
+                    }
+                    _ => (Topic::OrderCreated, Role::Plain),
+                };
                 Group {
+                    topic,
+                    role,
+                    duplicate_rate: s.duplicate_rate,
+                    idempotent: s.idempotent,
+                    duplicates_skipped: 0,
+                    duplicate_effects: 0,
                     timing: ServiceTiming::new(s),
                     mode: s.mode,
                     retry: s.retry,
@@ -191,6 +365,21 @@ impl EventFlow {
             arrived: 0,
             accepted: 0,
             response: Histogram::new(),
+            batching: scenario
+                .order_service
+                .producer
+                .map(|p| (libm::round(p.linger_ms * 1_000.0) as u64, p.batch_size)),
+            open_batches: (0..partitions.get())
+                .map(|_| OpenBatch::default())
+                .collect(),
+            next_epoch: 0,
+            batches_sent: 0,
+            saga: saga.map(|s| Saga {
+                counts: [0; 5],
+                delivered: Histogram::new(),
+                cancelled: Histogram::new(),
+                view: s.view.then(OrderView::default),
+            }),
         }
     }
 
@@ -235,14 +424,25 @@ impl EventFlow {
                 partition
             }
         };
-        let done = ctx.now
-            + self.db_write.sample_micros(&mut self.rng)
-            + self.publish.sample_micros(&mut self.rng);
         let customer = if self.key == KeyChoice::CustomerId {
             customer
         } else {
             NO_CUSTOMER
         };
+        if self.batching.is_some() {
+            let saved = ctx.now + self.db_write.sample_micros(&mut self.rng);
+            let event = KafkaEvent::Saved {
+                number,
+                arrived: ctx.now,
+                partition,
+                customer,
+            };
+            ctx.queue.schedule(saved, Event::Kafka(event));
+            return;
+        }
+        let done = ctx.now
+            + self.db_write.sample_micros(&mut self.rng)
+            + self.publish.sample_micros(&mut self.rng);
         let published = KafkaEvent::Published {
             number,
             arrived: ctx.now,
@@ -252,8 +452,77 @@ impl EventFlow {
         ctx.queue.schedule(done, Event::Kafka(published));
     }
 
+    /// Adds a saved order's record to its partition's batch, sending the batch if it is full.
+    fn batch(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        number: u64,
+        arrived: u64,
+        partition: u32,
+        customer: u32,
+    ) {
+        let Some((linger, batch_size)) = self.batching else {
+            return;
+        };
+        let key_len = match self.key {
+            KeyChoice::OrderId => 6 + decimal_digits(number),
+            KeyChoice::CustomerId => 9 + decimal_digits(u64::from(customer)),
+            KeyChoice::None => 0,
+        };
+        let open = &mut self.open_batches[partition as usize];
+        if open.records.is_empty() {
+            self.next_epoch += 1;
+            open.epoch = self.next_epoch;
+            open.bytes = crate::producer::BATCH_HEADER;
+            let over = KafkaEvent::LingerOver {
+                partition,
+                epoch: open.epoch,
+            };
+            ctx.queue.schedule(ctx.now + linger, Event::Kafka(over));
+        }
+        open.bytes += key_len + 100 + crate::producer::RECORD_FRAMING;
+        open.records.push((number, arrived, customer));
+        if open.bytes >= batch_size {
+            self.send_batch(ctx, partition);
+        }
+    }
+
+    /// Sends `partition`'s open batch: its records are published when the request completes.
+    fn send_batch(&mut self, ctx: &mut Ctx<'_>, partition: u32) {
+        let records = core::mem::take(&mut self.open_batches[partition as usize].records);
+        if records.is_empty() {
+            return;
+        }
+        self.batches_sent += 1;
+        let done = ctx.now + self.publish.sample_micros(&mut self.rng);
+        for (number, arrived, customer) in records {
+            ctx.queue.schedule(
+                done,
+                Event::Kafka(KafkaEvent::Published {
+                    number,
+                    arrived,
+                    partition,
+                    customer,
+                }),
+            );
+        }
+    }
+
     pub(crate) fn handle(&mut self, ctx: &mut Ctx<'_>, event: KafkaEvent) {
         match event {
+            KafkaEvent::Saved {
+                number,
+                arrived,
+                partition,
+                customer,
+            } => {
+                self.batch(ctx, number, arrived, partition, customer);
+            }
+            KafkaEvent::LingerOver { partition, epoch } => {
+                if self.open_batches[partition as usize].epoch == epoch {
+                    self.send_batch(ctx, partition);
+                }
+            }
             KafkaEvent::Published {
                 number,
                 arrived,
@@ -264,14 +533,18 @@ impl EventFlow {
                 let waited = ctx.now - arrived;
                 self.response.record(waited);
                 ctx.series.event_accepted(waited);
+                if let Some(saga) = &mut self.saga {
+                    saga.transition(number, None, OrderState::Pending);
+                }
                 let record = Record {
                     number,
                     published: ctx.now,
+                    accepted: ctx.now,
                     customer,
+                    partition,
+                    duplicate: false,
                 };
-                for g in 0..self.groups.len() {
-                    self.deliver(ctx, g, partition, record);
-                }
+                self.publish_to(ctx, Topic::OrderCreated, record);
             }
             KafkaEvent::Done { service, consumer } => {
                 self.attempt_done(ctx, service as usize, consumer as usize)
@@ -301,7 +574,29 @@ impl EventFlow {
         }
     }
 
-    fn deliver(&mut self, ctx: &mut Ctx<'_>, g: usize, partition: u32, record: Record) {
+    /// Delivers `record` to every group reading `topic`.
+    fn publish_to(&mut self, ctx: &mut Ctx<'_>, topic: Topic, record: Record) {
+        for g in 0..self.groups.len() {
+            if self.groups[g].topic != topic {
+                continue;
+            }
+            self.deliver(ctx, g, record);
+            let group = &mut self.groups[g];
+            if group.duplicate_rate > 0.0 && group.rng.unit() < group.duplicate_rate {
+                self.deliver(
+                    ctx,
+                    g,
+                    Record {
+                        duplicate: true,
+                        ..record
+                    },
+                );
+            }
+        }
+    }
+
+    fn deliver(&mut self, ctx: &mut Ctx<'_>, g: usize, record: Record) {
+        let partition = record.partition;
         let group = &mut self.groups[g];
         group.little.arrive(ctx.now);
         let lag = group.little.in_system();
@@ -381,7 +676,13 @@ impl EventFlow {
         }
         let consumer = &mut group.consumers[c];
         let records = consumer.batch.len() as u32;
-        let time = group.timing.service_micros(&mut group.rng, records);
+        // An idempotent service sees at once that a batch of duplicates was already handled.
+        let only_duplicates = group.idempotent && consumer.batch.iter().all(|r| r.duplicate);
+        let time = if only_duplicates {
+            0
+        } else {
+            group.timing.service_micros(&mut group.rng, records)
+        };
         let mut ok = true;
         for record in &consumer.batch {
             ok &= group.timing.succeeds(&mut group.rng, record.number);
@@ -422,12 +723,61 @@ impl EventFlow {
             }
         }
         let finished = consumer.batch.len() as u64;
-        if ok {
-            group.processed += finished;
-        } else {
-            group.dead_lettered += finished;
-        }
+        let mut follow_ups: Vec<(Topic, Record)> = Vec::new();
         for record in consumer.batch.drain(..) {
+            if record.duplicate {
+                if group.idempotent {
+                    group.duplicates_skipped += 1;
+                } else {
+                    group.duplicate_effects += 1;
+                }
+            } else if ok {
+                group.processed += 1;
+            } else {
+                group.dead_lettered += 1;
+            }
+            if !record.duplicate
+                && let Some(saga) = &mut self.saga
+            {
+                let next = Record {
+                    published: ctx.now,
+                    ..record
+                };
+                match group.role {
+                    Role::Plain => {}
+                    Role::Payment { decline_rate } => {
+                        let declined = decline_rate > 0.0 && group.rng.unit() < decline_rate;
+                        if ok && !declined {
+                            saga.transition(
+                                record.number,
+                                Some(OrderState::Pending),
+                                OrderState::Paid,
+                            );
+                            follow_ups.push((Topic::PaymentConfirmed, next));
+                        } else {
+                            saga.transition(
+                                record.number,
+                                Some(OrderState::Pending),
+                                OrderState::Cancelled,
+                            );
+                            saga.cancelled.record(ctx.now - record.accepted);
+                        }
+                    }
+                    Role::Shipping if ok => {
+                        saga.transition(record.number, Some(OrderState::Paid), OrderState::Shipped);
+                        follow_ups.push((Topic::OrderShipped, next));
+                    }
+                    Role::Delivery if ok => {
+                        saga.transition(
+                            record.number,
+                            Some(OrderState::Shipped),
+                            OrderState::Delivered,
+                        );
+                        saga.delivered.record(ctx.now - record.accepted);
+                    }
+                    Role::Shipping | Role::Delivery => {}
+                }
+            }
             group.end_to_end.record(ctx.now - record.published);
             group.little.depart(ctx.now, record.published);
             if record.customer != NO_CUSTOMER {
@@ -450,6 +800,9 @@ impl EventFlow {
             if lag <= group.normal_lag && group.caught_up.is_none() {
                 group.caught_up = Some(ctx.now - from);
             }
+        }
+        for (topic, record) in follow_ups {
+            self.publish_to(ctx, topic, record);
         }
         self.try_start(ctx, g, c);
         if self.groups[g].mode == ConsumeMode::Queue {
@@ -494,15 +847,33 @@ impl EventFlow {
                         0
                     },
                     out_of_order: g.out_of_order,
+                    duplicates_skipped: g.duplicates_skipped,
+                    duplicate_effects: g.duplicate_effects,
                     queue: g.little.stats(end),
                 }
             }))
             .collect();
+        let seconds = end as f64 / 1e6;
+        let producer = self.batching.map(|_| ProducerReport {
+            batches: self.batches_sent,
+            records_per_batch: if self.batches_sent > 0 {
+                self.accepted as f64 / self.batches_sent as f64
+            } else {
+                0.0
+            },
+            requests_per_s: if seconds > 0.0 {
+                self.batches_sent as f64 / seconds
+            } else {
+                0.0
+            },
+        });
         EventReport {
             orders: self.arrived,
             accepted: self.accepted,
             response_ms: self.response.summary(),
             services: ByService(services),
+            producer,
+            saga: self.saga.as_ref().map(Saga::report),
         }
     }
 }

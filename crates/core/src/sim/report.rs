@@ -87,6 +87,10 @@ pub struct EventServiceReport {
     pub idle_consumers: u32,
     /// Records finished before an earlier record with the same customer key (possible in queue mode).
     pub out_of_order: u64,
+    /// Second copies recognised and skipped (idempotent services).
+    pub duplicates_skipped: u64,
+    /// Second copies applied again (services that are not idempotent).
+    pub duplicate_effects: u64,
     /// The records in the group, for Little's law.
     pub queue: QueueStats,
 }
@@ -102,6 +106,62 @@ pub struct EventReport {
     pub response_ms: Summary,
     /// Per service.
     pub services: ByService<EventServiceReport>,
+    /// Producer batching, when the scenario configures it.
+    pub producer: Option<ProducerReport>,
+    /// The payment-first saga, when the scenario has one.
+    pub saga: Option<SagaReport>,
+}
+
+/// What producer batching did.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ProducerReport {
+    /// Produce requests sent (one per batch).
+    pub batches: u64,
+    /// Mean records per batch.
+    pub records_per_batch: f64,
+    /// Produce requests per second of arrivals.
+    pub requests_per_s: f64,
+}
+
+/// Orders by state at the end of the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+pub struct OrderStates {
+    /// Accepted, payment not decided.
+    pub pending: u64,
+    /// Payment confirmed.
+    pub paid: u64,
+    /// Shipped.
+    pub shipped: u64,
+    /// Delivered.
+    pub delivered: u64,
+    /// Payment declined or failed: compensated.
+    pub cancelled: u64,
+}
+
+/// The order-state read model (CQRS) built from the saga's events.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ViewReport {
+    /// Orders in the view.
+    pub orders: u64,
+    /// The view's orders by state.
+    pub states: OrderStates,
+    /// State-change events it was built from (the log replayed).
+    pub events: u64,
+    /// Whether replaying the events from offset 0 rebuilt exactly the live view.
+    pub replay_matches: bool,
+}
+
+/// The payment-first saga.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SagaReport {
+    /// Orders by state.
+    pub states: OrderStates,
+    /// From acceptance to DELIVERED.
+    pub delivered_ms: Summary,
+    /// From acceptance to CANCELLED.
+    pub cancelled_ms: Summary,
+    /// The read model, when kept.
+    pub view: Option<ViewReport>,
 }
 
 /// How the run went.

@@ -45,6 +45,8 @@ struct Request {
 struct Service {
     timing: ServiceTiming,
     required: bool,
+    /// The saga's payment declines: a declined call is a failed call.
+    decline_rate: f64,
     busy: u32,
     waiting: VecDeque<Request>,
     /// Calls made and maybe unanswered, oldest first: (deadline, order slot, call id).
@@ -90,6 +92,11 @@ impl SyncFlow {
             .map(|(i, s)| Service {
                 timing: ServiceTiming::new(s),
                 required: s.required,
+                decline_rate: scenario
+                    .saga
+                    .as_ref()
+                    .filter(|saga| saga.payment == s.name)
+                    .map_or(0.0, |saga| saga.decline_rate),
                 busy: 0,
                 waiting: VecDeque::new(),
                 outstanding: VecDeque::new(),
@@ -249,7 +256,8 @@ impl SyncFlow {
             };
             service.busy += 1;
             let time = service.timing.service_micros(&mut service.rng, 1);
-            let ok = service.timing.succeeds(&mut service.rng, request.number);
+            let ok = service.timing.succeeds(&mut service.rng, request.number)
+                && !(service.decline_rate > 0.0 && service.rng.unit() < service.decline_rate);
             let answered = SyncEvent::Answered {
                 service: index as u16,
                 order: request.order,
