@@ -17,6 +17,14 @@ after(async () => {
   await site?.close();
 });
 
+/** Opens the site on the partition view. */
+async function openPartitions(url) {
+  const page = await openPage(browser, url);
+  await page.getByTestId('view-partitions').click();
+  await page.getByTestId('partition-count').waitFor();
+  return page;
+}
+
 /** Every record on the page, lane by lane: [{ partition, key (null when keyless), offset }]. */
 function recordsOnPage(page) {
   return page.$$eval('li.lane', (lanes) =>
@@ -31,7 +39,7 @@ function recordsOnPage(page) {
 }
 
 test('keyed records land where the CLI says Kafka puts them', async () => {
-  const page = await openPage(browser, site.url);
+  const page = await openPartitions(site.url);
   const partitions = 7;
   const count = page.getByTestId('partition-count');
   await count.fill(String(partitions));
@@ -78,7 +86,7 @@ test('keyed records land where the CLI says Kafka puts them', async () => {
 });
 
 test('records without a key are spread round-robin and say so', async () => {
-  const page = await openPage(browser, site.url);
+  const page = await openPartitions(site.url);
   for (let i = 0; i < 8; i++) await page.getByTestId('produce-keyless').click();
   await page.locator('[data-testid=record]').nth(7).waitFor();
   const records = await recordsOnPage(page);
@@ -92,7 +100,7 @@ test('records without a key are spread round-robin and say so', async () => {
 });
 
 test('an impossible partition count is refused with a message', async () => {
-  const page = await openPage(browser, site.url);
+  const page = await openPartitions(site.url);
   const count = page.getByTestId('partition-count');
   await count.fill('0');
   await count.blur();

@@ -114,6 +114,21 @@ impl Histogram {
         self.max
     }
 
+    /// The distribution as `points` pairs `[ms, fraction]`: the value at or below which each fraction
+    /// `1/points, 2/points, …, 1` of the values fall (empty when nothing was recorded).
+    #[must_use]
+    pub fn cdf(&self, points: usize) -> Vec<[f64; 2]> {
+        if self.count == 0 {
+            return Vec::new();
+        }
+        (1..=points)
+            .map(|i| {
+                let fraction = i as f64 / points as f64;
+                [self.percentile(fraction * 100.0) as f64 / 1_000.0, fraction]
+            })
+            .collect()
+    }
+
     /// Forgets every value, keeping the allocation.
     pub fn clear(&mut self) {
         self.counts.iter_mut().for_each(|c| *c = 0);
@@ -207,6 +222,19 @@ mod tests {
         }
         assert!((h.mean() - 50_000.5).abs() < 1e-9);
         assert_eq!((h.count(), h.max()), (100_000, 100_000));
+    }
+
+    #[test]
+    fn the_cdf_rises_to_the_maximum() {
+        let mut h = Histogram::new();
+        assert!(h.cdf(10).is_empty());
+        for v in 1..=1_000_u64 {
+            h.record(v * 1_000);
+        }
+        let cdf = h.cdf(4);
+        assert_eq!(cdf.len(), 4);
+        assert!((cdf[1][0] - 500.0).abs() / 500.0 < 0.01 && (cdf[1][1] - 0.5).abs() < 1e-12);
+        assert_eq!(cdf[3], [1_000.0, 1.0]);
     }
 
     #[test]

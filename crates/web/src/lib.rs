@@ -2,8 +2,9 @@
 //!
 //! A Yew app that drives [`kplay_core`] and draws what it reports. It holds no Kafka logic of its own:
 //! [`state`] keeps the model and turns user actions into calls on it; [`components`] render that state and
-//! dispatch actions.
+//! dispatch actions; [`charts`] draw on canvas with plotters.
 
+pub mod charts;
 pub mod components;
 pub mod state;
 
@@ -28,4 +29,24 @@ pub fn bench_preset(name: &str) -> Result<f64, wasm_bindgen::JsValue> {
     while simulation.step(u64::MAX) == kplay_core::sim::Status::Running {}
     let seconds = (performance.now() - start) / 1_000.0;
     Ok(simulation.events() as f64 / seconds)
+}
+
+/// Shows a panic to the user in an error banner (and on the console), instead of a silently dead page.
+pub fn show_panic(info: &std::panic::PanicHookInfo<'_>) {
+    let message =
+        format!("kplay hit an internal error and stopped: {info}. Reload the page to start again.");
+    web_sys::console::error_1(&message.clone().into());
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let Ok(banner) = document.create_element("div") else {
+        return;
+    };
+    banner.set_class_name("notice refused panic");
+    let _ = banner.set_attribute("role", "alert");
+    let _ = banner.set_attribute("data-testid", "error-banner");
+    banner.set_text_content(Some(&message));
+    if let Some(body) = document.body() {
+        let _ = body.prepend_with_node_1(&banner);
+    }
 }

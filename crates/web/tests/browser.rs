@@ -10,8 +10,8 @@ use web_sys::{Element, HtmlButtonElement, HtmlInputElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// Mounts a fresh app into its own element and lets it render.
-async fn mount() -> Element {
+/// Mounts a fresh app into its own element and lets it render (it opens on the sync-vs-event view).
+async fn mount_app() -> Element {
     let document = gloo::utils::document();
     let root = document
         .create_element("div")
@@ -22,6 +22,35 @@ async fn mount() -> Element {
     yew::Renderer::<App>::with_root(root.clone()).render();
     settle().await;
     root
+}
+
+/// Mounts the app and opens the partition view.
+async fn mount() -> Element {
+    let root = mount_app().await;
+    find::<HtmlButtonElement>(&root, "[data-testid=view-partitions]").click();
+    settle().await;
+    root
+}
+
+/// Whether the canvas has any pixel that is not fully transparent.
+fn canvas_has_ink(root: &Element, selector: &str) -> bool {
+    let canvas = find::<web_sys::HtmlCanvasElement>(root, selector);
+    let context = canvas
+        .get_context("2d")
+        .expect("context lookup")
+        .expect("a 2D context")
+        .dyn_into::<web_sys::CanvasRenderingContext2d>()
+        .expect("a 2D context");
+    let pixels = context
+        .get_image_data(
+            0.0,
+            0.0,
+            f64::from(canvas.width()),
+            f64::from(canvas.height()),
+        )
+        .expect("image data")
+        .data();
+    pixels.iter().skip(3).step_by(4).any(|&alpha| alpha > 0)
 }
 
 /// Lets Yew's scheduler run the renders queued by the last event.
@@ -145,8 +174,75 @@ fn the_simulation_report_is_byte_identical_to_native() {
     let json = serde_json::to_string(&report).expect("serializes");
     assert_eq!(
         kplay_core::partitioner::murmur2(json.as_bytes()),
-        -1_874_183_508,
+        -1_575_797_738,
         "{} bytes",
         json.len()
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_app_opens_on_sync_vs_event_with_both_charts_drawn() {
+    let root = mount_app().await;
+    let select = find::<web_sys::HtmlSelectElement>(&root, "[data-testid=preset-select]");
+    assert_eq!(select.value(), "sync-vs-async");
+    assert!(
+        canvas_has_ink(&root, "[data-testid=latency-chart]"),
+        "axes and labels are drawn even before a run"
+    );
+    assert!(canvas_has_ink(&root, "[data-testid=lag-chart]"));
+    assert_eq!(count(&root, "[data-testid=error-banner]"), 0);
+}
+
+#[wasm_bindgen_test]
+async fn running_to_the_end_shows_the_same_numbers_as_the_model() {
+    let root = mount_app().await;
+    let select = find::<web_sys::HtmlSelectElement>(&root, "[data-testid=preset-select]");
+    select.set_value("poison-message");
+    select
+        .dispatch_event(&web_sys::Event::new("change").expect("event"))
+        .expect("dispatched");
+    settle().await;
+    find::<HtmlButtonElement>(&root, "[data-testid=finish]").click();
+    for _ in 0..200 {
+        gloo::timers::future::sleep(Duration::from_millis(50)).await;
+        let status = find::<Element>(&root, "[data-testid=run-status]")
+            .text_content()
+            .unwrap_or_default();
+        if status.starts_with("finished") {
+            break;
+        }
+    }
+    let preset = kplay_core::presets::find("poison-message").expect("preset");
+    let report = kplay_core::sim::simulate(&preset.scenario(kplay_core::presets::DEFAULT_SEED))
+        .expect("valid");
+    let text = |id: &str| {
+        find::<Element>(&root, &format!("[data-testid={id}]"))
+            .text_content()
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        text("headline-sync-ms"),
+        format!("{:.1}", report.sync.response_ms.mean)
+    );
+    assert_eq!(
+        text("headline-event-ms"),
+        format!("{:.1}", report.event_driven.response_ms.mean)
+    );
+}
+
+#[wasm_bindgen_test]
+async fn an_invalid_rate_is_refused_with_a_message() {
+    let root = mount_app().await;
+    let rate = find::<HtmlInputElement>(&root, "[data-testid=rate-input]");
+    rate.set_value("-5");
+    rate.dispatch_event(&web_sys::Event::new("change").expect("event"))
+        .expect("dispatched");
+    settle().await;
+    let banner = find::<Element>(&root, "[data-testid=error-banner]");
+    assert!(
+        banner
+            .text_content()
+            .unwrap_or_default()
+            .contains("Order rate")
     );
 }

@@ -29,6 +29,7 @@ use alloc::collections::{BTreeMap, VecDeque};
 use alloc::vec::Vec;
 use core::num::NonZeroU32;
 
+use super::report::CDF_POINTS;
 use super::report::{
     ByService, EventReport, EventServiceReport, LittleMeter, OrderStates, ProducerReport,
     SagaReport, ViewReport,
@@ -871,6 +872,7 @@ impl EventFlow {
             orders: self.arrived,
             accepted: self.accepted,
             response_ms: self.response.summary(),
+            response_cdf: self.response.cdf(CDF_POINTS),
             services: ByService(services),
             producer,
             saga: self.saga.as_ref().map(Saga::report),

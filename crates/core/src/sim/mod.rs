@@ -256,11 +256,14 @@ impl Simulation {
         self.run(u64::MAX, max_events)
     }
 
-    /// Processes events up to and including simulated time `until` (or `max_events` of them).
+    /// Processes events up to and including simulated time `until` (or `max_events` of them). The clock
+    /// moves to `until` only when no event is left before it.
     pub fn run_until(&mut self, until: Instant, max_events: u64) -> Status {
-        let status = self.run(until.as_micros(), max_events);
-        if status == Status::Running {
-            self.now = self.now.max(until.as_micros());
+        let until = until.as_micros();
+        let status = self.run(until, max_events);
+        let reached = self.queue.peek_time().is_none_or(|next| next > until);
+        if status == Status::Running && reached && until > self.now {
+            self.now = until;
             self.series.advance_to(self.now);
         }
         status

@@ -9,6 +9,9 @@ use serde::ser::{SerializeMap, Serializer};
 use super::series::SeriesReport;
 use crate::metrics::Summary;
 
+/// Points in each response-time distribution of the report.
+pub const CDF_POINTS: usize = 50;
+
 /// Values by service name, serialized as a JSON object in the scenario's service order.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ByService<T>(pub Vec<(String, T)>);
@@ -55,6 +58,8 @@ pub struct SyncReport {
     pub failed: u64,
     /// What the user waited, success or failure.
     pub response_ms: Summary,
+    /// The distribution of that wait: `[ms, fraction]` pairs, 50 of them.
+    pub response_cdf: Vec<[f64; 2]>,
     /// Per service: failed calls (errors, outages, timeouts).
     pub failed_calls: ByService<u64>,
     /// Per service: its request queue.
@@ -104,6 +109,8 @@ pub struct EventReport {
     pub accepted: u64,
     /// What the user waited: `db_write + publish`.
     pub response_ms: Summary,
+    /// The distribution of that wait: `[ms, fraction]` pairs, 50 of them.
+    pub response_cdf: Vec<[f64; 2]>,
     /// Per service.
     pub services: ByService<EventServiceReport>,
     /// Producer batching, when the scenario configures it.

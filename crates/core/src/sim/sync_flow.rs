@@ -13,6 +13,7 @@
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
 
+use super::report::CDF_POINTS;
 use super::report::{ByService, LittleMeter, SyncReport};
 use super::{Ctx, Event, ServiceTiming};
 use crate::metrics::Histogram;
@@ -309,6 +310,7 @@ impl SyncFlow {
             succeeded: self.succeeded,
             failed: self.failed,
             response_ms: self.response.summary(),
+            response_cdf: self.response.cdf(CDF_POINTS),
             failed_calls: ByService(
                 names()
                     .zip(self.services.iter().map(|s| s.failed_calls))

@@ -1,46 +1,62 @@
-//! The root component: owns the state and lays out the partition view.
+//! The root component: navigation between views; each view owns its state.
 
 use yew::prelude::*;
 
-use super::notice::NoticeBar;
-use super::partition_count::PartitionCount;
-use super::partition_lanes::PartitionLanes;
-use super::placement::PlacementExplainer;
-use super::producer::Producer;
-use crate::state::{Action, State};
+use super::flow_view::FlowView;
+use super::partition_view::PartitionView;
+
+/// The views of the playground.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    /// Sync vs event-driven (the landing view).
+    SyncVsEvent,
+    /// Partitions and keys.
+    Partitions,
+}
+
+impl View {
+    const ALL: [Self; 2] = [Self::SyncVsEvent, Self::Partitions];
+
+    fn test_id(self) -> &'static str {
+        match self {
+            Self::SyncVsEvent => "view-sync-vs-event",
+            Self::Partitions => "view-partitions",
+        }
+    }
+
+    fn title(self) -> &'static str {
+        match self {
+            Self::SyncVsEvent => "Sync vs event-driven",
+            Self::Partitions => "Partitions and keys",
+        }
+    }
+}
 
 /// The kplay app.
 #[function_component(App)]
 pub fn app() -> Html {
-    let state = use_reducer(State::default);
-
-    // Callbacks
-    let on_partitions = {
-        let state = state.dispatcher();
-        Callback::from(move |typed: String| state.dispatch(Action::SetPartitions(typed)))
-    };
-    let on_produce = {
-        let state = state.dispatcher();
-        Callback::from(move |key: Option<String>| state.dispatch(Action::Produce(key)))
-    };
-
-    // Render
+    let view = use_state(|| View::SyncVsEvent);
     html! {
         <main class="app">
             <header class="app-header">
                 <h1>{ "kplay" }</h1>
                 <p class="tagline">{ "See how Apache Kafka places, orders and delivers records." }</p>
+                <nav aria-label="Views">
+                    { for View::ALL.into_iter().map(|v| {
+                        let onclick = { let view = view.clone(); Callback::from(move |_: MouseEvent| view.set(v)) };
+                        html! {
+                            <button type="button" class={classes!("tab", (*view == v).then_some("current"))}
+                                aria-current={(*view == v).then_some("page")} data-testid={v.test_id()} {onclick}>
+                                { v.title() }
+                            </button>
+                        }
+                    }) }
+                </nav>
             </header>
-            <section class="partition-view" aria-labelledby="partition-view-title">
-                <h2 id="partition-view-title">{ format!("Topic \u{201c}{}\u{201d}", state.topic.name()) }</h2>
-                <div class="controls">
-                    <PartitionCount count={state.topic.partition_count().get()} onchange={on_partitions} />
-                    <Producer onproduce={on_produce} />
-                </div>
-                <NoticeBar notice={state.notice.clone()} />
-                <PlacementExplainer last={state.last.clone()} partitions={state.topic.partition_count().get()} />
-                <PartitionLanes topic={state.topic.clone()} highlight={state.last.as_ref().map(|(_, p)| (p.partition, p.offset))} />
-            </section>
+            { match *view {
+                View::SyncVsEvent => html! { <FlowView /> },
+                View::Partitions => html! { <PartitionView /> },
+            } }
         </main>
     }
 }

@@ -2,8 +2,11 @@
 //! callbacks; only [`app::App`] owns state.
 
 pub mod app;
+pub mod chart;
+pub mod flow_view;
 pub mod notice;
 pub mod partition_count;
 pub mod partition_lanes;
+pub mod partition_view;
 pub mod placement;
 pub mod producer;

@@ -2,7 +2,7 @@
 
 use yew::prelude::*;
 
-use crate::state::Notice;
+use crate::state::partitions::Notice;
 
 /// Props of [`NoticeBar`].
 #[derive(Properties, PartialEq)]

@@ -3,7 +3,7 @@
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::state::PARTITIONS;
+use crate::state::partitions::PARTITIONS;
 
 /// Props of [`PartitionCount`].
 #[derive(Properties, PartialEq)]

@@ -1,4 +1,4 @@
-//! The app's state and the actions that change it (Yew's reducer pattern).
+//! The partition view's state and actions (Yew's reducer pattern).
 //!
 //! The partition view shows one topic. Growing the partition count adds partitions exactly as Kafka does (the
 //! records stay, keys may move); Kafka cannot remove partitions, so lowering the count recreates the topic

@@ -1,0 +1,5 @@
+//! The app's state: one reducer per view (Yew's `use_reducer`), each holding the kplay-core model it
+//! drives and the actions that change it. Components dispatch actions; they never simulate.
+
+pub mod flow;
+pub mod partitions;

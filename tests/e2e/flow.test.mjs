@@ -1,0 +1,73 @@
+// The sync-vs-event view of the built site: every preset run to the end through the UI shows the numbers
+// `kplay simulate --preset NAME` reports for the same seed.
+import assert from 'node:assert/strict';
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+
+import { ROOT, kplay, launchChromium, openPage, serveDist } from './support.mjs';
+
+let site;
+let browser;
+
+before(async () => {
+  site = await serveDist();
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await site?.close();
+});
+
+const presets = kplay(['presets']).trim().split('\n').map((line) => line.split(/\s+/)[0]);
+
+test('the app opens on the sync-vs-event view with every control', async () => {
+  const page = await openPage(browser, site.url);
+  for (const id of ['view-sync-vs-event', 'view-partitions', 'preset-select', 'rate-input', 'partitions-input',
+    'run-toggle', 'step', 'speed', 'headline-sync-ms', 'headline-event-ms', 'latency-chart', 'lag-chart']) {
+    await page.getByTestId(id).waitFor();
+  }
+  assert.equal(await page.getByTestId('preset-select').inputValue(), 'sync-vs-async');
+  assert.equal(await page.getByTestId('error-banner').count(), 0);
+  // Play for a moment at 10× (the preset's 2 minutes would be over in 0.1 s at 1000×): orders appear.
+  await page.getByTestId('speed').selectOption('10');
+  await page.getByTestId('run-toggle').click();
+  await page.waitForFunction(() => /\b[1-9]\d* accepted/.test(document.querySelector('[data-testid=event-accepted]').textContent));
+  await page.getByTestId('run-toggle').click();
+  assert.match(await page.getByTestId('run-status').textContent(), /^paused/);
+  await page.getByTestId('view-partitions').click();
+  await page.getByTestId('partition-count').waitFor();
+  await page.getByTestId('view-sync-vs-event').click();
+  await page.getByTestId('preset-select').waitFor();
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+for (const preset of presets) {
+  test(`preset ${preset}: the numbers shown equal kplay simulate`, async () => {
+    const expected = JSON.parse(kplay(['simulate', '--preset', preset]));
+    const page = await openPage(browser, site.url);
+    await page.getByTestId('preset-select').selectOption(preset);
+    await page.getByTestId('preset-watch').waitFor();
+    await page.getByTestId('finish').click();
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=run-status]').textContent.startsWith('finished'),
+      null,
+      { timeout: 60_000 },
+    );
+    const shown = async (id) => Number(await page.getByTestId(id).textContent());
+    assert.ok(Math.abs((await shown('headline-sync-ms')) - expected.sync.response_ms.mean) <= 0.05, 'sync wait');
+    assert.ok(Math.abs((await shown('headline-event-ms')) - expected.event_driven.response_ms.mean) <= 0.05, 'event wait');
+    assert.equal(await page.getByTestId('sync-succeeded').textContent(), `${expected.sync.succeeded} succeeded`);
+    assert.equal(await page.getByTestId('sync-failed').textContent(), `${expected.sync.failed} failed`);
+    assert.equal(await page.getByTestId('event-accepted').textContent(), `${expected.event_driven.accepted} accepted`);
+    if (preset === 'inventory-outage') {
+      const artifacts = join(ROOT, 'tests', 'e2e', 'artifacts');
+      mkdirSync(artifacts, { recursive: true });
+      writeFileSync(join(artifacts, 'inventory-outage.png'), await page.screenshot({ fullPage: true }));
+    }
+    assert.deepEqual(page.problems, []);
+    await page.close();
+  });
+}
