@@ -3,27 +3,16 @@
 import assert from 'node:assert/strict';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { ROOT, kplay, launchChromium, openPage, serveDist } from './support.mjs';
+import { ROOT, kplay, openPage, useSiteAndBrowser } from './support.mjs';
 
-let site;
-let browser;
-
-before(async () => {
-  site = await serveDist();
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await site?.close();
-});
+const shared = useSiteAndBrowser();
 
 const presets = kplay(['presets']).trim().split('\n').map((line) => line.split(/\s+/)[0]);
 
 test('the app opens on the sync-vs-event view with every control', async () => {
-  const page = await openPage(browser, site.url);
+  const page = await openPage(shared.browser, shared.site.url);
   for (const id of ['view-sync-vs-event', 'view-partitions', 'preset-select', 'rate-input', 'partitions-input',
     'run-toggle', 'step', 'speed', 'headline-sync-ms', 'headline-event-ms', 'latency-chart', 'lag-chart']) {
     await page.getByTestId(id).waitFor();
@@ -47,7 +36,7 @@ test('the app opens on the sync-vs-event view with every control', async () => {
 for (const preset of presets) {
   test(`preset ${preset}: the numbers shown equal kplay simulate`, async () => {
     const expected = JSON.parse(kplay(['simulate', '--preset', preset]));
-    const page = await openPage(browser, site.url);
+    const page = await openPage(shared.browser, shared.site.url);
     await page.getByTestId('preset-select').selectOption(preset);
     await page.getByTestId('preset-watch').waitFor();
     await page.getByTestId('finish').click();

@@ -1,25 +1,14 @@
 // The partition view of the built site, driven like a person would, checked against the kplay CLI.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { kplay, launchChromium, openPage, serveDist } from './support.mjs';
+import { kplay, openPage, useSiteAndBrowser } from './support.mjs';
 
-let site;
-let browser;
-
-before(async () => {
-  site = await serveDist();
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await site?.close();
-});
+const shared = useSiteAndBrowser();
 
 /** Opens the site on the partition view. */
 async function openPartitions(url) {
-  const page = await openPage(browser, url);
+  const page = await openPage(shared.browser, url);
   await page.getByTestId('view-partitions').click();
   await page.getByTestId('partition-count').waitFor();
   return page;
@@ -39,7 +28,7 @@ function recordsOnPage(page) {
 }
 
 test('keyed records land where the CLI says Kafka puts them', async () => {
-  const page = await openPartitions(site.url);
+  const page = await openPartitions(shared.site.url);
   const partitions = 7;
   const count = page.getByTestId('partition-count');
   await count.fill(String(partitions));
@@ -86,7 +75,7 @@ test('keyed records land where the CLI says Kafka puts them', async () => {
 });
 
 test('records without a key are spread round-robin and say so', async () => {
-  const page = await openPartitions(site.url);
+  const page = await openPartitions(shared.site.url);
   for (let i = 0; i < 8; i++) await page.getByTestId('produce-keyless').click();
   await page.locator('[data-testid=record]').nth(7).waitFor();
   const records = await recordsOnPage(page);
@@ -100,7 +89,7 @@ test('records without a key are spread round-robin and say so', async () => {
 });
 
 test('an impossible partition count is refused with a message', async () => {
-  const page = await openPartitions(site.url);
+  const page = await openPartitions(shared.site.url);
   const count = page.getByTestId('partition-count');
   await count.fill('0');
   await count.blur();

@@ -5,6 +5,8 @@ import { createServer } from 'node:http';
 import { extname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { after, before } from 'node:test';
+
 import { chromium } from 'playwright-core';
 
 export const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
@@ -82,4 +84,21 @@ export function kplay(args, input = '') {
   if (result.error) throw result.error;
   if (result.status !== 0) throw new Error(`kplay ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
   return result.stdout;
+}
+
+/**
+ * Serves dist/ and launches Chromium once for the calling test file (node:test before/after hooks);
+ * returns an object whose `site` and `browser` are set once the hooks have run.
+ */
+export function useSiteAndBrowser() {
+  const shared = { site: undefined, browser: undefined };
+  before(async () => {
+    shared.site = await serveDist();
+    shared.browser = await launchChromium();
+  });
+  after(async () => {
+    await shared.browser?.close();
+    await shared.site?.close();
+  });
+  return shared;
 }

@@ -251,6 +251,20 @@ pub(crate) struct EventFlow {
 /// Customer marker for records whose key is not a customer.
 const NO_CUSTOMER: u32 = u32::MAX;
 
+/// Schedules consumer `c` of group `g` to wake at `at`, unless a wake-up is already pending.
+fn wake_later(ctx: &mut Ctx<'_>, consumer: &mut Consumer, g: usize, c: usize, at: u64) {
+    if !consumer.wake_pending {
+        consumer.wake_pending = true;
+        ctx.queue.schedule(
+            at,
+            Event::Kafka(KafkaEvent::Wake {
+                service: g as u16,
+                consumer: c as u32,
+            }),
+        );
+    }
+}
+
 /// How many decimal digits `n` has.
 fn decimal_digits(n: u64) -> u64 {
     u64::from(n.checked_ilog10().unwrap_or(0)) + 1
@@ -640,16 +654,7 @@ impl EventFlow {
             return;
         }
         if let Some(end) = group.timing.outage_end(ctx.now) {
-            if !consumer.wake_pending {
-                consumer.wake_pending = true;
-                ctx.queue.schedule(
-                    end,
-                    Event::Kafka(KafkaEvent::Wake {
-                        service: g as u16,
-                        consumer: c as u32,
-                    }),
-                );
-            }
+            wake_later(ctx, consumer, g, c, end);
             return;
         }
         let take = source.len().min(group.max_poll_records as usize);
@@ -663,16 +668,7 @@ impl EventFlow {
         if let Some(end) = group.timing.outage_end(ctx.now) {
             let consumer = &mut group.consumers[c];
             consumer.state = State::BackingOff;
-            if !consumer.wake_pending {
-                consumer.wake_pending = true;
-                ctx.queue.schedule(
-                    end,
-                    Event::Kafka(KafkaEvent::Wake {
-                        service: g as u16,
-                        consumer: c as u32,
-                    }),
-                );
-            }
+            wake_later(ctx, consumer, g, c, end);
             return;
         }
         let consumer = &mut group.consumers[c];
@@ -711,15 +707,8 @@ impl EventFlow {
                 let backoff_ms = group.retry.backoff_ms
                     * libm::pow(group.retry.multiplier, f64::from(consumer.attempt - 1));
                 consumer.state = State::BackingOff;
-                consumer.wake_pending = true;
                 let at = ctx.now + libm::round(backoff_ms * 1_000.0) as u64;
-                ctx.queue.schedule(
-                    at,
-                    Event::Kafka(KafkaEvent::Wake {
-                        service: g as u16,
-                        consumer: c as u32,
-                    }),
-                );
+                wake_later(ctx, consumer, g, c, at);
                 return;
             }
         }

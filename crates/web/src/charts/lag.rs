@@ -3,7 +3,7 @@
 use plotters::prelude::*;
 use web_sys::HtmlCanvasElement;
 
-use super::{ChartError, INK, SERVICES, backend, failed};
+use super::{ChartError, INK, SERVICES, backend, draw_legend, failed};
 
 /// What the chart shows: per service, its name and `(seconds, lag)` points.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -58,12 +58,6 @@ pub fn draw(canvas: HtmlCanvasElement, data: &LagData) -> Result<(), ChartError>
                 PathElement::new(vec![(x, y), (x + 20, y)], colour.stroke_width(2))
             });
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .label_font(("sans-serif", 12).into_font().color(&INK))
-        .border_style(INK.mix(0.4))
-        .draw()
-        .map_err(failed)?;
+    draw_legend(&mut chart, SeriesLabelPosition::UpperRight)?;
     root.present().map_err(failed)
 }

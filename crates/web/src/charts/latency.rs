@@ -4,7 +4,7 @@
 use plotters::prelude::*;
 use web_sys::HtmlCanvasElement;
 
-use super::{ChartError, EVENT, INK, SYNC, backend, failed};
+use super::{ChartError, EVENT, INK, SYNC, backend, draw_legend, failed};
 
 /// What the chart shows: each flow's `[ms, fraction]` CDF points.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -63,12 +63,6 @@ pub fn draw(canvas: HtmlCanvasElement, data: &LatencyData) -> Result<(), ChartEr
         .map_err(failed)?
         .label("event-driven (dashed)")
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], EVENT.stroke_width(3)));
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::LowerRight)
-        .label_font(("sans-serif", 12).into_font().color(&INK))
-        .border_style(INK.mix(0.4))
-        .draw()
-        .map_err(failed)?;
+    draw_legend(&mut chart, SeriesLabelPosition::LowerRight)?;
     root.present().map_err(failed)
 }

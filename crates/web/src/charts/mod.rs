@@ -59,6 +59,26 @@ pub(crate) fn backend(
         .ok_or_else(|| ChartError("no 2D context".into()))
 }
 
+/// Draws the series legend in the charts' style at `position`.
+pub(crate) fn draw_legend<'a, DB, CT>(
+    chart: &mut plotters::chart::ChartContext<'a, DB, CT>,
+    position: plotters::chart::SeriesLabelPosition,
+) -> Result<(), ChartError>
+where
+    DB: plotters::prelude::DrawingBackend + 'a,
+    DB::ErrorType: 'static,
+    CT: plotters::coord::CoordTranslate,
+{
+    use plotters::style::{Color, IntoFont};
+    chart
+        .configure_series_labels()
+        .position(position)
+        .label_font(("sans-serif", 12).into_font().color(&INK))
+        .border_style(INK.mix(0.4))
+        .draw()
+        .map_err(failed)
+}
+
 /// Converts any plotters error into a [`ChartError`].
 pub(crate) fn failed(err: impl fmt::Display) -> ChartError {
     ChartError(err.to_string())
