@@ -4,6 +4,7 @@
 pub mod app;
 pub mod chart;
 pub mod flow_view;
+pub mod group_panel;
 pub mod notice;
 pub mod partition_count;
 pub mod partition_lanes;

@@ -6,6 +6,17 @@ use yew::prelude::*;
 /// Records drawn per lane; older ones are summarised by a count so wide topics stay fast.
 const SHOWN_PER_LANE: usize = 40;
 
+/// What the consumer group does with one partition.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct LaneGroupInfo {
+    /// The live consumer reading it.
+    pub owner: Option<String>,
+    /// The group's committed offset (the next to read).
+    pub committed: Option<u64>,
+    /// Records not yet read.
+    pub lag: u64,
+}
+
 /// Props of [`PartitionLanes`].
 #[derive(Properties, PartialEq)]
 pub struct PartitionLanesProps {
@@ -13,6 +24,9 @@ pub struct PartitionLanesProps {
     pub topic: Topic,
     /// `(partition, offset)` of the record to highlight, usually the last produced.
     pub highlight: Option<(u32, u64)>,
+    /// Per partition, the consumer group's view of it.
+    #[prop_or_default]
+    pub group: Vec<LaneGroupInfo>,
 }
 
 /// One lane per partition, labelled with its number and log end offset.
@@ -24,17 +38,23 @@ pub fn partition_lanes(props: &PartitionLanesProps) -> Html {
             { for (0..topic.partition_count().get()).map(|partition| {
                 let records = topic.records(partition);
                 let hidden = records.len().saturating_sub(SHOWN_PER_LANE);
+                let info = props.group.get(partition as usize).cloned().unwrap_or_default();
+                let committed = info.committed.unwrap_or(0);
                 html! {
                     <li class="lane" data-testid={format!("partition-{partition}")} data-partition={partition.to_string()}>
                         <span class="lane-label">
                             { format!("P{partition}") }
                             <small>{ format!("end {}", topic.log_end_offset(partition)) }</small>
                         </span>
+                        <span class={classes!("lane-owner", info.owner.is_none().then_some("none"))} data-testid={format!("owner-{partition}")}>
+                            { info.owner.clone().unwrap_or_else(|| "no consumer".to_owned()) }
+                            <small>{ format!("lag {}", info.lag) }</small>
+                        </span>
                         <ol class="records">
                             if hidden > 0 {
                                 <li class="record elided">{ format!("+{hidden} earlier") }</li>
                             }
-                            { for records[hidden..].iter().map(|record| record_view(record, props.highlight == Some((partition, record.offset)))) }
+                            { for records[hidden..].iter().map(|record| record_view(record, props.highlight == Some((partition, record.offset)), record.offset < committed)) }
                         </ol>
                     </li>
                 }
@@ -43,7 +63,7 @@ pub fn partition_lanes(props: &PartitionLanesProps) -> Html {
     }
 }
 
-fn record_view(record: &Record, highlighted: bool) -> Html {
+fn record_view(record: &Record, highlighted: bool, read: bool) -> Html {
     let (label, key_attr) = match &record.key {
         None => ("\u{2205} no key".to_owned(), None),
         Some(bytes) => {
@@ -60,7 +80,7 @@ fn record_view(record: &Record, highlighted: bool) -> Html {
     };
     html! {
         <li
-            class={classes!("record", record.key.is_none().then_some("keyless"), highlighted.then_some("highlight"))}
+            class={classes!("record", record.key.is_none().then_some("keyless"), highlighted.then_some("highlight"), read.then_some("read"))}
             data-testid="record"
             data-key={key_attr}
             data-offset={record.offset.to_string()}

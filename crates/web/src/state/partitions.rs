@@ -1,12 +1,22 @@
 //! The partition view's state and actions (Yew's reducer pattern).
 //!
-//! The partition view shows one topic. Growing the partition count adds partitions exactly as Kafka does (the
-//! records stay, keys may move); Kafka cannot remove partitions, so lowering the count recreates the topic
-//! empty and says so.
+//! The partition view shows one topic and one consumer group reading it. Growing the partition count adds
+//! partitions exactly as Kafka does (the records stay, keys may move, the group rebalances); Kafka cannot
+//! remove partitions, so lowering the count recreates the topic empty and says so.
+//!
+//! The group runs on a simulated clock ([`Action::Tick`], at [`SPEED`] × real time) so rebalances take the
+//! time Kafka's protocol takes: a round completes a heartbeat interval (3 s) after it starts, and a crashed
+//! consumer is noticed only when its session expires (45 s). Each consumer reads its partitions at
+//! [`RECORDS_PER_SECOND`] per partition from the group's committed offset (`auto.offset.reset=earliest`)
+//! and commits after each record, so lag is the log end offset minus the committed offset.
 
+use std::collections::BTreeMap;
 use std::num::NonZeroU32;
 use std::rc::Rc;
 
+use kplay_core::group::assignor::{Strategy, TopicPartition};
+use kplay_core::group::coordinator::{ConsumerGroup, GroupConfig};
+use kplay_core::time::{Duration, Instant};
 use kplay_core::topic::{Produced, Topic};
 use yew::Reducible;
 
@@ -16,6 +26,14 @@ pub const PARTITIONS: std::ops::RangeInclusive<u32> = 1..=64;
 pub const DEFAULT_PARTITIONS: u32 = 6;
 /// Name of the topic the partition view produces to.
 pub const TOPIC: &str = "orders";
+/// The consumer group's id.
+pub const GROUP: &str = "order-readers";
+/// Simulated time runs this many times faster than real time in the partition view.
+pub const SPEED: u64 = 10;
+/// Records each consumer reads per second of simulated time, per partition it owns.
+pub const RECORDS_PER_SECOND: u64 = 1;
+/// Consumers a group may have in this view.
+pub const MAX_CONSUMERS: usize = 64;
 
 /// Everything the partition view draws.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,6 +44,12 @@ pub struct State {
     pub last: Option<(Option<String>, Produced)>,
     /// A message about the last action: what changed, or why it was refused.
     pub notice: Option<Notice>,
+    /// The consumer group reading the topic.
+    pub group: ConsumerGroup,
+    /// The simulated clock.
+    pub clock: Instant,
+    /// Per partition, simulated time already spent reading it (for the read rate).
+    reading: BTreeMap<u32, Duration>,
 }
 
 /// A message shown above the partitions.
@@ -44,20 +68,46 @@ pub enum Action {
     SetPartitions(String),
     /// Produce a record with this key (`Some("")` is the empty key) or with no key at all.
     Produce(Option<String>),
+    /// A consumer joins the group.
+    AddConsumer,
+    /// The newest live consumer shuts down cleanly (`LeaveGroup`).
+    RemoveConsumer,
+    /// The newest live consumer crashes (stops heartbeating).
+    CrashConsumer,
+    /// Switch `partition.assignment.strategy`, by name; the group starts over with as many consumers.
+    SetAssignor(String),
+    /// Real milliseconds passed; the simulated clock moves [`SPEED`] times as far.
+    Tick(u64),
 }
 
 impl Default for State {
     fn default() -> Self {
+        let topic = Topic::new(TOPIC, partitions(DEFAULT_PARTITIONS));
         Self {
-            topic: Topic::new(TOPIC, partitions(DEFAULT_PARTITIONS)),
+            group: new_group(Strategy::Range, &topic),
+            topic,
             last: None,
             notice: None,
+            clock: Instant::ZERO,
+            reading: BTreeMap::new(),
         }
     }
 }
 
 fn partitions(count: u32) -> NonZeroU32 {
     NonZeroU32::new(count).unwrap_or(NonZeroU32::MIN)
+}
+
+fn new_group(strategy: Strategy, topic: &Topic) -> ConsumerGroup {
+    let config = GroupConfig {
+        strategy,
+        ..GroupConfig::default()
+    };
+    ConsumerGroup::new(
+        GROUP,
+        config,
+        [(TOPIC.to_owned(), topic.partition_count().get())].into(),
+    )
 }
 
 impl State {
@@ -70,7 +120,120 @@ impl State {
                 self.last = Some((key, produced));
                 self.notice = None;
             }
+            Action::AddConsumer => self.add_consumer(),
+            Action::RemoveConsumer | Action::CrashConsumer => {
+                let newest = self
+                    .group
+                    .members()
+                    .iter()
+                    .rev()
+                    .find(|m| m.is_alive())
+                    .map(|m| m.id.clone());
+                let Some(id) = newest else {
+                    self.notice = Some(Notice::Refused("There is no running consumer.".into()));
+                    return;
+                };
+                let crash = action == Action::CrashConsumer;
+                let outcome = if crash {
+                    self.group.crash(self.clock, &id)
+                } else {
+                    self.group.leave(self.clock, &id)
+                };
+                self.notice = outcome.err().map(|e| Notice::Refused(e.to_string())).or_else(|| {
+                    Some(Notice::Info(if crash {
+                        format!("{id} crashed: its partitions wait until its session times out (45 s).")
+                    } else {
+                        format!("{id} left the group; its partitions are reassigned.")
+                    }))
+                });
+            }
+            Action::SetAssignor(name) => match name.parse::<Strategy>() {
+                Ok(strategy) => {
+                    let consumers = self.group.members().iter().filter(|m| m.is_alive()).count();
+                    self.group = new_group(strategy, &self.topic);
+                    self.reading.clear();
+                    for _ in 0..consumers {
+                        self.add_consumer();
+                    }
+                    self.notice = Some(Notice::Info(format!(
+                        "The group restarted with the {strategy} assignor ({} protocol).",
+                        if strategy.is_cooperative() {
+                            "cooperative"
+                        } else {
+                            "eager"
+                        }
+                    )));
+                }
+                Err(err) => self.notice = Some(Notice::Refused(err.to_string())),
+            },
+            Action::Tick(real_ms) => {
+                self.tick(Duration::from_millis(real_ms.saturating_mul(SPEED)))
+            }
         }
+    }
+
+    fn add_consumer(&mut self) {
+        if self.group.members().len() >= MAX_CONSUMERS {
+            self.notice = Some(Notice::Refused(format!(
+                "This view runs at most {MAX_CONSUMERS} consumers."
+            )));
+            return;
+        }
+        self.notice = match self.group.join(self.clock, "consumer", None, &[TOPIC]) {
+            Ok(id) => Some(Notice::Info(format!("{id} joined; the group rebalances."))),
+            Err(err) => Some(Notice::Refused(err.to_string())),
+        };
+    }
+
+    /// Moves the clock by `elapsed`: rebalances complete, sessions expire, owners read their partitions.
+    fn tick(&mut self, elapsed: Duration) {
+        self.clock += elapsed;
+        // The group only fails on input the view never produces (unknown topics); nothing to report.
+        let _ = self.group.handle_timeout(self.clock);
+        let per_record = Duration::from_millis(1_000 / RECORDS_PER_SECOND);
+        let owners: Vec<(String, TopicPartition)> = self
+            .group
+            .members()
+            .iter()
+            .filter(|m| m.is_alive() && m.generation == self.group.generation())
+            .flat_map(|m| m.assigned.iter().map(move |tp| (m.id.clone(), tp.clone())))
+            .collect();
+        for (member, tp) in owners {
+            let end = self.topic.log_end_offset(tp.partition);
+            let committed = self.group.offsets().get(&tp).unwrap_or(0);
+            let spent = self.reading.entry(tp.partition).or_insert(Duration::ZERO);
+            *spent = *spent + elapsed;
+            let readable = spent.as_micros() / per_record.as_micros();
+            let next = (committed + readable).min(end);
+            *spent = Duration::from_micros(
+                spent.as_micros() - (next - committed) * per_record.as_micros(),
+            );
+            if next == end {
+                *spent = Duration::ZERO;
+            }
+            if next > committed || self.group.offsets().get(&tp).is_none() {
+                let _ = self.group.commit(&member, &tp, next);
+            }
+        }
+    }
+
+    /// The group's committed offset of `partition` and its lag (log end − committed).
+    #[must_use]
+    pub fn progress(&self, partition: u32) -> (Option<u64>, u64) {
+        let committed = self
+            .group
+            .offsets()
+            .get(&TopicPartition::new(TOPIC, partition));
+        let end = self.topic.log_end_offset(partition);
+        (committed, end - committed.unwrap_or(0).min(end))
+    }
+
+    /// The live consumer reading `partition`, if any.
+    #[must_use]
+    pub fn owner(&self, partition: u32) -> Option<&str> {
+        self.group
+            .consumer_of(&TopicPartition::new(TOPIC, partition))
+            .map(|m| m.id.as_str())
     }
 
     fn set_partitions(&mut self, typed: &str) {
@@ -88,16 +251,24 @@ impl State {
         };
         let current = self.topic.partition_count().get();
         self.notice = if requested > current {
-            // `add_partitions` only refuses counts that are not larger, which was just ruled out.
+            // Both only refuse counts that do not grow, which was just ruled out.
             let _ = self.topic.add_partitions(partitions(requested));
+            let _ = self.group.add_partitions(self.clock, TOPIC, requested);
             Some(Notice::Info(format!(
                 "Added {} partition(s), as `kafka-topics.sh --alter --partitions {requested}` would. Existing records stay put; \
                  new records of the same key may now land on a different partition.",
                 requested - current
             )))
         } else if requested < current {
+            let consumers = self.group.members().iter().filter(|m| m.is_alive()).count();
+            let strategy = self.group.config().strategy;
             self.topic = Topic::new(TOPIC, partitions(requested));
+            self.group = new_group(strategy, &self.topic);
+            self.reading.clear();
             self.last = None;
+            for _ in 0..consumers {
+                let _ = self.group.join(self.clock, "consumer", None, &[TOPIC]);
+            }
             Some(Notice::Info(format!(
                 "Kafka can't remove partitions, so the topic was recreated, empty, with {requested} partition(s)."
             )))
@@ -125,6 +296,13 @@ mod tests {
         let mut state = State::default();
         actions.into_iter().for_each(|action| state.apply(action));
         state
+    }
+
+    /// Lets `seconds` of simulated time pass in 100 ms ticks.
+    fn wait(state: &mut State, seconds: u64) {
+        for _ in 0..seconds * 10 / SPEED {
+            state.apply(Action::Tick(100));
+        }
     }
 
     #[test]
@@ -176,5 +354,92 @@ mod tests {
         }
         let same = state_after([Action::SetPartitions(" 6 ".into())]);
         assert_eq!(same.notice, None);
+    }
+
+    #[test]
+    fn consumers_split_the_partitions_after_a_rebalance_and_read_them() {
+        let mut state = state_after([
+            Action::AddConsumer,
+            Action::AddConsumer,
+            Action::AddConsumer,
+        ]);
+        assert!(
+            state.owner(0).is_none(),
+            "the first rebalance takes a moment"
+        );
+        wait(&mut state, 4);
+        let owners: Vec<&str> = (0..6).filter_map(|p| state.owner(p)).collect();
+        assert_eq!(
+            owners,
+            [
+                "consumer-1",
+                "consumer-1",
+                "consumer-2",
+                "consumer-2",
+                "consumer-3",
+                "consumer-3"
+            ]
+        );
+        state.apply(Action::Produce(Some("a".into())));
+        let partition = state
+            .last
+            .as_ref()
+            .map(|(_, p)| p.partition)
+            .expect("produced");
+        assert_eq!(partition, 4, "murmur2(a) % 6 = 4");
+        assert_eq!(state.progress(partition).1, 1, "unread: lag 1");
+        wait(&mut state, 2);
+        assert_eq!(
+            state.progress(partition),
+            (Some(1), 0),
+            "read and committed: lag 0"
+        );
+    }
+
+    #[test]
+    fn a_crash_leaves_partitions_unread_until_the_session_expires() {
+        let mut state = state_after([Action::AddConsumer, Action::AddConsumer]);
+        wait(&mut state, 4);
+        state.apply(Action::CrashConsumer);
+        assert!(
+            state.owner(5).is_none(),
+            "consumer-2's partitions have no live reader"
+        );
+        wait(&mut state, 30);
+        assert!(
+            state.owner(5).is_none(),
+            "not yet: the session timeout is 45 s"
+        );
+        wait(&mut state, 20);
+        assert_eq!(state.owner(5), Some("consumer-1"));
+        state.apply(Action::RemoveConsumer);
+        state.apply(Action::RemoveConsumer);
+        assert!(
+            matches!(state.notice, Some(Notice::Refused(_))),
+            "nobody left to remove"
+        );
+    }
+
+    #[test]
+    fn switching_the_assignor_restarts_the_group() {
+        let mut state = state_after([Action::AddConsumer, Action::AddConsumer]);
+        wait(&mut state, 4);
+        state.apply(Action::SetAssignor("roundrobin".into()));
+        wait(&mut state, 4);
+        assert_eq!(state.group.config().strategy, Strategy::RoundRobin);
+        let owners: Vec<&str> = (0..6).filter_map(|p| state.owner(p)).collect();
+        assert_eq!(
+            owners,
+            [
+                "consumer-1",
+                "consumer-2",
+                "consumer-1",
+                "consumer-2",
+                "consumer-1",
+                "consumer-2"
+            ]
+        );
+        state.apply(Action::SetAssignor("rnage".into()));
+        assert!(matches!(state.notice, Some(Notice::Refused(_))));
     }
 }

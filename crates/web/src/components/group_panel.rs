@@ -1,0 +1,100 @@
+//! The consumer group: controls, its members with their partitions, and the rebalance log.
+
+use kplay_core::group::assignor::Strategy;
+use kplay_core::group::coordinator::{GroupMember, RebalanceRound};
+use web_sys::HtmlSelectElement;
+use yew::prelude::*;
+
+/// Rounds shown in the log, newest first.
+const LOG_ROUNDS: usize = 6;
+
+/// Props of [`GroupPanel`].
+#[derive(Properties, PartialEq)]
+pub struct GroupPanelProps {
+    /// The assignor in use.
+    pub strategy: Strategy,
+    /// Members in join order.
+    pub members: Vec<GroupMember>,
+    /// The group's generation.
+    pub generation: i32,
+    /// Whether a rebalance is under way.
+    pub rebalancing: bool,
+    /// Completed rounds, oldest first.
+    pub rounds: Vec<RebalanceRound>,
+    /// A consumer joins.
+    pub onadd: Callback<()>,
+    /// The newest consumer leaves.
+    pub onremove: Callback<()>,
+    /// The newest consumer crashes.
+    pub oncrash: Callback<()>,
+    /// The assignor changes (by name).
+    pub onassignor: Callback<String>,
+}
+
+/// Group controls, members and rebalance log.
+#[function_component(GroupPanel)]
+pub fn group_panel(props: &GroupPanelProps) -> Html {
+    // Callbacks
+    let click = |callback: &Callback<()>| {
+        let callback = callback.clone();
+        Callback::from(move |_: MouseEvent| callback.emit(()))
+    };
+    let onassignor = {
+        let callback = props.onassignor.clone();
+        Callback::from(move |e: Event| {
+            callback.emit(e.target_unchecked_into::<HtmlSelectElement>().value())
+        })
+    };
+
+    // Render
+    html! {
+        <div class="group-panel">
+            <div class="controls">
+                <label class="field">
+                    <span>{ "Assignor" }</span>
+                    <select data-testid="assignor-select" onchange={onassignor}>
+                        { for Strategy::ALL.iter().map(|s| html! {
+                            <option value={s.name()} selected={*s == props.strategy}>{ s.name() }</option>
+                        }) }
+                    </select>
+                </label>
+                <button type="button" data-testid="add-consumer" onclick={click(&props.onadd)}>{ "Add consumer" }</button>
+                <button type="button" class="secondary" data-testid="remove-consumer" onclick={click(&props.onremove)}>{ "Remove consumer" }</button>
+                <button type="button" class="secondary" data-testid="crash-consumer" onclick={click(&props.oncrash)}>{ "Crash consumer" }</button>
+                <span class="group-status" data-testid="group-status">
+                    { format!("generation {}{}", props.generation, if props.rebalancing { " \u{b7} rebalancing\u{2026}" } else { "" }) }
+                </span>
+            </div>
+            <ul class="consumers" aria-label="Consumers">
+                { for props.members.iter().map(consumer_view) }
+            </ul>
+            if !props.rounds.is_empty() {
+                <details class="rebalance-log" open=true>
+                    <summary>{ "Rebalance log" }</summary>
+                    <ol reversed=true data-testid="rebalance-log">
+                        { for props.rounds.iter().rev().take(LOG_ROUNDS).map(|round| html! { <li>{ round.to_string() }</li> }) }
+                    </ol>
+                </details>
+            }
+        </div>
+    }
+}
+
+fn consumer_view(member: &GroupMember) -> Html {
+    let partitions: Vec<String> = member
+        .assigned
+        .iter()
+        .map(|tp| format!("P{}", tp.partition))
+        .collect();
+    let (class, status) = match (member.is_alive(), partitions.is_empty()) {
+        (false, _) => ("crashed", "\u{2716} crashed".to_owned()),
+        (true, true) => ("idle", "\u{25cb} idle".to_owned()),
+        (true, false) => ("busy", format!("\u{25cf} {}", partitions.join(" "))),
+    };
+    html! {
+        <li class={classes!("consumer", class)} data-testid={format!("consumer-{}", member.id)}>
+            <strong>{ &member.id }</strong>
+            <span>{ status }</span>
+        </li>
+    }
+}

@@ -1,0 +1,73 @@
+// The consumer group of the partition view: owners shown agree with `kplay assign`, crashes are noticed
+// after the session timeout, and switching the assignor reassigns as that assignor does.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { kplay, openPage, useSiteAndBrowser } from './support.mjs';
+
+const shared = useSiteAndBrowser();
+const PARTITIONS = 6;
+
+/** The owner shown for each partition, once every partition has one (or `expectNone` are without). */
+async function ownersShown(page, expectNone = 0) {
+  await page.waitForFunction(
+    ([n, none]) => [...Array(n).keys()].filter((p) =>
+      document.querySelector(`[data-testid=owner-${p}]`).textContent.startsWith('no consumer')).length === none,
+    [PARTITIONS, expectNone],
+    { timeout: 20_000 },
+  );
+  const owners = [];
+  for (let p = 0; p < PARTITIONS; p++) {
+    owners.push((await page.getByTestId(`owner-${p}`).textContent()).replace(/lag \d+$/, '').trim());
+  }
+  return owners;
+}
+
+/** What `kplay assign` gives these members, as partition → member. */
+function assignedByCli(strategy, members) {
+  const input = JSON.stringify({
+    strategy,
+    topics: { orders: PARTITIONS },
+    members: members.map((id) => ({ id, topics: ['orders'] })),
+  });
+  const { assignment } = JSON.parse(kplay(['assign'], input));
+  const owners = Array(PARTITIONS).fill(null);
+  for (const [member, partitions] of Object.entries(assignment)) {
+    for (const [, p] of partitions) owners[p] = member;
+  }
+  return owners;
+}
+
+test('consumers added through the UI own what the range assignor gives them', async () => {
+  const page = await openPage(shared.browser, shared.site.url);
+  await page.getByTestId('view-partitions').click();
+  for (let i = 0; i < 3; i++) await page.getByTestId('add-consumer').click();
+  for (const id of ['consumer-1', 'consumer-2', 'consumer-3']) await page.getByTestId(`consumer-${id}`).waitFor();
+  const members = ['consumer-1', 'consumer-2', 'consumer-3'];
+  assert.deepEqual(await ownersShown(page), assignedByCli('range', members));
+
+  // A crash is noticed only after session.timeout.ms (45 s simulated, 4.5 s here): then consumer-3's
+  // partitions move to the survivors.
+  await page.getByTestId('crash-consumer').click();
+  assert.deepEqual(await ownersShown(page, 2), assignedByCli('range', members).map((m) => (m === 'consumer-3' ? 'no consumer' : m)));
+  assert.deepEqual(await ownersShown(page), assignedByCli('range', ['consumer-1', 'consumer-2']));
+  assert.match(await page.getByTestId('rebalance-log').textContent(), /consumer-3's session expired/);
+
+  await page.getByTestId('assignor-select').selectOption('roundrobin');
+  assert.deepEqual(await ownersShown(page), assignedByCli('roundrobin', ['consumer-1', 'consumer-2']));
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test('consumers beyond the partition count sit idle', async () => {
+  const page = await openPage(shared.browser, shared.site.url);
+  await page.getByTestId('view-partitions').click();
+  const count = page.getByTestId('partition-count');
+  await count.fill('2');
+  await count.blur();
+  for (let i = 0; i < 3; i++) await page.getByTestId('add-consumer').click();
+  await page.waitForFunction(() => document.querySelectorAll('.consumer.idle').length === 1 &&
+    document.querySelectorAll('.consumer.busy').length === 2, null, { timeout: 20_000 });
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
