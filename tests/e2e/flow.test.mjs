@@ -60,3 +60,18 @@ for (const preset of presets) {
     await page.close();
   });
 }
+
+test('typing an order rate while the simulation runs is not overwritten', async () => {
+  const page = await openPage(shared.browser, shared.site.url);
+  await page.getByTestId('speed').selectOption('10');
+  await page.getByTestId('run-toggle').click();
+  const rate = page.getByTestId('rate-input');
+  await rate.fill('120');
+  await page.waitForTimeout(500); // about 30 frames of the running simulation
+  assert.equal(await rate.inputValue(), '120');
+  await rate.blur();
+  await page.waitForFunction(() => document.querySelector('[data-testid=run-status]').textContent.startsWith('ready'));
+  assert.equal(await rate.inputValue(), '120');
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});

@@ -71,3 +71,17 @@ test('consumers beyond the partition count sit idle', async () => {
   assert.deepEqual(page.problems, []);
   await page.close();
 });
+
+test('typing a partition count survives the clock ticking before it is committed', async () => {
+  const page = await openPage(shared.browser, shared.site.url);
+  await page.getByTestId('view-partitions').click();
+  const count = page.getByTestId('partition-count');
+  await count.fill('3');
+  await page.waitForTimeout(500); // five ticks of the group's clock re-render the view meanwhile
+  assert.equal(await count.inputValue(), '3');
+  await count.blur();
+  await page.getByTestId('partition-2').waitFor();
+  assert.equal(await page.locator('li.lane').count(), 3);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});

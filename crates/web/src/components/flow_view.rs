@@ -3,10 +3,11 @@
 
 use gloo::timers::callback::Interval;
 use kplay_core::presets::{self, PRESETS};
-use web_sys::{HtmlInputElement, HtmlSelectElement};
+use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 use super::chart::{LagChart, LatencyChart};
+use super::number_field::NumberField;
 use crate::charts::lag::LagData;
 use crate::charts::latency::LatencyData;
 use crate::state::flow::{DEFAULT_PRESET, FlowAction, FlowState, Mode, SPEEDS, STEP_MS};
@@ -52,8 +53,13 @@ pub fn flow_view() -> Html {
         Callback::from(move |value: String| dispatcher.dispatch(make(value)))
     };
     let on_preset = dispatch(FlowAction::SelectPreset);
-    let on_rate = dispatch(FlowAction::SetRate);
-    let on_partitions = dispatch(FlowAction::SetPartitions);
+    // Stable across the run's re-renders, so the fields they go to keep what the user is typing.
+    let on_rate = use_callback(state.dispatcher(), |typed: String, state| {
+        state.dispatch(FlowAction::SetRate(typed))
+    });
+    let on_partitions = use_callback(state.dispatcher(), |typed: String, state| {
+        state.dispatch(FlowAction::SetPartitions(typed))
+    });
     let on_speed = dispatch(FlowAction::SetSpeed);
     let action = |action: FlowAction| {
         let dispatcher = state.dispatcher();
@@ -112,16 +118,10 @@ pub fn flow_view() -> Html {
                         }) }
                     </select>
                 </label>
-                <label class="field">
-                    <span>{ "Orders per second" }</span>
-                    <input type="number" min="0.001" step="any" data-testid="rate-input"
-                        value={state.scenario.arrivals.rate_per_s.to_string()} onchange={input_value(on_rate)} />
-                </label>
-                <label class="field">
-                    <span>{ "Partitions" }</span>
-                    <input type="number" min="1" max="1024" data-testid="partitions-input"
-                        value={state.scenario.topic.partitions.to_string()} onchange={input_value(on_partitions)} />
-                </label>
+                <NumberField label="Orders per second" test_id="rate-input" min="0.001" step="any"
+                    value={state.scenario.arrivals.rate_per_s.to_string()} onchange={on_rate} />
+                <NumberField label="Partitions" test_id="partitions-input" min="1" max={Some(AttrValue::from("1024"))}
+                    value={state.scenario.topic.partitions.to_string()} onchange={on_partitions} />
                 <div class="run-controls" role="group" aria-label="Run">
                     <button type="button" data-testid="run-toggle" onclick={action(FlowAction::ToggleRun)} disabled={state.finished}>
                         { if state.mode == Mode::Paused { "Run" } else { "Pause" } }
@@ -212,12 +212,6 @@ pub fn flow_view() -> Html {
             </div>
         </section>
     }
-}
-
-fn input_value(callback: Callback<String>) -> Callback<Event> {
-    Callback::from(move |event: Event| {
-        callback.emit(event.target_unchecked_into::<HtmlInputElement>().value())
-    })
 }
 
 fn select_value(callback: Callback<String>) -> Callback<Event> {

@@ -6,7 +6,7 @@ pub mod chart;
 pub mod flow_view;
 pub mod group_panel;
 pub mod notice;
-pub mod partition_count;
+pub mod number_field;
 pub mod partition_lanes;
 pub mod partition_view;
 pub mod placement;

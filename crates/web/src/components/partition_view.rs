@@ -5,11 +5,11 @@ use yew::prelude::*;
 
 use super::group_panel::GroupPanel;
 use super::notice::NoticeBar;
-use super::partition_count::PartitionCount;
+use super::number_field::NumberField;
 use super::partition_lanes::{LaneGroupInfo, PartitionLanes};
 use super::placement::PlacementExplainer;
 use super::producer::Producer;
-use crate::state::partitions::{Action, State};
+use crate::state::partitions::{Action, PARTITIONS, State};
 
 /// The partition view, with its own state.
 #[function_component(PartitionView)]
@@ -26,23 +26,27 @@ pub fn partition_view() -> Html {
     }
 
     // Callbacks
-    let on_partitions = {
-        let state = state.dispatcher();
-        Callback::from(move |typed: String| state.dispatch(Action::SetPartitions(typed)))
-    };
-    let on_produce = {
-        let state = state.dispatcher();
-        Callback::from(move |key: Option<String>| state.dispatch(Action::Produce(key)))
-    };
+    // Stable across the clock's re-renders, so the children they go to do not re-render (and reset
+    // what the user is typing) with every tick.
+    let on_partitions = use_callback(state.dispatcher(), |typed: String, state| {
+        state.dispatch(Action::SetPartitions(typed))
+    });
+    let on_produce = use_callback(state.dispatcher(), |key: Option<String>, state| {
+        state.dispatch(Action::Produce(key))
+    });
 
-    let send = |action: Action| {
-        let dispatcher = state.dispatcher();
-        Callback::from(move |()| dispatcher.dispatch(action.clone()))
-    };
-    let on_assignor = {
-        let dispatcher = state.dispatcher();
-        Callback::from(move |name: String| dispatcher.dispatch(Action::SetAssignor(name)))
-    };
+    let on_add = use_callback(state.dispatcher(), |(), state| {
+        state.dispatch(Action::AddConsumer)
+    });
+    let on_remove = use_callback(state.dispatcher(), |(), state| {
+        state.dispatch(Action::RemoveConsumer)
+    });
+    let on_crash = use_callback(state.dispatcher(), |(), state| {
+        state.dispatch(Action::CrashConsumer)
+    });
+    let on_assignor = use_callback(state.dispatcher(), |name: String, state| {
+        state.dispatch(Action::SetAssignor(name))
+    });
 
     // Render
     let highlight = state.last.as_ref().map(|(_, p)| (p.partition, p.offset));
@@ -60,7 +64,14 @@ pub fn partition_view() -> Html {
         <section class="panel partition-view" aria-labelledby="partition-view-title">
             <h2 id="partition-view-title">{ format!("Topic \u{201c}{}\u{201d}", state.topic.name()) }</h2>
             <div class="controls">
-                <PartitionCount count={state.topic.partition_count().get()} onchange={on_partitions} />
+                <NumberField
+                    label="Partitions"
+                    test_id="partition-count"
+                    value={state.topic.partition_count().get().to_string()}
+                    min={PARTITIONS.start().to_string()}
+                    max={Some(AttrValue::from(PARTITIONS.end().to_string()))}
+                    onchange={on_partitions}
+                />
                 <Producer onproduce={on_produce} />
             </div>
             <NoticeBar notice={state.notice.clone()} />
@@ -71,9 +82,9 @@ pub fn partition_view() -> Html {
                 generation={state.group.generation()}
                 rebalancing={state.group.is_rebalancing()}
                 rounds={state.group.rounds().to_vec()}
-                onadd={send(Action::AddConsumer)}
-                onremove={send(Action::RemoveConsumer)}
-                oncrash={send(Action::CrashConsumer)}
+                onadd={on_add}
+                onremove={on_remove}
+                oncrash={on_crash}
                 onassignor={on_assignor}
             />
             <PartitionLanes topic={state.topic.clone()} {highlight} group={lanes} />
