@@ -410,6 +410,12 @@ impl Cluster {
             .min()
     }
 
+    /// Whether `broker` has been told to stop fetching ([`Self::set_stalled`]).
+    #[must_use]
+    pub fn is_stalled(&self, broker: BrokerId) -> bool {
+        self.stalled.contains(&broker)
+    }
+
     /// Makes a live broker stop fetching (`true`) or resume (`false`), as a slow follower would.
     pub fn set_stalled(&mut self, broker: BrokerId, stalled: bool) {
         if stalled {

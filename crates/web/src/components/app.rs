@@ -4,6 +4,7 @@ use yew::prelude::*;
 
 use super::flow_view::FlowView;
 use super::partition_view::PartitionView;
+use super::replication_view::ReplicationView;
 
 /// The views of the playground.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -12,15 +13,18 @@ pub enum View {
     SyncVsEvent,
     /// Partitions and keys.
     Partitions,
+    /// Replication.
+    Replication,
 }
 
 impl View {
-    const ALL: [Self; 2] = [Self::SyncVsEvent, Self::Partitions];
+    const ALL: [Self; 3] = [Self::SyncVsEvent, Self::Partitions, Self::Replication];
 
     fn test_id(self) -> &'static str {
         match self {
             Self::SyncVsEvent => "view-sync-vs-event",
             Self::Partitions => "view-partitions",
+            Self::Replication => "view-replication",
         }
     }
 
@@ -28,6 +32,7 @@ impl View {
         match self {
             Self::SyncVsEvent => "Sync vs event-driven",
             Self::Partitions => "Partitions and keys",
+            Self::Replication => "Replication",
         }
     }
 }
@@ -56,6 +61,7 @@ pub fn app() -> Html {
             { match *view {
                 View::SyncVsEvent => html! { <FlowView /> },
                 View::Partitions => html! { <PartitionView /> },
+                View::Replication => html! { <ReplicationView /> },
             } }
         </main>
     }

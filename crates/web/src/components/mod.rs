@@ -11,3 +11,4 @@ pub mod partition_lanes;
 pub mod partition_view;
 pub mod placement;
 pub mod producer;
+pub mod replication_view;

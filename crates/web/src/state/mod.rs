@@ -3,3 +3,4 @@
 
 pub mod flow;
 pub mod partitions;
+pub mod replication;
