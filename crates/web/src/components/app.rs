@@ -5,6 +5,7 @@ use yew::prelude::*;
 use super::flow_view::FlowView;
 use super::partition_view::PartitionView;
 use super::replication_view::ReplicationView;
+use super::retention_view::RetentionView;
 
 /// The views of the playground.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -13,17 +14,25 @@ pub enum View {
     SyncVsEvent,
     /// Partitions and keys.
     Partitions,
+    /// Log segments, retention and compaction.
+    Retention,
     /// Replication.
     Replication,
 }
 
 impl View {
-    const ALL: [Self; 3] = [Self::SyncVsEvent, Self::Partitions, Self::Replication];
+    const ALL: [Self; 4] = [
+        Self::SyncVsEvent,
+        Self::Partitions,
+        Self::Retention,
+        Self::Replication,
+    ];
 
     fn test_id(self) -> &'static str {
         match self {
             Self::SyncVsEvent => "view-sync-vs-event",
             Self::Partitions => "view-partitions",
+            Self::Retention => "view-retention",
             Self::Replication => "view-replication",
         }
     }
@@ -32,6 +41,7 @@ impl View {
         match self {
             Self::SyncVsEvent => "Sync vs event-driven",
             Self::Partitions => "Partitions and keys",
+            Self::Retention => "Log and retention",
             Self::Replication => "Replication",
         }
     }
@@ -61,6 +71,7 @@ pub fn app() -> Html {
             { match *view {
                 View::SyncVsEvent => html! { <FlowView /> },
                 View::Partitions => html! { <PartitionView /> },
+                View::Retention => html! { <RetentionView /> },
                 View::Replication => html! { <ReplicationView /> },
             } }
         </main>

@@ -12,3 +12,4 @@ pub mod partition_view;
 pub mod placement;
 pub mod producer;
 pub mod replication_view;
+pub mod retention_view;

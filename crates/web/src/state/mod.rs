@@ -4,3 +4,4 @@
 pub mod flow;
 pub mod partitions;
 pub mod replication;
+pub mod retention;
