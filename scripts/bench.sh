@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prints kplay's performance figures (not a test; the figures depend on the machine):
 # native model benchmarks (`kplay bench --hour`), the same simulation in the site's wasm in headless
-# Chromium with its ratio to native, and the site's download size.
+# Chromium with its ratio to native, the playground's frame rate and longest task while a preset runs,
+# and the site's download size.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 kplay_setup
@@ -21,6 +22,9 @@ node -e '
   const ratio = wasm.wasm_events_per_s / native.simulated_events_per_s;
   console.log(`simulate:  ${(wasm.wasm_events_per_s / 1e6).toFixed(1)} M events/s in wasm vs ${(native.simulated_events_per_s / 1e6).toFixed(1)} M native (${wasm.preset}, best of 3): ${(ratio * 100).toFixed(0)} %`);
 ' "$native_json" "$wasm_json"
+
+echo "== playground while a preset runs at 1000× (headless Chromium; frames and long tasks during the run)"
+for preset in black-friday inventory-outage; do node tests/bench/ui.mjs "$preset"; done
 
 echo "== site size"
 for f in dist/*.wasm dist/*.js; do

@@ -8,7 +8,7 @@ const site = await serveDist();
 const browser = await launchChromium();
 try {
   const page = await openPage(browser, site.url);
-  await page.getByTestId('partition-count').waitFor();
+  await page.getByTestId('preset-select').waitFor();
   const rates = [];
   for (let i = 0; i < runs; i++) {
     rates.push(await page.evaluate((name) => window.wasmBindings.bench_preset(name), preset));

@@ -118,15 +118,28 @@ impl Histogram {
     /// `1/points, 2/points, …, 1` of the values fall (empty when nothing was recorded).
     #[must_use]
     pub fn cdf(&self, points: usize) -> Vec<[f64; 2]> {
-        if self.count == 0 {
+        if self.count == 0 || points == 0 {
             return Vec::new();
         }
-        (1..=points)
-            .map(|i| {
-                let fraction = i as f64 / points as f64;
-                [self.percentile(fraction * 100.0) as f64 / 1_000.0, fraction]
-            })
-            .collect()
+        // One pass over the buckets, emitting each point as its rank is reached (the same values
+        // `percentile` gives, without a scan per point).
+        let mut cdf = Vec::with_capacity(points);
+        let mut seen = 0;
+        let mut next = 1;
+        for (index, &c) in self.counts.iter().enumerate() {
+            seen += c;
+            while next <= points {
+                let fraction = next as f64 / points as f64;
+                let rank = libm::ceil(fraction * self.count as f64).max(1.0) as u64;
+                if seen < rank {
+                    break;
+                }
+                let (low, width) = bucket_range(index);
+                cdf.push([(low + width / 2).min(self.max) as f64 / 1_000.0, fraction]);
+                next += 1;
+            }
+        }
+        cdf
     }
 
     /// Forgets every value, keeping the allocation.
@@ -235,6 +248,14 @@ mod tests {
         assert_eq!(cdf.len(), 4);
         assert!((cdf[1][0] - 500.0).abs() / 500.0 < 0.01 && (cdf[1][1] - 0.5).abs() < 1e-12);
         assert_eq!(cdf[3], [1_000.0, 1.0]);
+        for (i, point) in h.cdf(50).iter().enumerate() {
+            let percentile = (i + 1) as f64 * 2.0;
+            assert_eq!(
+                point[0],
+                h.percentile(percentile) as f64 / 1_000.0,
+                "the same values as percentile()"
+            );
+        }
     }
 
     #[test]

@@ -17,8 +17,9 @@ use kplay_core::sim::{Simulation, Status};
 use kplay_core::time::Instant;
 use yew::Reducible;
 
-/// Events processed per animation tick at most: about 8 ms of work at the wasm build's ~5 M events/s.
-pub const EVENTS_PER_TICK: u64 = 40_000;
+/// Events processed per animation tick at most: about 5 ms of work at the wasm build's ~5 M events/s,
+/// leaving the rest of a 16 ms frame for the report, the page and the charts.
+pub const EVENTS_PER_TICK: u64 = 25_000;
 /// Simulated time one press of "step" advances.
 pub const STEP_MS: u64 = 1_000;
 /// Speeds offered, as multiples of real time.
