@@ -351,8 +351,14 @@ impl Cluster {
                 .iter_mut()
                 .filter(|r| fetching.contains(&r.broker))
             {
-                // Followers were truncated to the leader's history when it was elected; fetch the rest.
-                let common = replica.log.len().min(leader_log.len());
+                // Keep what agrees with the leader record for record (truncation at election makes this the
+                // whole log; comparing guards the invariant), then fetch the rest.
+                let common = replica
+                    .log
+                    .iter()
+                    .zip(&leader_log)
+                    .take_while(|(a, b)| a == b)
+                    .count();
                 replica.log.truncate(common);
                 replica.log.extend_from_slice(&leader_log[common..]);
                 replica.last_caught_up = now;
@@ -511,6 +517,13 @@ impl Cluster {
             // An unclean leader becomes the whole ISR: the others may hold records it never had.
             p.isr = BTreeSet::from([new_leader]);
         }
+        // The new leader's epoch cache knows only the epochs of records it holds: epochs it never
+        // replicated are not part of its history (followers truncate against this cache).
+        let last_epoch = p
+            .replica(new_leader)
+            .and_then(|r| r.log.last())
+            .map_or(0, |r| r.epoch);
+        p.epoch_starts.retain(|&(epoch, _)| epoch <= last_epoch);
         // Requests waiting on the old leader fail (NOT_LEADER_OR_FOLLOWER); the producer must retry them.
         self.failed_writes
             .extend(p.pending.drain(..).map(|(write, _)| write));
@@ -703,6 +716,41 @@ mod tests {
             [retried.write],
             "only the retry is acknowledged"
         );
+    }
+
+    #[test]
+    fn a_new_leader_truncates_followers_against_its_own_epochs() {
+        // Found by the durability property: broker 1 leads partition 1 and writes w (acks=all, not yet
+        // committed) while broker 0 is stalled; broker 2 copies w. Broker 1 fails, broker 2 leads (epoch 1);
+        // broker 2 fails, broker 0 — still in sync, time has not passed — leads with an empty log. Broker 1's
+        // stale w must be truncated, or a later write at offset 0 would be "replicated" next to it.
+        let config = ClusterConfig {
+            partitions: 2,
+            ..ClusterConfig::default()
+        };
+        let mut c = Cluster::new(at(0), config).expect("valid");
+        c.set_stalled(0, true);
+        c.fail_broker(2);
+        let stale = c.produce(1, Acks::All).expect("leader 1");
+        c.restore_broker(at(0), 2);
+        c.set_stalled(1, true);
+        c.fail_broker(1);
+        c.restore_broker(at(0), 1);
+        c.fail_broker(2);
+        assert_eq!(c.partitions()[1].leader, Some(0));
+        c.restore_broker(at(0), 2);
+        c.set_stalled(1, false);
+        let fresh = c.produce(1, Acks::All).expect("leader 0");
+        c.replicate(at(0));
+        assert!(c.poll_acknowledged().contains(&fresh.write));
+        assert!(
+            c.partitions()[1]
+                .replicas
+                .iter()
+                .all(|r| r.log.iter().all(|rec| rec.write != stale.write))
+        );
+        c.fail_broker(0);
+        assert!(c.lost_acknowledged().is_empty());
     }
 
     #[test]
