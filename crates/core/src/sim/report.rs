@@ -200,19 +200,25 @@ pub struct Report {
 }
 
 /// Accumulates Little's-law figures for one queue.
+///
+/// The sums are `u64` (wasm has no native 128-bit multiply, and this runs twice per record): within a
+/// scenario's limits (at most 10⁸ orders, and every product a count times microseconds) they cannot
+/// overflow in practice; they saturate rather than wrap if they ever would.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct LittleMeter {
     arrivals: u64,
     departures: u64,
     in_system: u64,
-    area_us: u128,
+    area_us: u64,
     last_change: u64,
-    sojourn_us: u128,
+    sojourn_us: u64,
 }
 
 impl LittleMeter {
     fn touch(&mut self, now: u64) {
-        self.area_us += u128::from(self.in_system) * u128::from(now - self.last_change);
+        self.area_us = self
+            .area_us
+            .saturating_add(self.in_system.saturating_mul(now - self.last_change));
         self.last_change = now;
     }
 
@@ -226,7 +232,7 @@ impl LittleMeter {
         self.touch(now);
         self.in_system -= 1;
         self.departures += 1;
-        self.sojourn_us += u128::from(now - entered);
+        self.sojourn_us = self.sojourn_us.saturating_add(now - entered);
     }
 
     pub(crate) fn in_system(&self) -> u64 {
