@@ -15,7 +15,6 @@ use kplay_core::scenario::{Outage, Scenario};
 use kplay_core::sim::report::Report;
 use kplay_core::sim::{Simulation, Status};
 use kplay_core::time::Instant;
-use yew::Reducible;
 
 /// Events processed per animation tick at most: about 5 ms of work at the wasm build's ~5 M events/s,
 /// leaving the rest of a 16 ms frame for the report, the page and the charts.
@@ -268,15 +267,7 @@ impl FlowState {
     }
 }
 
-impl Reducible for FlowState {
-    type Action = FlowAction;
-
-    fn reduce(self: Rc<Self>, action: FlowAction) -> Rc<Self> {
-        let mut next = Rc::unwrap_or_clone(self);
-        next.apply(action);
-        Rc::new(next)
-    }
-}
+super::reducible!(FlowState, FlowAction);
 
 #[cfg(test)]
 mod tests {

@@ -12,13 +12,11 @@
 
 use std::collections::BTreeMap;
 use std::num::NonZeroU32;
-use std::rc::Rc;
 
 use kplay_core::group::assignor::{Strategy, TopicPartition};
 use kplay_core::group::coordinator::{ConsumerGroup, GroupConfig};
 use kplay_core::time::{Duration, Instant};
 use kplay_core::topic::{Produced, Topic};
-use yew::Reducible;
 
 /// Partition counts the partition view offers.
 pub const PARTITIONS: std::ops::RangeInclusive<u32> = 1..=64;
@@ -278,15 +276,7 @@ impl State {
     }
 }
 
-impl Reducible for State {
-    type Action = Action;
-
-    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
-        let mut next = Rc::unwrap_or_clone(self);
-        next.apply(action);
-        Rc::new(next)
-    }
-}
+super::reducible!(State, Action);
 
 #[cfg(test)]
 mod tests {

@@ -7,11 +7,8 @@
 //! next in-sync replica (or, with unclean election, any live one), and writes acknowledged by a leader that
 //! failed before replicating them are listed as lost.
 
-use std::rc::Rc;
-
 use kplay_core::cluster::{Acks, BrokerId, Cluster, ClusterConfig};
 use kplay_core::time::{Duration, Instant};
-use yew::Reducible;
 
 /// Simulated time one press of "advance" moves.
 pub const ADVANCE: Duration = Duration::from_secs(10);
@@ -182,15 +179,7 @@ impl ReplicationState {
     }
 }
 
-impl Reducible for ReplicationState {
-    type Action = Action;
-
-    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
-        let mut next = Rc::unwrap_or_clone(self);
-        next.apply(action);
-        Rc::new(next)
-    }
-}
+super::reducible!(ReplicationState, Action);
 
 #[cfg(test)]
 mod tests {

@@ -5,11 +5,8 @@
 //! value and 70 bytes of batch framing), so a 405-byte segment holds five. Retention and the cleaner run
 //! when asked, as the broker's periodic checks would.
 
-use std::rc::Rc;
-
 use kplay_core::log::{CleanupPolicy, LogConfig, PartitionLog};
 use kplay_core::time::{Duration, Instant};
-use yew::Reducible;
 
 /// How many distinct keys "produce 10" cycles through.
 pub const KEYS: u64 = 5;
@@ -185,15 +182,7 @@ impl RetentionState {
     }
 }
 
-impl Reducible for RetentionState {
-    type Action = Action;
-
-    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
-        let mut next = Rc::unwrap_or_clone(self);
-        next.apply(action);
-        Rc::new(next)
-    }
-}
+super::reducible!(RetentionState, Action);
 
 #[cfg(test)]
 mod tests {
