@@ -584,8 +584,11 @@ impl ConsumerGroup {
                 owned: new,
             });
         }
-        for change in changes.iter().filter(|_| !eager) {
-            self.mark_unconsumed(now, &change.revoked);
+        if !eager {
+            // Cooperative revocations take effect now; eager ones did at the start of the round.
+            for change in &changes {
+                self.mark_unconsumed(now, &change.revoked);
+            }
         }
         let mut paused = Vec::new();
         for member in self.members.iter().filter(|m| m.is_alive()) {

@@ -3,7 +3,7 @@
 use plotters::prelude::*;
 use web_sys::HtmlCanvasElement;
 
-use super::{ChartError, INK, SERVICES, backend, draw_legend, failed};
+use super::{ChartError, INK, SERVICES, backend, draw_legend, failed, frame};
 
 /// What the chart shows: per service, its name and `(seconds, lag)` points.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -20,16 +20,13 @@ pub fn draw(canvas: HtmlCanvasElement, data: &LagData) -> Result<(), ChartError>
     let root = backend(canvas)?.into_drawing_area();
     let points = data.services.iter().flat_map(|(_, p)| p.iter());
     let (max_t, max_lag) = points.fold((1.0_f64, 1.0_f64), |(t, l), &(x, y)| (t.max(x), l.max(y)));
-    let mut chart = ChartBuilder::on(&root)
-        .margin(12)
-        .caption(
-            "Consumer lag per service (records not yet handled)",
-            ("sans-serif", 15).into_font().color(&INK),
-        )
-        .x_label_area_size(36)
-        .y_label_area_size(56)
-        .build_cartesian_2d(0.0_f64..max_t, 0.0_f64..max_lag * 1.1)
-        .map_err(failed)?;
+    let mut chart = frame(
+        &root,
+        "Consumer lag per service (records not yet handled)",
+        56,
+    )
+    .build_cartesian_2d(0.0_f64..max_t, 0.0_f64..max_lag * 1.1)
+    .map_err(failed)?;
     chart
         .configure_mesh()
         .x_desc("simulated time (s)")

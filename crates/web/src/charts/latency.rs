@@ -4,7 +4,7 @@
 use plotters::prelude::*;
 use web_sys::HtmlCanvasElement;
 
-use super::{ChartError, EVENT, INK, SYNC, backend, draw_legend, failed};
+use super::{ChartError, EVENT, INK, SYNC, backend, draw_legend, failed, frame};
 
 /// What the chart shows: each flow's `[ms, fraction]` CDF points.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -23,16 +23,13 @@ pub fn draw(canvas: HtmlCanvasElement, data: &LatencyData) -> Result<(), ChartEr
     let root = backend(canvas)?.into_drawing_area();
     let all = data.sync.iter().chain(&data.event).map(|p| p[0].max(0.1));
     let max = all.fold(1.0_f64, f64::max) * 1.2;
-    let mut chart = ChartBuilder::on(&root)
-        .margin(12)
-        .caption(
-            "What the user waits (share of orders answered within t)",
-            ("sans-serif", 15).into_font().color(&INK),
-        )
-        .x_label_area_size(36)
-        .y_label_area_size(44)
-        .build_cartesian_2d((0.1_f64..max).log_scale(), 0.0_f64..1.0)
-        .map_err(failed)?;
+    let mut chart = frame(
+        &root,
+        "What the user waits (share of orders answered within t)",
+        44,
+    )
+    .build_cartesian_2d((0.1_f64..max).log_scale(), 0.0_f64..1.0)
+    .map_err(failed)?;
     chart
         .configure_mesh()
         .x_desc("response time (ms, log scale)")

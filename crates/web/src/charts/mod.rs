@@ -59,6 +59,23 @@ pub(crate) fn backend(
         .ok_or_else(|| ChartError("no 2D context".into()))
 }
 
+/// A chart builder in the charts' style: margins, a caption and label areas (the y area sized to the
+/// widest tick label).
+pub(crate) fn frame<'a, 'b, DB: plotters::prelude::DrawingBackend>(
+    root: &'a plotters::prelude::DrawingArea<DB, plotters::coord::Shift>,
+    caption: &str,
+    y_label_area: u32,
+) -> plotters::prelude::ChartBuilder<'a, 'b, DB> {
+    use plotters::style::IntoFont;
+    let mut builder = plotters::prelude::ChartBuilder::on(root);
+    builder
+        .margin(12)
+        .caption(caption, ("sans-serif", 15).into_font().color(&INK))
+        .x_label_area_size(36)
+        .y_label_area_size(y_label_area);
+    builder
+}
+
 /// Draws the series legend in the charts' style at `position`.
 pub(crate) fn draw_legend<'a, DB, CT>(
     chart: &mut plotters::chart::ChartContext<'a, DB, CT>,
