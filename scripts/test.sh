@@ -68,6 +68,8 @@ step unit-and-integration cargo cargo test --workspace --locked --no-fail-fast -
 step core-no-std-wasm32 check cargo build -p kplay-core --no-default-features --target wasm32-unknown-unknown --locked
 step browser cargo cargo test -p kplay-web --target wasm32-unknown-unknown --locked --no-fail-fast
 step site check trunk build --release --offline
+# The docs site under a sub-path, as it is published; tests/e2e/docs.test.mjs serves it from there.
+step site-subpath check trunk build --release --offline --public-url /kplay/docs/ --dist target/site-subpath
 step cli-build check cargo build -p kplay-cli --locked -q
 step e2e node node --test --test-reporter=spec tests/e2e/
 

@@ -94,7 +94,7 @@ test('an impossible partition count is refused with a message', async () => {
   await count.fill('0');
   await count.blur();
   await page.getByRole('alert').waitFor();
-  assert.match(await page.getByRole('alert').textContent(), /from 1 to 64/);
+  assert.match(await page.getByRole('alert').textContent(), /from 1 to 1024/);
   assert.equal(await page.locator('li.lane').count(), 6);
   assert.deepEqual(page.problems, []);
   await page.close();

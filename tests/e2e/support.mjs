@@ -22,15 +22,23 @@ const TYPES = {
   '.svg': 'image/svg+xml',
 };
 
-/** Serves the built site (dist/) on 127.0.0.1 at a free port; resolves to { url, close }. */
-export async function serveDist() {
-  if (!existsSync(join(DIST, 'index.html'))) {
-    throw new Error('dist/index.html is missing: run `trunk build --release --offline` first');
+/**
+ * Serves a built site (dist/ by default) on 127.0.0.1 at a free port under `prefix` (a path ending in /)
+ * like any static file server; resolves to { url, close } with `url` the site's root.
+ */
+export async function serveDist({ dir = DIST, prefix = '/' } = {}) {
+  if (!existsSync(join(dir, 'index.html'))) {
+    throw new Error(`${dir}/index.html is missing: run \`trunk build --release --offline\` first`);
   }
   const server = createServer((request, response) => {
-    const path = normalize(decodeURIComponent(new URL(request.url, 'http://localhost').pathname));
-    let file = join(DIST, path);
-    if (!file.startsWith(DIST)) {
+    const requested = decodeURIComponent(new URL(request.url, 'http://localhost').pathname);
+    if (!requested.startsWith(prefix)) {
+      response.writeHead(404).end('not found');
+      return;
+    }
+    const path = normalize(`/${requested.slice(prefix.length)}`);
+    let file = join(dir, path);
+    if (!file.startsWith(dir)) {
       response.writeHead(403).end();
       return;
     }
@@ -44,7 +52,7 @@ export async function serveDist() {
   });
   await new Promise((ready) => server.listen(0, '127.0.0.1', ready));
   const { port } = server.address();
-  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((done) => server.close(done)) };
+  return { url: `http://127.0.0.1:${port}${prefix}`, close: () => new Promise((done) => server.close(done)) };
 }
 
 /** Headless Debian Chromium with the flags this machine needs (no network beyond loopback, root). */

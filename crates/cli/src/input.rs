@@ -28,19 +28,5 @@ pub(crate) fn read_source(
 
 /// Parses JSON into `T`; an error names the JSON path at fault (`members[2].topics[0]: …`).
 pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, CliError> {
-    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
-        let path = err.path().to_string();
-        let inner = err.into_inner();
-        let place = if path == "." || path == "?" {
-            "input".to_owned()
-        } else {
-            path
-        };
-        CliError::Usage(format!("{place}: {inner}"))
-    })?;
-    deserializer
-        .end()
-        .map_err(|err| CliError::Usage(format!("input: {err}")))?;
-    Ok(value)
+    kplay_core::json::parse(bytes).map_err(|err| CliError::Usage(err.to_string()))
 }

@@ -29,6 +29,10 @@ Usage:
       described as JSON in FILE or standard input; prints {\"assignment\": {member: [[topic, partition], ...]}}.
   kplay simulate [--seed N] [--pretty] (FILE | - | --preset NAME)
       Runs an order-flow scenario through a synchronous chain and a Kafka pipeline; prints the report.
+  kplay kafka [--seed N] (FILE | - | --preset NAME)
+      Prints the scenario as a shell script for a real cluster: kafka-topics.sh --create, producer and
+      consumer properties (acks, linger.ms, partition.assignment.strategy, enable.auto.commit, ...),
+      consumers per service, a load test at the scenario's rate and the lag checks.
   kplay presets
       Lists the preset scenarios, one per line.
   kplay bench [--json] [--hour]
@@ -75,11 +79,12 @@ fn run(
         Some("partition") => partition::run(args.collect(), stdin, stdout),
         Some("assign") => assign::run(args.collect(), stdin, stdout),
         Some("bench") => bench::run(args.collect(), stdout),
-        Some("simulate") => simulate::run(args.collect(), stdin, stdout),
+        Some("simulate") => simulate::run(args.collect(), stdin, stdout, simulate::Output::Report),
+        Some("kafka") => simulate::run(args.collect(), stdin, stdout, simulate::Output::Kafka),
         Some("presets") => simulate::list(args.collect(), stdout),
         Some("help" | "--help" | "-h") => Ok(stdout.write_all(USAGE.as_bytes())?),
         _ => Err(CliError::Usage(format!(
-            "unknown command {:?}; commands are: partition, assign, simulate, presets, bench, help",
+            "unknown command {:?}; commands are: partition, assign, simulate, kafka, presets, bench, help",
             command.to_string_lossy()
         ))),
     }

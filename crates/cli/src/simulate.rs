@@ -1,6 +1,8 @@
-//! `kplay simulate [--seed N] [--pretty] (FILE | - | --preset NAME)` and `kplay presets`.
+//! `kplay simulate [--seed N] [--pretty] (FILE | - | --preset NAME)`, `kplay kafka [--seed N] (FILE | - |
+//! --preset NAME)` and `kplay presets`.
 //!
-//! Runs a scenario through both flows and prints the report as JSON. A bad scenario exits with status 2
+//! `simulate` runs a scenario through both flows and prints the report as JSON; `kafka` prints the shell
+//! commands and client properties that set the scenario up on a real cluster. A bad scenario exits with status 2
 //! and one line per problem, each naming its JSON path. Long runs show progress on standard error when it
 //! is a terminal; every run is capped (by event count) so none can go on forever, and a capped report says
 //! so in `run.capped`.
@@ -10,7 +12,7 @@ use std::io::{IsTerminal, Read, Write};
 use std::time::{Duration, Instant as WallClock};
 
 use kplay_core::presets::{self, PRESETS};
-use kplay_core::scenario::Scenario;
+use kplay_core::scenario::{Scenario, ScenarioError};
 use kplay_core::sim::{Simulation, Status};
 
 use crate::error::CliError;
@@ -24,10 +26,20 @@ enum Source {
     Preset(String),
 }
 
+/// What a scenario command prints.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Output {
+    /// The simulation report, as JSON.
+    Report,
+    /// The scenario as commands and properties for a real cluster.
+    Kafka,
+}
+
 pub(crate) fn run(
     args: Vec<OsString>,
     stdin: &mut dyn Read,
     stdout: &mut dyn Write,
+    output: Output,
 ) -> Result<(), CliError> {
     use lexopt::prelude::*;
 
@@ -50,7 +62,7 @@ pub(crate) fn run(
             Long("preset") if source.is_none() => {
                 source = Some(Source::Preset(parser.value()?.string()?))
             }
-            Long("pretty") => pretty = true,
+            Long("pretty") if output == Output::Report => pretty = true,
             Value(file) if source.is_none() => source = Some(Source::File(file)),
             other => return Err(other.unexpected().into()),
         }
@@ -75,16 +87,16 @@ pub(crate) fn run(
     if let Some(seed) = seed {
         scenario.seed = seed;
     }
+    if output == Output::Kafka {
+        let problems = scenario.validate();
+        if !problems.is_empty() {
+            return Err(problem_lines(&problems));
+        }
+        stdout.write_all(kplay_core::bridge::kafka_commands(&scenario).as_bytes())?;
+        return Ok(());
+    }
 
-    let mut simulation = Simulation::new(&scenario).map_err(|problems| {
-        CliError::Usage(
-            problems
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("\n"),
-        )
-    })?;
+    let mut simulation = Simulation::new(&scenario).map_err(|problems| problem_lines(&problems))?;
     let started = WallClock::now();
     let show_progress = std::io::stderr().is_terminal();
     let mut shown = false;
@@ -116,6 +128,17 @@ pub(crate) fn run(
     };
     writeln!(stdout, "{}", json.map_err(|err| CliError::Io(err.into()))?)?;
     Ok(())
+}
+
+/// One line per problem, each starting with its JSON path.
+fn problem_lines(problems: &[ScenarioError]) -> CliError {
+    CliError::Usage(
+        problems
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n"),
+    )
 }
 
 pub(crate) fn list(args: Vec<OsString>, stdout: &mut dyn Write) -> Result<(), CliError> {

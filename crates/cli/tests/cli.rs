@@ -274,3 +274,32 @@ fn simulate_reads_a_scenario_from_standard_input_and_names_every_problem() {
 fn kplay_core_preset_count() -> usize {
     kplay_core::presets::PRESETS.len()
 }
+
+#[test]
+fn kafka_prints_a_setup_script_for_the_scenario_and_refuses_bad_ones() {
+    let output = kplay(&["kafka", "--preset", "black-friday", "--seed", "7"], b"");
+    assert_eq!(output.status.code(), Some(0));
+    let script = stdout(&output);
+    assert!(script.starts_with("#!/bin/sh\n"));
+    assert!(script.contains("(seed 7)"));
+    assert!(script.contains("--topic order-created \\\n  --partitions 3 --replication-factor 3"));
+    assert!(
+        script.contains(
+            "partition.assignment.strategy=org.apache.kafka.clients.consumer.RangeAssignor"
+        )
+    );
+
+    let output = kplay(&["kafka", "-"], br#"{"seed": 1}"#);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        std::str::from_utf8(&output.stderr)
+            .expect("UTF-8")
+            .starts_with("input: missing field")
+    );
+    let output = kplay(&["kafka", "--pretty", "--preset", "black-friday"], b"");
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "--pretty is for simulate only"
+    );
+}

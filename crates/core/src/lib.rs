@@ -21,6 +21,7 @@
 //! And the story kplay tells with them:
 //!
 //! - [`scenario`]: the JSON scenario of an order flow; [`presets`]: the ones the playground ships.
+//! - [`bridge`]: a scenario as the commands and client properties to run it against a real cluster.
 //! - [`sim`]: the same seeded orders through a synchronous HTTP chain and a Kafka pipeline, as a
 //!   discrete-event simulation; [`metrics`]: its histograms.
 //!
@@ -37,9 +38,12 @@
 
 extern crate alloc;
 
+pub mod bridge;
 pub mod cluster;
 pub mod delivery;
 pub mod group;
+#[cfg(feature = "json")]
+pub mod json;
 pub mod log;
 pub mod metrics;
 pub mod partitioner;

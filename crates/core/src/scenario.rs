@@ -208,6 +208,29 @@ pub struct TopicSpec {
     pub customers: Option<u32>,
 }
 
+/// The topics of the event-driven flow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FlowTopic {
+    /// `order-created`: the order service publishes every accepted order here.
+    OrderCreated,
+    /// `payment-confirmed`: the saga's payment service publishes orders it charged.
+    PaymentConfirmed,
+    /// `order-shipped`: the saga's shipping service publishes orders it shipped.
+    OrderShipped,
+}
+
+impl FlowTopic {
+    /// The topic's name.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::OrderCreated => "order-created",
+            Self::PaymentConfirmed => "payment-confirmed",
+            Self::OrderShipped => "order-shipped",
+        }
+    }
+}
+
 /// What the record key is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -394,6 +417,21 @@ impl Problems {
 }
 
 impl Scenario {
+    /// The topic `service` consumes: `order-created`, or in a saga the topic of the step before it.
+    #[must_use]
+    pub fn subscription(&self, service: &ServiceSpec) -> FlowTopic {
+        match &self.saga {
+            Some(saga)
+                if saga.shipping.as_ref() == Some(&service.name)
+                    || saga.after_payment.contains(&service.name) =>
+            {
+                FlowTopic::PaymentConfirmed
+            }
+            Some(saga) if saga.delivery.as_ref() == Some(&service.name) => FlowTopic::OrderShipped,
+            _ => FlowTopic::OrderCreated,
+        }
+    }
+
     /// Checks every field; returns all problems found (empty when the scenario can run).
     #[must_use]
     pub fn validate(&self) -> Vec<ScenarioError> {

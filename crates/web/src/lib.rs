@@ -2,10 +2,14 @@
 //!
 //! A Yew app that drives [`kplay_core`] and draws what it reports. It holds no Kafka logic of its own:
 //! [`state`] keeps the model and turns user actions into calls on it; [`components`] render that state and
-//! dispatch actions; [`charts`] draw on canvas with plotters.
+//! dispatch actions; [`charts`] draw on canvas with plotters. [`docs`] holds the concept pages of the docs
+//! site, which the same build serves (`?page=<concept>`); [`state::route`] documents the address's
+//! parameters (views, embedding, shared scenarios).
 
 pub mod charts;
 pub mod components;
+pub mod docs;
+pub mod download;
 pub mod state;
 
 pub use components::app::App;

@@ -10,8 +10,34 @@ use web_sys::{Element, HtmlButtonElement, HtmlInputElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// Mounts a fresh app into its own element and lets it render (it opens on the sync-vs-event view).
+thread_local! {
+    /// The app the last test mounted, and its element.
+    static MOUNTED: std::cell::RefCell<Option<(yew::AppHandle<App>, Element)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Mounts a fresh app into its own element and lets it render (it opens on the sync-vs-event view). The
+/// previous test's app is unmounted and the address and local storage it wrote are reset, so every test
+/// starts from defaults and no other app rewrites the address under it.
 async fn mount_app() -> Element {
+    if let Some((app, element)) = MOUNTED.take() {
+        app.destroy();
+        element.remove();
+        settle().await;
+    }
+    let window = gloo::utils::window();
+    let path = window.location().pathname().expect("a path");
+    window
+        .history()
+        .expect("history")
+        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&path))
+        .expect("the address can be reset");
+    window
+        .local_storage()
+        .expect("storage lookup")
+        .expect("local storage")
+        .clear()
+        .expect("storage can be cleared");
     let document = gloo::utils::document();
     let root = document
         .create_element("div")
@@ -19,7 +45,8 @@ async fn mount_app() -> Element {
     gloo::utils::body()
         .append_child(&root)
         .expect("the div can be attached");
-    yew::Renderer::<App>::with_root(root.clone()).render();
+    let app = yew::Renderer::<App>::with_root(root.clone()).render();
+    MOUNTED.set(Some((app, root.clone())));
     settle().await;
     root
 }
@@ -148,7 +175,7 @@ async fn partition_count_grows_and_refuses_nonsense() {
     let root = mount().await;
     set_partitions(&root, "12").await;
     assert_eq!(count(&root, "li.lane"), 12);
-    set_partitions(&root, "65").await;
+    set_partitions(&root, "1025").await;
     assert_eq!(
         count(&root, "li.lane"),
         12,
@@ -160,7 +187,7 @@ async fn partition_count_grows_and_refuses_nonsense() {
         notice
             .text_content()
             .unwrap_or_default()
-            .contains("from 1 to 64")
+            .contains("from 1 to 1024")
     );
 }
 
@@ -191,6 +218,31 @@ async fn the_app_opens_on_sync_vs_event_with_both_charts_drawn() {
     );
     assert!(canvas_has_ink(&root, "[data-testid=lag-chart]"));
     assert_eq!(count(&root, "[data-testid=error-banner]"), 0);
+}
+
+#[wasm_bindgen_test]
+async fn the_dashboard_draws_its_heatmap_and_charts_and_lists_every_alert() {
+    let root = mount_app().await;
+    find::<HtmlButtonElement>(&root, "[data-testid=view-dashboard]").click();
+    settle().await;
+    for chart in ["heatmap-chart", "lag-chart", "throughput-chart"] {
+        assert!(
+            canvas_has_ink(&root, &format!("[data-testid={chart}]")),
+            "{chart}"
+        );
+    }
+    assert_eq!(count(&root, "li.alert"), 4);
+    assert_eq!(count(&root, "li.alert.firing"), 0, "nothing has run yet");
+    // The address now names the view and the scenario (once the app's effects have run).
+    let mut search = String::new();
+    for _ in 0..100 {
+        search = gloo::utils::window().location().search().expect("a query");
+        if search.starts_with("?view=dashboard&s=1.") {
+            break;
+        }
+        settle().await;
+    }
+    assert!(search.starts_with("?view=dashboard&s=1."), "{search:?}");
 }
 
 #[wasm_bindgen_test]

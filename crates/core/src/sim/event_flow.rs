@@ -39,6 +39,7 @@ use crate::metrics::Histogram;
 use crate::partitioner::partition_for_key;
 use crate::producer::{Producer, ProducerConfig};
 use crate::rng::SimRng;
+use crate::scenario::FlowTopic as Topic;
 use crate::scenario::{ConsumeMode, KeyChoice, Latency, RetrySpec, Scenario};
 
 #[derive(Debug, Clone, Copy)]
@@ -78,14 +79,6 @@ struct Record {
     partition: u32,
     /// A second copy of a record already delivered.
     duplicate: bool,
-}
-
-/// The topic a group reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Topic {
-    OrderCreated,
-    PaymentConfirmed,
-    OrderShipped,
 }
 
 /// A group's part in the saga.
@@ -227,6 +220,17 @@ struct Group {
     out_of_order: u64,
     last_finished: BTreeMap<u32, u64>,
     little: LittleMeter,
+    /// Per partition: records delivered to the group and not yet finished, and the most at any moment.
+    partition_lag: Vec<PartitionLag>,
+}
+
+/// One partition's lag within one group.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PartitionLag {
+    /// Records published and not yet finished by the group right now.
+    pub now: u64,
+    /// The most at any moment so far.
+    pub peak: u64,
 }
 
 pub(crate) struct EventFlow {
@@ -307,23 +311,14 @@ impl EventFlow {
             .enumerate()
             .map(|(i, s)| {
                 let last_outage = s.outages.iter().map(|o| o.to_ms * 1_000).max();
-                let (topic, role) = match saga {
-                    Some(saga) if saga.payment == s.name => (
-                        Topic::OrderCreated,
-                        Role::Payment {
-                            decline_rate: saga.decline_rate,
-                        },
-                    ),
-                    Some(saga) if saga.shipping.as_ref() == Some(&s.name) => {
-                        (Topic::PaymentConfirmed, Role::Shipping)
-                    }
-                    Some(saga) if saga.after_payment.contains(&s.name) => {
-                        (Topic::PaymentConfirmed, Role::Plain)
-                    }
-                    Some(saga) if saga.delivery.as_ref() == Some(&s.name) => {
-                        (Topic::OrderShipped, Role::Delivery)
-                    }
-                    _ => (Topic::OrderCreated, Role::Plain),
+                let topic = scenario.subscription(s);
+                let role = match saga {
+                    Some(saga) if saga.payment == s.name => Role::Payment {
+                        decline_rate: saga.decline_rate,
+                    },
+                    Some(saga) if saga.shipping.as_ref() == Some(&s.name) => Role::Shipping,
+                    Some(saga) if saga.delivery.as_ref() == Some(&s.name) => Role::Delivery,
+                    _ => Role::Plain,
                 };
                 Group {
                     topic,
@@ -360,6 +355,7 @@ impl EventFlow {
                     caught_up: None,
                     out_of_order: 0,
                     last_finished: BTreeMap::new(),
+                    partition_lag: alloc::vec![PartitionLag::default(); partitions.get() as usize],
                     little: LittleMeter::default(),
                 }
             })
@@ -413,6 +409,13 @@ impl EventFlow {
     /// Records not yet finished by some group.
     pub(crate) fn backlog(&self) -> u64 {
         self.groups.iter().map(|g| g.little.in_system()).sum()
+    }
+
+    /// Per partition, service `service`'s lag now and at its peak (empty for an unknown service).
+    pub(crate) fn partition_lags(&self, service: usize) -> &[PartitionLag] {
+        self.groups
+            .get(service)
+            .map_or(&[], |g| g.partition_lag.as_slice())
     }
 
     /// Current lag of each service.
@@ -620,6 +623,9 @@ impl EventFlow {
             group.normal_lag = group.normal_lag.max(lag);
         }
         ctx.series.lag(g, lag);
+        let slot = &mut group.partition_lag[partition as usize];
+        slot.now += 1;
+        slot.peak = slot.peak.max(slot.now);
         match group.mode {
             ConsumeMode::Kafka => {
                 let c = group.owner[partition as usize] as usize;
@@ -770,6 +776,7 @@ impl EventFlow {
             }
             group.end_to_end.record(ctx.now - record.published);
             group.little.depart(ctx.now, record.published);
+            group.partition_lag[record.partition as usize].now -= 1;
             if record.customer != NO_CUSTOMER {
                 let last = group.last_finished.entry(record.customer).or_insert(0);
                 if record.number < *last {

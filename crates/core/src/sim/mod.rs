@@ -27,7 +27,7 @@ pub mod sync_flow;
 use alloc::format;
 use alloc::vec::Vec;
 
-use self::event_flow::{EventFlow, KafkaEvent};
+use self::event_flow::{EventFlow, KafkaEvent, PartitionLag};
 use self::queue::EventQueue;
 use self::report::{Report, RunInfo};
 use self::series::Series;
@@ -220,6 +220,15 @@ impl Simulation {
     /// Each service's consumer lag right now, in scenario order.
     pub fn lags(&self) -> impl Iterator<Item = u64> + '_ {
         self.kafka.lags()
+    }
+
+    /// Per partition of the `order-created` topic, service `service`'s consumer lag now and at its peak
+    /// (in scenario order; empty for an unknown service). The lag of a partition is the records published
+    /// to it that the group has not finished yet, the per-partition figure of `kafka-consumer-groups.sh
+    /// --describe`'s `LAG` column.
+    #[must_use]
+    pub fn partition_lags(&self, service: usize) -> &[PartitionLag] {
+        self.kafka.partition_lags(service)
     }
 
     /// How far the run is, from 0 to 1: arrivals first, then the backlog left to drain.

@@ -49,6 +49,46 @@ pub struct SeriesReport {
     pub truncated: bool,
 }
 
+impl SeriesReport {
+    /// The series as CSV (RFC 4180, `\n` line ends): one row per window with the fields of [`Point`], and a
+    /// `lag:<service>` and `processed:<service>` column per service.
+    #[must_use]
+    pub fn to_csv(&self) -> alloc::string::String {
+        use core::fmt::Write as _;
+        let mut out = alloc::string::String::from(
+            "t_ms,sync_p50_ms,sync_p99_ms,event_p50_ms,event_p99_ms,sync_succeeded,sync_failed,event_accepted",
+        );
+        let quoted = |text: &str| alloc::format!("\"{}\"", text.replace('"', "\"\""));
+        for kind in ["lag", "processed"] {
+            for service in &self.services {
+                out.push(',');
+                out.push_str(&quoted(&alloc::format!("{kind}:{service}")));
+            }
+        }
+        out.push('\n');
+        for p in &self.points {
+            // Writing to a String cannot fail.
+            let _ = write!(
+                out,
+                "{},{},{},{},{},{},{},{}",
+                p.t_ms,
+                p.sync_p50_ms,
+                p.sync_p99_ms,
+                p.event_p50_ms,
+                p.event_p99_ms,
+                p.sync_succeeded,
+                p.sync_failed,
+                p.event_accepted
+            );
+            for value in p.lag.iter().chain(&p.processed) {
+                let _ = write!(out, ",{value}");
+            }
+            out.push('\n');
+        }
+        out
+    }
+}
+
 #[derive(Clone)]
 pub(crate) struct Series {
     window_us: u64,

@@ -505,3 +505,60 @@ fn saga_settings_are_validated() {
             .any(|e| e.path == "saga.delivery")
     );
 }
+
+#[test]
+fn partition_lags_add_up_to_the_service_lag_at_every_step() {
+    let scenario = presets::find("inventory-outage")
+        .expect("preset")
+        .scenario(presets::DEFAULT_SEED);
+    let mut simulation = Simulation::new(&scenario).expect("valid");
+    let services = scenario.services.len();
+    let mut peaks = vec![0_u64; services];
+    while simulation.step(50_000) == Status::Running {
+        let lags: Vec<u64> = simulation.lags().collect();
+        for (service, lag) in lags.into_iter().enumerate() {
+            let parts = simulation.partition_lags(service);
+            assert_eq!(parts.len(), scenario.topic.partitions as usize);
+            assert_eq!(parts.iter().map(|p| p.now).sum::<u64>(), lag, "{service}");
+            assert!(parts.iter().all(|p| p.now <= p.peak));
+            peaks[service] = peaks[service].max(parts.iter().map(|p| p.peak).max().unwrap_or(0));
+        }
+    }
+    let report = simulation.report();
+    for (service, (name, s)) in report.event_driven.services.0.iter().enumerate() {
+        assert!(
+            simulation
+                .partition_lags(service)
+                .iter()
+                .all(|p| p.now == 0),
+            "{name} drained"
+        );
+        // A partition's peak is at most the whole group's, and with keys spread evenly at least its share.
+        assert!(peaks[service] <= s.max_lag, "{name}");
+        assert!(
+            peaks[service] * u64::from(scenario.topic.partitions) >= s.max_lag,
+            "{name}"
+        );
+    }
+    assert!(simulation.partition_lags(services).is_empty());
+}
+
+#[test]
+fn the_series_as_csv_has_a_row_per_window_and_a_column_per_service_figure() {
+    let report = preset_report("sync-vs-async");
+    let csv = report.series.to_csv();
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().expect("header").split(',').collect();
+    let services = report.series.services.len();
+    assert_eq!(header.len(), 8 + 2 * services);
+    assert_eq!(header[8], format!("\"lag:{}\"", report.series.services[0]));
+    let rows: Vec<Vec<f64>> = lines
+        .map(|l| l.split(',').map(|v| v.parse().expect("number")).collect())
+        .collect();
+    assert_eq!(rows.len(), report.series.points.len());
+    for (row, point) in rows.iter().zip(&report.series.points) {
+        assert_eq!(row[0], point.t_ms);
+        assert_eq!(row[7], point.event_accepted as f64);
+        assert_eq!(row[8 + services], point.processed[0] as f64);
+    }
+}

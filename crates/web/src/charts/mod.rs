@@ -2,8 +2,9 @@
 //! canvas backend. Lines differ by pattern as well as colour and carry labels, so a chart reads without
 //! colour; text and grid use a mid grey that works on the light and the dark theme.
 
-pub mod lag;
+pub mod heatmap;
 pub mod latency;
+pub mod service_lines;
 
 use std::fmt;
 
@@ -37,11 +38,128 @@ impl fmt::Display for ChartError {
 
 impl std::error::Error for ChartError {}
 
-/// A fresh plotters backend on `canvas`, cleared of the previous frame (filling with a transparent colour
-/// would paint over it, not erase it).
-pub(crate) fn backend(
-    canvas: web_sys::HtmlCanvasElement,
-) -> Result<plotters_canvas::CanvasBackend, ChartError> {
+/// plotters' canvas backend, measuring text with the canvas itself.
+///
+/// plotters sizes text (axis labels, captions, legends) by adding a `<span>` to the page and reading its
+/// `offsetWidth`, which forces a layout of the whole page for every label: dozens per chart, every frame,
+/// and the main cause of long frames while a run animates. `measureText` on the canvas gives the width
+/// without touching the page; the height is the font size. Everything else is plotters-canvas as is.
+pub(crate) struct Canvas {
+    inner: plotters_canvas::CanvasBackend,
+    context: web_sys::CanvasRenderingContext2d,
+}
+
+/// plotters-canvas's error type (not exported by name).
+type CanvasError = <plotters_canvas::CanvasBackend as plotters_backend::DrawingBackend>::ErrorType;
+type DrawResult = Result<(), plotters_backend::DrawingErrorKind<CanvasError>>;
+
+impl plotters_backend::DrawingBackend for Canvas {
+    type ErrorType = CanvasError;
+
+    fn get_size(&self) -> (u32, u32) {
+        self.inner.get_size()
+    }
+
+    fn ensure_prepared(&mut self) -> DrawResult {
+        self.inner.ensure_prepared()
+    }
+
+    fn present(&mut self) -> DrawResult {
+        self.inner.present()
+    }
+
+    fn draw_pixel(
+        &mut self,
+        point: plotters_backend::BackendCoord,
+        color: plotters_backend::BackendColor,
+    ) -> DrawResult {
+        self.inner.draw_pixel(point, color)
+    }
+
+    fn draw_line<S: plotters_backend::BackendStyle>(
+        &mut self,
+        from: plotters_backend::BackendCoord,
+        to: plotters_backend::BackendCoord,
+        style: &S,
+    ) -> DrawResult {
+        self.inner.draw_line(from, to, style)
+    }
+
+    fn draw_rect<S: plotters_backend::BackendStyle>(
+        &mut self,
+        upper_left: plotters_backend::BackendCoord,
+        bottom_right: plotters_backend::BackendCoord,
+        style: &S,
+        fill: bool,
+    ) -> DrawResult {
+        self.inner.draw_rect(upper_left, bottom_right, style, fill)
+    }
+
+    fn draw_path<
+        S: plotters_backend::BackendStyle,
+        I: IntoIterator<Item = plotters_backend::BackendCoord>,
+    >(
+        &mut self,
+        path: I,
+        style: &S,
+    ) -> DrawResult {
+        self.inner.draw_path(path, style)
+    }
+
+    fn fill_polygon<
+        S: plotters_backend::BackendStyle,
+        I: IntoIterator<Item = plotters_backend::BackendCoord>,
+    >(
+        &mut self,
+        vertices: I,
+        style: &S,
+    ) -> DrawResult {
+        self.inner.fill_polygon(vertices, style)
+    }
+
+    fn draw_circle<S: plotters_backend::BackendStyle>(
+        &mut self,
+        center: plotters_backend::BackendCoord,
+        radius: u32,
+        style: &S,
+        fill: bool,
+    ) -> DrawResult {
+        self.inner.draw_circle(center, radius, style, fill)
+    }
+
+    fn draw_text<S: plotters_backend::BackendTextStyle>(
+        &mut self,
+        text: &str,
+        style: &S,
+        pos: plotters_backend::BackendCoord,
+    ) -> DrawResult {
+        self.inner.draw_text(text, style, pos)
+    }
+
+    fn estimate_text_size<S: plotters_backend::BackendTextStyle>(
+        &self,
+        text: &str,
+        style: &S,
+    ) -> Result<(u32, u32), plotters_backend::DrawingErrorKind<Self::ErrorType>> {
+        // The font string plotters-canvas draws with.
+        self.context.set_font(&format!(
+            "{} {}px {}",
+            style.style().as_str(),
+            style.size(),
+            style.family().as_str()
+        ));
+        let width = self
+            .context
+            .measure_text(text)
+            .map(|metrics| metrics.width())
+            .unwrap_or(0.0);
+        Ok((width.ceil() as u32, style.size().ceil() as u32))
+    }
+}
+
+/// A fresh backend on `canvas`, cleared of the previous frame (filling with a transparent colour would
+/// paint over it, not erase it).
+pub(crate) fn backend(canvas: web_sys::HtmlCanvasElement) -> Result<Canvas, ChartError> {
     use wasm_bindgen::JsCast;
     let context = canvas
         .get_context("2d")
@@ -55,8 +173,9 @@ pub(crate) fn backend(
         f64::from(canvas.width()),
         f64::from(canvas.height()),
     );
-    plotters_canvas::CanvasBackend::with_canvas_object(canvas)
-        .ok_or_else(|| ChartError("no 2D context".into()))
+    let inner = plotters_canvas::CanvasBackend::with_canvas_object(canvas)
+        .ok_or_else(|| ChartError("no 2D context".into()))?;
+    Ok(Canvas { inner, context })
 }
 
 /// A chart builder in the charts' style: margins, a caption and label areas (the y area sized to the

@@ -1,48 +1,50 @@
-//! The root component: navigation between views; each view owns its state.
+//! The root component: reads the address ([`Route`]), owns the order flow's state (shared by the views that
+//! show it through a context), keeps the address and the autosave up to date, and lays out the full app,
+//! an embedded view, or a concept page.
 
+use gloo::storage::{LocalStorage, Storage};
+use kplay_core::scenario::Scenario;
 use yew::prelude::*;
 
+use super::dashboard_view::DashboardView;
+use super::docs_page::DocsPage;
+use super::flow_controls::{FlowHandle, use_flow_clock};
 use super::flow_view::FlowView;
 use super::partition_view::PartitionView;
 use super::replication_view::ReplicationView;
 use super::retention_view::RetentionView;
+use super::scenario_tools::app_address;
+use super::theme_toggle::ThemeToggle;
+use crate::state::flow::{DEFAULT_PRESET, FlowState};
+use crate::state::route::{Route, View};
+use crate::state::share::{self, STORAGE_KEY};
 
-/// The views of the playground.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum View {
-    /// Sync vs event-driven (the landing view).
-    SyncVsEvent,
-    /// Partitions and keys.
-    Partitions,
-    /// Log segments, retention and compaction.
-    Retention,
-    /// Replication.
-    Replication,
+/// The page's query string.
+fn location_search() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default()
 }
 
-impl View {
-    const ALL: [Self; 4] = [
-        Self::SyncVsEvent,
-        Self::Partitions,
-        Self::Retention,
-        Self::Replication,
-    ];
-
-    fn test_id(self) -> &'static str {
-        match self {
-            Self::SyncVsEvent => "view-sync-vs-event",
-            Self::Partitions => "view-partitions",
-            Self::Retention => "view-retention",
-            Self::Replication => "view-replication",
-        }
+/// Where the app starts: the address's scenario, else the autosaved one, else the default preset; and
+/// what could not be read on the way.
+fn boot(route: &Route) -> (Option<Scenario>, Vec<String>) {
+    let mut notices = route.problems.clone();
+    if route.scenario.is_some() || route.embed || route.page.is_some() {
+        return (route.scenario.clone(), notices);
     }
-
-    fn title(self) -> &'static str {
-        match self {
-            Self::SyncVsEvent => "Sync vs event-driven",
-            Self::Partitions => "Partitions and keys",
-            Self::Retention => "Log and retention",
-            Self::Replication => "Replication",
+    let storage = LocalStorage::raw();
+    let Some(saved) = storage.get_item(STORAGE_KEY).ok().flatten() else {
+        return (None, notices);
+    };
+    match share::from_json(saved.as_bytes()) {
+        Ok(scenario) => (Some(scenario), notices),
+        Err(err) => {
+            let _ = storage.remove_item(STORAGE_KEY);
+            notices.push(format!(
+                "The autosaved scenario could not be read ({err}) and was discarded; the default is shown."
+            ));
+            (None, notices)
         }
     }
 }
@@ -50,30 +52,92 @@ impl View {
 /// The kplay app.
 #[function_component(App)]
 pub fn app() -> Html {
-    let view = use_state(|| View::SyncVsEvent);
-    html! {
+    let route = use_memo((), |()| Route::parse(&location_search()));
+    let started = use_memo((), |()| boot(&route));
+    let flow: FlowHandle = use_reducer(|| match &started.0 {
+        Some(scenario) => FlowState::for_scenario(scenario.clone()),
+        None => FlowState::for_preset(DEFAULT_PRESET),
+    });
+    let view = use_state(|| route.view);
+    use_flow_clock(&flow, view.shows_flow());
+
+    // The address and the autosave follow the scenario (not in embeds and docs pages: those are the host's).
+    let standalone = !route.embed && route.page.is_none();
+    use_effect_with(
+        (*view, flow.scenario.clone(), standalone),
+        |(view, scenario, standalone)| {
+            if *standalone {
+                let query = Route::link_query(*view, scenario);
+                if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+                    let _ = history.replace_state_with_url(
+                        &wasm_bindgen::JsValue::NULL,
+                        "",
+                        Some(&query),
+                    );
+                }
+                let _ = LocalStorage::raw().set_item(STORAGE_KEY, &share::to_json(scenario));
+            }
+        },
+    );
+
+    let notices = html! {
+        { for started.1.iter().map(|message| html! {
+            <p class="notice refused" role="alert" data-testid="startup-notice">{ message }</p>
+        }) }
+    };
+    let body = match *view {
+        View::SyncVsEvent => html! { <FlowView play_only={route.play_only} /> },
+        View::Partitions => html! { <PartitionView /> },
+        View::Retention => html! { <RetentionView /> },
+        View::Replication => html! { <ReplicationView /> },
+        View::Dashboard => html! { <DashboardView play_only={route.play_only} /> },
+    };
+    let provide = |content: Html| {
+        html! { <ContextProvider<FlowHandle> context={flow.clone()}>{ content }</ContextProvider<FlowHandle>> }
+    };
+
+    if let Some(concept) = route.page {
+        return html! { <main class="app docs">{ notices }<DocsPage {concept} /></main> };
+    }
+    if route.embed {
+        let open = format!(
+            "{}{}",
+            app_address(),
+            Route::link_query(*view, &flow.scenario)
+        );
+        return provide(html! {
+            <main class="app embed">
+                { notices }
+                { body }
+                <footer class="embed-footer">
+                    <a href={open} target="_blank" rel="noopener" data-testid="open-in-kplay">{ "Open in kplay \u{2197}" }</a>
+                </footer>
+            </main>
+        });
+    }
+    provide(html! {
         <main class="app">
             <header class="app-header">
-                <h1>{ "kplay" }</h1>
+                <div class="title-row">
+                    <h1>{ "kplay" }</h1>
+                    <a class="docs-link" href={format!("?page={}", crate::docs::CONCEPTS[0].id)} data-testid="docs-link">{ "Concepts" }</a>
+                    <ThemeToggle />
+                </div>
                 <p class="tagline">{ "See how Apache Kafka places, orders and delivers records." }</p>
                 <nav aria-label="Views">
                     { for View::ALL.into_iter().map(|v| {
                         let onclick = { let view = view.clone(); Callback::from(move |_: MouseEvent| view.set(v)) };
                         html! {
                             <button type="button" class={classes!("tab", (*view == v).then_some("current"))}
-                                aria-current={(*view == v).then_some("page")} data-testid={v.test_id()} {onclick}>
+                                aria-current={(*view == v).then_some("page")} data-testid={format!("view-{}", v.slug())} {onclick}>
                                 { v.title() }
                             </button>
                         }
                     }) }
                 </nav>
             </header>
-            { match *view {
-                View::SyncVsEvent => html! { <FlowView /> },
-                View::Partitions => html! { <PartitionView /> },
-                View::Retention => html! { <RetentionView /> },
-                View::Replication => html! { <ReplicationView /> },
-            } }
+            { notices }
+            { body }
         </main>
-    }
+    })
 }

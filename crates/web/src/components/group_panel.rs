@@ -65,7 +65,7 @@ pub fn group_panel(props: &GroupPanelProps) -> Html {
                     { format!("generation {}{}", props.generation, if props.rebalancing { " \u{b7} rebalancing\u{2026}" } else { "" }) }
                 </span>
             </div>
-            <ul class="consumers" aria-label="Consumers">
+            <ul class={classes!("consumers", (props.members.len() > 64).then_some("compact"))} aria-label="Consumers">
                 { for props.members.iter().map(consumer_view) }
             </ul>
             if !props.rounds.is_empty() {

@@ -1,8 +1,11 @@
 //! The app's components, one per file. Each takes `XxxProps` and reports user intent through `on<verb>`
-//! callbacks; only [`app::App`] owns state.
+//! callbacks; [`app::App`] owns the order flow's state and each other view owns its own.
 
 pub mod app;
 pub mod chart;
+pub mod dashboard_view;
+pub mod docs_page;
+pub mod flow_controls;
 pub mod flow_view;
 pub mod group_panel;
 pub mod notice;
@@ -13,3 +16,5 @@ pub mod placement;
 pub mod producer;
 pub mod replication_view;
 pub mod retention_view;
+pub mod scenario_tools;
+pub mod theme_toggle;

@@ -1,10 +1,16 @@
-//! The partitions of a topic drawn as lanes of records, newest on the right.
+//! The partitions of a topic drawn as lanes of records, newest on the right; a wide topic (more than
+//! [`LANES_UP_TO`] partitions) as a grid of one cell per partition with its owner, end offset and lag, so a
+//! thousand partitions stay readable and fast.
 
 use kplay_core::topic::{Record, Topic};
 use yew::prelude::*;
 
+use crate::state::Shared;
+
 /// Records drawn per lane; older ones are summarised by a count so wide topics stay fast.
 const SHOWN_PER_LANE: usize = 40;
+/// Most partitions drawn as lanes of records.
+pub const LANES_UP_TO: u32 = 64;
 
 /// What the consumer group does with one partition.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -21,7 +27,7 @@ pub struct LaneGroupInfo {
 #[derive(Properties, PartialEq)]
 pub struct PartitionLanesProps {
     /// The topic to draw.
-    pub topic: Topic,
+    pub topic: Shared<Topic>,
     /// `(partition, offset)` of the record to highlight, usually the last produced.
     pub highlight: Option<(u32, u64)>,
     /// Per partition, the consumer group's view of it.
@@ -32,7 +38,10 @@ pub struct PartitionLanesProps {
 /// One lane per partition, labelled with its number and log end offset.
 #[function_component(PartitionLanes)]
 pub fn partition_lanes(props: &PartitionLanesProps) -> Html {
-    let topic = &props.topic;
+    let topic = props.topic.borrow();
+    if topic.partition_count().get() > LANES_UP_TO {
+        return partition_grid(&topic, &props.group);
+    }
     html! {
         <ol class="lanes" aria-label="Partitions">
             { for (0..topic.partition_count().get()).map(|partition| {
@@ -56,6 +65,27 @@ pub fn partition_lanes(props: &PartitionLanesProps) -> Html {
                             }
                             { for records[hidden..].iter().map(|record| record_view(record, props.highlight == Some((partition, record.offset)), record.offset < committed)) }
                         </ol>
+                    </li>
+                }
+            }) }
+        </ol>
+    }
+}
+
+/// One cell per partition: number, owner, log end offset and lag (shaded when lagging).
+fn partition_grid(topic: &Topic, group: &[LaneGroupInfo]) -> Html {
+    html! {
+        <ol class="partition-grid" aria-label="Partitions">
+            { for (0..topic.partition_count().get()).map(|partition| {
+                let info = group.get(partition as usize).cloned().unwrap_or_default();
+                let end = topic.log_end_offset(partition);
+                let owner = info.owner.as_deref().unwrap_or("no consumer");
+                html! {
+                    <li class={classes!("cell", info.owner.is_none().then_some("none"), (info.lag > 0).then_some("lagging"))}
+                        data-testid={format!("partition-{partition}")} title={format!("P{partition} \u{b7} {owner} \u{b7} end {end} \u{b7} lag {}", info.lag)}>
+                        <strong>{ format!("P{partition}") }</strong>
+                        <span data-testid={format!("owner-{partition}")}>{ owner }</span>
+                        <span>{ format!("lag {}", info.lag) }</span>
                     </li>
                 }
             }) }

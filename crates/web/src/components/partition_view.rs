@@ -9,7 +9,7 @@ use super::number_field::NumberField;
 use super::partition_lanes::{LaneGroupInfo, PartitionLanes};
 use super::placement::PlacementExplainer;
 use super::producer::Producer;
-use crate::state::partitions::{Action, PARTITIONS, State};
+use crate::state::partitions::{Action, MAX_CONSUMERS, MAX_PRODUCE_RATE, PARTITIONS, State};
 
 /// The partition view, with its own state.
 #[function_component(PartitionView)]
@@ -44,13 +44,29 @@ pub fn partition_view() -> Html {
     let on_crash = use_callback(state.dispatcher(), |(), state| {
         state.dispatch(Action::CrashConsumer)
     });
+    let on_consumers = use_callback(state.dispatcher(), |typed: String, state| {
+        state.dispatch(Action::SetConsumers(typed))
+    });
+    let on_rate = use_callback(state.dispatcher(), |typed: String, state| {
+        state.dispatch(Action::SetProduceRate(typed))
+    });
     let on_assignor = use_callback(state.dispatcher(), |name: String, state| {
         state.dispatch(Action::SetAssignor(name))
     });
 
     // Render
     let highlight = state.last.as_ref().map(|(_, p)| (p.partition, p.offset));
-    let lanes: Vec<LaneGroupInfo> = (0..state.topic.partition_count().get())
+    let (name, partition_count) = {
+        let topic = state.topic.borrow();
+        (topic.name().to_owned(), topic.partition_count().get())
+    };
+    let live = state
+        .group
+        .members()
+        .iter()
+        .filter(|m| m.is_alive())
+        .count();
+    let lanes: Vec<LaneGroupInfo> = (0..partition_count)
         .map(|p| {
             let (committed, lag) = state.progress(p);
             LaneGroupInfo {
@@ -62,20 +78,36 @@ pub fn partition_view() -> Html {
         .collect();
     html! {
         <section class="panel partition-view" aria-labelledby="partition-view-title">
-            <h2 id="partition-view-title">{ format!("Topic \u{201c}{}\u{201d}", state.topic.name()) }</h2>
+            <h2 id="partition-view-title">{ format!("Topic \u{201c}{}\u{201d}", name) }</h2>
             <div class="controls">
                 <NumberField
                     label="Partitions"
                     test_id="partition-count"
-                    value={state.topic.partition_count().get().to_string()}
+                    value={partition_count.to_string()}
                     min={PARTITIONS.start().to_string()}
                     max={Some(AttrValue::from(PARTITIONS.end().to_string()))}
                     onchange={on_partitions}
                 />
                 <Producer onproduce={on_produce} />
+                <NumberField
+                    label="Keyed records per second"
+                    test_id="produce-rate"
+                    value={state.produce_rate.to_string()}
+                    min="0"
+                    max={Some(AttrValue::from(MAX_PRODUCE_RATE.to_string()))}
+                    onchange={on_rate}
+                />
+                <NumberField
+                    label="Consumers"
+                    test_id="consumers-input"
+                    value={live.to_string()}
+                    min="0"
+                    max={Some(AttrValue::from(MAX_CONSUMERS.to_string()))}
+                    onchange={on_consumers}
+                />
             </div>
             <NoticeBar notice={state.notice.clone()} />
-            <PlacementExplainer last={state.last.clone()} partitions={state.topic.partition_count().get()} />
+            <PlacementExplainer last={state.last.clone()} partitions={partition_count} />
             <GroupPanel
                 strategy={state.group.config().strategy}
                 members={state.group.members().to_vec()}

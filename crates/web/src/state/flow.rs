@@ -3,22 +3,24 @@
 //!
 //! The simulation advances in slices so the page stays responsive: each animation tick moves simulated
 //! time forward by the elapsed wall time × the speed, processing at most [`EVENTS_PER_TICK`] events (about
-//! 8 ms of work in the browser). "Finish" fast-forwards the same way, a slice per tick, until the run ends.
+//! 3 ms of work in the browser, well inside the 8 ms budget per frame). "Finish" fast-forwards the same way, a slice per tick, until the run ends.
 //! Changing a control restarts the run with the edited scenario; invalid values are refused with a message
-//! and change nothing.
+//! and change nothing. A scenario loaded from a link or a file replaces the whole scenario; the preset
+//! select shows the preset the scenario is named after, if any.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use kplay_core::presets::{self, PRESETS};
 use kplay_core::scenario::{Outage, Scenario};
+use kplay_core::sim::event_flow::PartitionLag;
 use kplay_core::sim::report::Report;
 use kplay_core::sim::{Simulation, Status};
 use kplay_core::time::Instant;
 
-/// Events processed per animation tick at most: about 5 ms of work at the wasm build's ~5 M events/s,
+/// Events processed per animation tick at most: about 3 ms of work at the wasm build's ~5 M events/s,
 /// leaving the rest of a 16 ms frame for the report, the page and the charts.
-pub const EVENTS_PER_TICK: u64 = 25_000;
+pub const EVENTS_PER_TICK: u64 = 15_000;
 /// Simulated time one press of "step" advances.
 pub const STEP_MS: u64 = 1_000;
 /// Speeds offered, as multiples of real time.
@@ -40,8 +42,8 @@ pub enum Mode {
 /// Everything the view draws.
 #[derive(Clone)]
 pub struct FlowState {
-    /// The preset the scenario came from.
-    pub preset: &'static str,
+    /// The preset the scenario is named after, if any.
+    pub preset: Option<&'static str>,
     /// The scenario being run (the preset, edited by the controls).
     pub scenario: Scenario,
     simulation: Rc<RefCell<Simulation>>,
@@ -72,6 +74,10 @@ impl PartialEq for FlowState {
 pub enum FlowAction {
     /// Load a preset by name.
     SelectPreset(String),
+    /// Replace the scenario (from a link, a file or storage).
+    Load(Box<Scenario>),
+    /// Something the user asked for was refused; show why.
+    Refuse(String),
     /// Set orders per second, as typed.
     SetRate(String),
     /// Set the topic's partition count, as typed.
@@ -100,16 +106,16 @@ impl FlowState {
         let preset = presets::find(name)
             .or_else(|| presets::find(DEFAULT_PRESET))
             .unwrap_or(&PRESETS[0]);
-        Self::start(preset.name, preset.scenario(presets::DEFAULT_SEED), 1, 0)
-            .unwrap_or_else(|message| Self::broken(preset.name, message))
+        Self::for_scenario(preset.scenario(presets::DEFAULT_SEED))
     }
 
-    fn start(
-        preset: &'static str,
-        scenario: Scenario,
-        speed: u32,
-        version: u64,
-    ) -> Result<Self, String> {
+    /// The view running `scenario`; an invalid one shows its problems and runs the first preset instead.
+    #[must_use]
+    pub fn for_scenario(scenario: Scenario) -> Self {
+        Self::start(scenario, 1, 0).unwrap_or_else(Self::broken)
+    }
+
+    fn start(scenario: Scenario, speed: u32, version: u64) -> Result<Self, String> {
         let simulation = Simulation::new(&scenario).map_err(|problems| {
             problems
                 .iter()
@@ -119,7 +125,11 @@ impl FlowState {
         })?;
         let report = Rc::new(simulation.report());
         Ok(Self {
-            preset,
+            preset: scenario
+                .name
+                .as_deref()
+                .and_then(presets::find)
+                .map(|p| p.name),
             scenario,
             simulation: Rc::new(RefCell::new(simulation)),
             report,
@@ -132,13 +142,13 @@ impl FlowState {
         })
     }
 
-    /// A state whose preset failed to load: shows the message, runs nothing.
-    fn broken(preset: &'static str, message: String) -> Self {
+    /// A state whose scenario failed to load: shows the message, runs the first preset.
+    fn broken(message: String) -> Self {
         let scenario = PRESETS[0].scenario(presets::DEFAULT_SEED);
         let simulation = Simulation::new(&scenario)
             .unwrap_or_else(|_| unreachable!("built-in presets are valid"));
         Self {
-            preset,
+            preset: Some(PRESETS[0].name),
             report: Rc::new(simulation.report()),
             scenario,
             simulation: Rc::new(RefCell::new(simulation)),
@@ -164,19 +174,27 @@ impl FlowState {
         (simulation.sync_in_flight(), simulation.lags().collect())
     }
 
+    /// Per partition, service `service`'s consumer lag now and at its peak.
+    #[must_use]
+    pub fn partition_lags(&self, service: usize) -> Vec<PartitionLag> {
+        self.simulation.borrow().partition_lags(service).to_vec()
+    }
+
     /// Applies `action` in place.
     pub fn apply(&mut self, action: FlowAction) {
         self.version += 1;
         match action {
             FlowAction::SelectPreset(name) => match presets::find(&name) {
-                Some(preset) => self.restart(preset.name, preset.scenario(presets::DEFAULT_SEED)),
+                Some(preset) => self.restart(preset.scenario(presets::DEFAULT_SEED)),
                 None => self.error = Some(format!("Unknown preset {name:?}.")),
             },
+            FlowAction::Load(scenario) => self.restart(*scenario),
+            FlowAction::Refuse(message) => self.error = Some(message),
             FlowAction::SetRate(typed) => match typed.trim().parse::<f64>() {
                 Ok(rate) if rate > 0.0 && rate <= 100_000.0 => {
                     let mut scenario = self.scenario.clone();
                     scenario.arrivals.rate_per_s = rate;
-                    self.restart(self.preset, scenario);
+                    self.restart(scenario);
                 }
                 _ => {
                     self.error = Some(format!(
@@ -188,7 +206,7 @@ impl FlowState {
                 Ok(partitions) if (1..=1_024).contains(&partitions) => {
                     let mut scenario = self.scenario.clone();
                     scenario.topic.partitions = partitions;
-                    self.restart(self.preset, scenario);
+                    self.restart(scenario);
                 }
                 _ => {
                     self.error = Some(format!(
@@ -209,7 +227,7 @@ impl FlowState {
                     Some(service) => service.outages.clear(),
                     None => return,
                 }
-                self.restart(self.preset, scenario);
+                self.restart(scenario);
             }
             FlowAction::ToggleRun => {
                 self.mode = match self.mode {
@@ -248,8 +266,8 @@ impl FlowState {
         }
     }
 
-    fn restart(&mut self, preset: &'static str, scenario: Scenario) {
-        match Self::start(preset, scenario, self.speed, self.version) {
+    fn restart(&mut self, scenario: Scenario) {
+        match Self::start(scenario, self.speed, self.version) {
             Ok(fresh) => *self = fresh,
             Err(message) => self.error = Some(message),
         }

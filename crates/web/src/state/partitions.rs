@@ -9,6 +9,10 @@
 //! consumer is noticed only when its session expires (45 s). Each consumer reads its partitions at
 //! [`RECORDS_PER_SECOND`] per partition from the group's committed offset (`auto.offset.reset=earliest`)
 //! and commits after each record, so lag is the log end offset minus the committed offset.
+//!
+//! It scales to 1,024 partitions and 1,000 consumers: the topic is [`Shared`] between successive states
+//! (never copied per tick), a producer can write keyed records continuously ([`Action::SetProduceRate`]),
+//! and the group can be sized in one step ([`Action::SetConsumers`]).
 
 use std::collections::BTreeMap;
 use std::num::NonZeroU32;
@@ -18,8 +22,10 @@ use kplay_core::group::coordinator::{ConsumerGroup, GroupConfig};
 use kplay_core::time::{Duration, Instant};
 use kplay_core::topic::{Produced, Topic};
 
+use super::Shared;
+
 /// Partition counts the partition view offers.
-pub const PARTITIONS: std::ops::RangeInclusive<u32> = 1..=64;
+pub const PARTITIONS: std::ops::RangeInclusive<u32> = 1..=1_024;
 /// Partitions of the topic when the app starts.
 pub const DEFAULT_PARTITIONS: u32 = 6;
 /// Name of the topic the partition view produces to.
@@ -31,13 +37,17 @@ pub const SPEED: u64 = 10;
 /// Records each consumer reads per second of simulated time, per partition it owns.
 pub const RECORDS_PER_SECOND: u64 = 1;
 /// Consumers a group may have in this view.
-pub const MAX_CONSUMERS: usize = 64;
+pub const MAX_CONSUMERS: usize = 1_000;
+/// Most records per second the continuous producer writes.
+pub const MAX_PRODUCE_RATE: u32 = 1_000;
+/// Distinct keys the continuous producer cycles through (`key-0` … `key-9999`).
+pub const PRODUCED_KEYS: u64 = 10_000;
 
 /// Everything the partition view draws.
 #[derive(Debug, Clone, PartialEq)]
 pub struct State {
     /// The topic and its records.
-    pub topic: Topic,
+    pub topic: Shared<Topic>,
     /// Where the last produced record went, with the key it had.
     pub last: Option<(Option<String>, Produced)>,
     /// A message about the last action: what changed, or why it was refused.
@@ -48,6 +58,12 @@ pub struct State {
     pub clock: Instant,
     /// Per partition, simulated time already spent reading it (for the read rate).
     reading: BTreeMap<u32, Duration>,
+    /// Records per real second the continuous producer writes (0: off).
+    pub produce_rate: u32,
+    /// Records the continuous producer has written (it numbers its keys with this).
+    produced: u64,
+    /// Real milliseconds owed to the continuous producer, below one record's worth.
+    produce_due_ms: u64,
 }
 
 /// A message shown above the partitions.
@@ -68,6 +84,10 @@ pub enum Action {
     Produce(Option<String>),
     /// A consumer joins the group.
     AddConsumer,
+    /// Consumers join or the newest leave until the group has this many, as typed.
+    SetConsumers(String),
+    /// Records per second the continuous producer writes, as typed (0 stops it).
+    SetProduceRate(String),
     /// The newest live consumer shuts down cleanly (`LeaveGroup`).
     RemoveConsumer,
     /// The newest live consumer crashes (stops heartbeating).
@@ -83,11 +103,14 @@ impl Default for State {
         let topic = Topic::new(TOPIC, partitions(DEFAULT_PARTITIONS));
         Self {
             group: new_group(Strategy::Range, &topic),
-            topic,
+            topic: Shared::new(topic),
             last: None,
             notice: None,
             clock: Instant::ZERO,
             reading: BTreeMap::new(),
+            produce_rate: 0,
+            produced: 0,
+            produce_due_ms: 0,
         }
     }
 }
@@ -114,11 +137,26 @@ impl State {
         match action {
             Action::SetPartitions(typed) => self.set_partitions(&typed),
             Action::Produce(key) => {
-                let produced = self.topic.produce(key.as_deref().map(str::as_bytes));
+                let produced = self
+                    .topic
+                    .borrow_mut()
+                    .produce(key.as_deref().map(str::as_bytes));
                 self.last = Some((key, produced));
                 self.notice = None;
             }
             Action::AddConsumer => self.add_consumer(),
+            Action::SetConsumers(typed) => self.set_consumers(&typed),
+            Action::SetProduceRate(typed) => match typed.trim().parse::<u32>() {
+                Ok(rate) if rate <= MAX_PRODUCE_RATE => {
+                    self.produce_rate = rate;
+                    self.notice = None;
+                }
+                _ => {
+                    self.notice = Some(Notice::Refused(format!(
+                        "Records per second: {typed:?} is not a whole number from 0 to {MAX_PRODUCE_RATE}."
+                    )))
+                }
+            },
             Action::RemoveConsumer | Action::CrashConsumer => {
                 let newest = self
                     .group
@@ -147,12 +185,10 @@ impl State {
             }
             Action::SetAssignor(name) => match name.parse::<Strategy>() {
                 Ok(strategy) => {
-                    let consumers = self.group.members().iter().filter(|m| m.is_alive()).count();
-                    self.group = new_group(strategy, &self.topic);
+                    let consumers = self.live_consumers();
+                    self.group = new_group(strategy, &self.topic.borrow());
                     self.reading.clear();
-                    for _ in 0..consumers {
-                        self.add_consumer();
-                    }
+                    self.join(consumers);
                     self.notice = Some(Notice::Info(format!(
                         "The group restarted with the {strategy} assignor ({} protocol).",
                         if strategy.is_cooperative() {
@@ -165,9 +201,76 @@ impl State {
                 Err(err) => self.notice = Some(Notice::Refused(err.to_string())),
             },
             Action::Tick(real_ms) => {
-                self.tick(Duration::from_millis(real_ms.saturating_mul(SPEED)))
+                self.produce_for(real_ms);
+                self.tick(Duration::from_millis(real_ms.saturating_mul(SPEED)));
             }
         }
+    }
+
+    /// The continuous producer's records for `real_ms` of real time: keyed `key-<n>`, `n` cycling.
+    fn produce_for(&mut self, real_ms: u64) {
+        if self.produce_rate == 0 {
+            return;
+        }
+        let owed = self.produce_due_ms + real_ms * u64::from(self.produce_rate);
+        let (records, left) = (owed / 1_000, owed % 1_000);
+        self.produce_due_ms = left;
+        let mut topic = self.topic.borrow_mut();
+        for _ in 0..records {
+            let key = format!("key-{}", self.produced % PRODUCED_KEYS);
+            let _ = topic.produce(Some(key.as_bytes()));
+            self.produced += 1;
+        }
+    }
+
+    /// Live consumers in the group.
+    fn live_consumers(&self) -> usize {
+        self.group.members().iter().filter(|m| m.is_alive()).count()
+    }
+
+    /// `count` consumers join, as far as the limit allows.
+    fn join(&mut self, count: usize) {
+        for _ in 0..count {
+            if self.group.members().len() >= MAX_CONSUMERS {
+                break;
+            }
+            let _ = self.group.join(self.clock, "consumer", None, &[TOPIC]);
+        }
+    }
+
+    fn set_consumers(&mut self, typed: &str) {
+        let Some(target) = typed
+            .trim()
+            .parse::<usize>()
+            .ok()
+            .filter(|n| *n <= MAX_CONSUMERS)
+        else {
+            self.notice = Some(Notice::Refused(format!(
+                "Consumers: {typed:?} is not a whole number from 0 to {MAX_CONSUMERS}."
+            )));
+            return;
+        };
+        let live = self.live_consumers();
+        if target > live {
+            self.join(target - live);
+        } else {
+            let leaving: Vec<String> = self
+                .group
+                .members()
+                .iter()
+                .rev()
+                .filter(|m| m.is_alive())
+                .take(live - target)
+                .map(|m| m.id.clone())
+                .collect();
+            for id in leaving {
+                let _ = self.group.leave(self.clock, &id);
+            }
+        }
+        self.notice = Some(Notice::Info(format!(
+            "The group now has {} consumer(s); it rebalances.",
+            self.live_consumers()
+        )));
     }
 
     fn add_consumer(&mut self) {
@@ -189,6 +292,7 @@ impl State {
         // The group only fails on input the view never produces (unknown topics); nothing to report.
         let _ = self.group.handle_timeout(self.clock);
         let per_record = Duration::from_millis(1_000 / RECORDS_PER_SECOND);
+        let topic = self.topic.borrow();
         let owners: Vec<(String, TopicPartition)> = self
             .group
             .members()
@@ -197,7 +301,7 @@ impl State {
             .flat_map(|m| m.assigned.iter().map(move |tp| (m.id.clone(), tp.clone())))
             .collect();
         for (member, tp) in owners {
-            let end = self.topic.log_end_offset(tp.partition);
+            let end = topic.log_end_offset(tp.partition);
             let committed = self.group.offsets().get(&tp).unwrap_or(0);
             let spent = self.reading.entry(tp.partition).or_insert(Duration::ZERO);
             *spent = *spent + elapsed;
@@ -222,7 +326,7 @@ impl State {
             .group
             .offsets()
             .get(&TopicPartition::new(TOPIC, partition));
-        let end = self.topic.log_end_offset(partition);
+        let end = self.topic.borrow().log_end_offset(partition);
         (committed, end - committed.unwrap_or(0).min(end))
     }
 
@@ -247,10 +351,13 @@ impl State {
             )));
             return;
         };
-        let current = self.topic.partition_count().get();
+        let current = self.topic.borrow().partition_count().get();
         self.notice = if requested > current {
             // Both only refuse counts that do not grow, which was just ruled out.
-            let _ = self.topic.add_partitions(partitions(requested));
+            let _ = self
+                .topic
+                .borrow_mut()
+                .add_partitions(partitions(requested));
             let _ = self.group.add_partitions(self.clock, TOPIC, requested);
             Some(Notice::Info(format!(
                 "Added {} partition(s), as `kafka-topics.sh --alter --partitions {requested}` would. Existing records stay put; \
@@ -258,15 +365,14 @@ impl State {
                 requested - current
             )))
         } else if requested < current {
-            let consumers = self.group.members().iter().filter(|m| m.is_alive()).count();
+            let consumers = self.live_consumers();
             let strategy = self.group.config().strategy;
-            self.topic = Topic::new(TOPIC, partitions(requested));
-            self.group = new_group(strategy, &self.topic);
+            let topic = Topic::new(TOPIC, partitions(requested));
+            self.group = new_group(strategy, &topic);
+            self.topic = Shared::new(topic);
             self.reading.clear();
             self.last = None;
-            for _ in 0..consumers {
-                let _ = self.group.join(self.clock, "consumer", None, &[TOPIC]);
-            }
+            self.join(consumers);
             Some(Notice::Info(format!(
                 "Kafka can't remove partitions, so the topic was recreated, empty, with {requested} partition(s)."
             )))
@@ -313,8 +419,8 @@ mod tests {
             Action::Produce(Some("a".into())),
             Action::SetPartitions("12".into()),
         ]);
-        assert_eq!(grown.topic.partition_count().get(), 12);
-        assert_eq!(grown.topic.records(4).len(), 1);
+        assert_eq!(grown.topic.borrow().partition_count().get(), 12);
+        assert_eq!(grown.topic.borrow().records(4).len(), 1);
         assert!(
             matches!(grown.notice, Some(Notice::Info(ref m)) if m.starts_with("Added 6 partition(s)"))
         );
@@ -323,17 +429,17 @@ mod tests {
             Action::Produce(Some("a".into())),
             Action::SetPartitions("2".into()),
         ]);
-        assert_eq!(shrunk.topic.partition_count().get(), 2);
-        assert!((0..2).all(|p| shrunk.topic.records(p).is_empty()));
+        assert_eq!(shrunk.topic.borrow().partition_count().get(), 2);
+        assert!((0..2).all(|p| shrunk.topic.borrow().records(p).is_empty()));
         assert!(shrunk.last.is_none());
     }
 
     #[test]
     fn invalid_counts_are_refused_without_change() {
-        for typed in ["0", "65", "", "six", "-1", "3.5"] {
+        for typed in ["0", "1025", "", "six", "-1", "3.5"] {
             let state = state_after([Action::SetPartitions(typed.into())]);
             assert_eq!(
-                state.topic.partition_count().get(),
+                state.topic.borrow().partition_count().get(),
                 DEFAULT_PARTITIONS,
                 "{typed:?}"
             );
@@ -431,5 +537,42 @@ mod tests {
         );
         state.apply(Action::SetAssignor("rnage".into()));
         assert!(matches!(state.notice, Some(Notice::Refused(_))));
+    }
+
+    #[test]
+    fn a_thousand_partitions_and_five_hundred_consumers_all_get_read() {
+        let mut state = state_after([
+            Action::SetPartitions("1000".into()),
+            Action::SetConsumers("500".into()),
+            Action::SetProduceRate("1000".into()),
+        ]);
+        assert_eq!(state.live_consumers(), 500);
+        wait(&mut state, 10);
+        let owned: std::collections::BTreeSet<_> = state
+            .group
+            .members()
+            .iter()
+            .flat_map(|m| m.assigned.iter().map(|tp| tp.partition))
+            .collect();
+        assert_eq!(
+            owned.len(),
+            1_000,
+            "every partition owned once the group is stable"
+        );
+        // 10 s of simulated time is 1 s of real time: 1,000 keyed records, spread by murmur2.
+        let topic = state.topic.borrow();
+        let written: u64 = (0..1_000).map(|p| topic.log_end_offset(p)).sum();
+        assert_eq!(written, 1_000);
+        drop(topic);
+        state.apply(Action::SetConsumers("3".into()));
+        assert_eq!(state.live_consumers(), 3);
+        for typed in ["1001", "-1", "many"] {
+            state.apply(Action::SetConsumers(typed.into()));
+            assert!(matches!(state.notice, Some(Notice::Refused(_))), "{typed}");
+            assert_eq!(state.live_consumers(), 3);
+        }
+        state.apply(Action::SetProduceRate("1001".into()));
+        assert!(matches!(state.notice, Some(Notice::Refused(_))));
+        assert_eq!(state.produce_rate, 1_000);
     }
 }

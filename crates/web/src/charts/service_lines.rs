@@ -1,36 +1,67 @@
-//! Consumer lag per service over simulated time: how far behind each consumer group is.
+//! One line per service over simulated time: consumer lag (how far behind each group is) and throughput
+//! (records each group finishes per second) are drawn by this one chart with different data.
 
 use plotters::prelude::*;
 use web_sys::HtmlCanvasElement;
 
 use super::{ChartError, INK, SERVICES, backend, draw_legend, failed, frame};
 
-/// What the chart shows: per service, its name and `(seconds, lag)` points.
+/// What the chart shows: per service, its name and `(seconds, value)` points.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct LagData {
+pub struct ServiceLines {
+    /// The chart's caption.
+    pub caption: &'static str,
+    /// What the y axis measures.
+    pub y_desc: &'static str,
     /// One line per service.
     pub services: Vec<(String, Vec<(f64, f64)>)>,
+}
+
+impl ServiceLines {
+    /// Per service, `value(point, service index)` at each window of `series`.
+    #[must_use]
+    pub fn from_series(
+        caption: &'static str,
+        y_desc: &'static str,
+        series: &kplay_core::sim::series::SeriesReport,
+        value: impl Fn(&kplay_core::sim::series::Point, usize) -> f64,
+    ) -> Self {
+        let services = series
+            .services
+            .iter()
+            .enumerate()
+            .map(|(i, name)| {
+                let line = series
+                    .points
+                    .iter()
+                    .map(|p| (p.t_ms / 1_000.0, value(p, i)))
+                    .collect();
+                (name.clone(), line)
+            })
+            .collect();
+        Self {
+            caption,
+            y_desc,
+            services,
+        }
+    }
 }
 
 /// Draws `data` on `canvas`.
 ///
 /// # Errors
 /// [`ChartError`] if the canvas has no 2D context or plotters fails.
-pub fn draw(canvas: HtmlCanvasElement, data: &LagData) -> Result<(), ChartError> {
+pub fn draw(canvas: HtmlCanvasElement, data: &ServiceLines) -> Result<(), ChartError> {
     let root = backend(canvas)?.into_drawing_area();
     let points = data.services.iter().flat_map(|(_, p)| p.iter());
-    let (max_t, max_lag) = points.fold((1.0_f64, 1.0_f64), |(t, l), &(x, y)| (t.max(x), l.max(y)));
-    let mut chart = frame(
-        &root,
-        "Consumer lag per service (records not yet handled)",
-        56,
-    )
-    .build_cartesian_2d(0.0_f64..max_t, 0.0_f64..max_lag * 1.1)
-    .map_err(failed)?;
+    let (max_t, max_y) = points.fold((1.0_f64, 1.0_f64), |(t, l), &(x, y)| (t.max(x), l.max(y)));
+    let mut chart = frame(&root, data.caption, 56)
+        .build_cartesian_2d(0.0_f64..max_t, 0.0_f64..max_y * 1.1)
+        .map_err(failed)?;
     chart
         .configure_mesh()
         .x_desc("simulated time (s)")
-        .y_desc("lag")
+        .y_desc(data.y_desc)
         .y_label_formatter(&|v| format!("{v:.0}"))
         .x_label_formatter(&|v| format!("{v:.0}"))
         .axis_style(INK)

@@ -1,0 +1,169 @@
+//! The concept pages of the docs site: each explains one idea briefly and embeds the live view that shows
+//! it, through the same `?embed=` contract tutorials use. The pages live in the app (`?page=<id>`), so the
+//! one static build serves the playground and the docs from any sub-path.
+
+/// One concept page.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Concept {
+    /// The page's id in links (`?page=<id>`).
+    pub id: &'static str,
+    /// The page's title.
+    pub title: &'static str,
+    /// The explanation, one paragraph per entry.
+    pub paragraphs: &'static [&'static str],
+    /// The embedded widget's query, without the leading `?`.
+    pub widget: &'static str,
+    /// What to try in the widget.
+    pub try_this: &'static str,
+}
+
+/// Every concept page, in reading order.
+pub const CONCEPTS: [Concept; 12] = [
+    Concept {
+        id: "topic",
+        title: "Topic",
+        paragraphs: &[
+            "A topic is a named, append-only log of records. Producers append to it; consumers read it at their own pace, and reading does not remove anything: records stay until retention deletes them.",
+            "Because the log is kept, several independent services can read the same records, and one can re-read history after a bug fix. That is the difference from a queue, where a message is gone once taken.",
+        ],
+        widget: "embed=partitions",
+        try_this: "Produce a few records and watch each get the next offset of its partition.",
+    },
+    Concept {
+        id: "partition",
+        title: "Partition",
+        paragraphs: &[
+            "A topic is split into partitions, each its own ordered log with its own offsets 0, 1, 2, \u{2026}. Order holds within a partition, not across partitions.",
+            "Partitions are the unit of parallelism: a consumer group can use at most one consumer per partition. Kafka can add partitions to a topic but never remove them, and adding them moves keys to new partitions.",
+        ],
+        widget: "embed=partitions",
+        try_this: "Change the partition count: growing keeps the records, shrinking has to recreate the topic.",
+    },
+    Concept {
+        id: "key-and-partitioner",
+        title: "Keys and the partitioner",
+        paragraphs: &[
+            "A record's key decides its partition: the default partitioner computes murmur2 of the key bytes, clears the sign bit, and takes the remainder by the partition count. The same key always lands on the same partition, so a customer's orders stay in order.",
+            "Records without a key are spread by the sticky partitioner (KIP-794): it fills a batch for one partition, then switches, which makes bigger batches than round-robin.",
+        ],
+        widget: "embed=partitions",
+        try_this: "Produce the same key twice, then a record with no key; the explanation shows the hash arithmetic.",
+    },
+    Concept {
+        id: "consumer-groups",
+        title: "Consumer groups and assignors",
+        paragraphs: &[
+            "Consumers sharing a group.id split a topic's partitions between them: each partition goes to exactly one consumer of the group, and a consumer may own several. Consumers beyond the partition count sit idle.",
+            "Who gets what is decided by partition.assignment.strategy: range (contiguous blocks per topic), roundrobin, sticky (balanced, and keeps what each consumer had) and cooperative-sticky (sticky without stopping everyone).",
+        ],
+        widget: "embed=partitions",
+        try_this: "Add consumers past the partition count, then switch assignors and compare the owners.",
+    },
+    Concept {
+        id: "rebalance",
+        title: "Rebalancing",
+        paragraphs: &[
+            "When a consumer joins, leaves or stops heartbeating, the group rebalances. With the eager protocol every consumer gives up all its partitions first, so the whole group pauses; with the cooperative protocol only the partitions that move are revoked, over two rounds.",
+            "A consumer that crashes is only noticed when its session times out (session.timeout.ms, 45 s by default); until then its partitions are not read.",
+        ],
+        widget: "embed=partitions",
+        try_this: "Crash a consumer and watch its partitions wait for the session timeout; the rebalance log says who paused and for how long.",
+    },
+    Concept {
+        id: "offsets-and-lag",
+        title: "Offsets and lag",
+        paragraphs: &[
+            "A group commits, per partition, the offset of the next record it will read. Lag is the log end offset minus that committed offset: records written but not yet handled.",
+            "Lag is the first thing to watch on a Kafka pipeline. Growing lag means consumers are slower than producers; a lag that stays high after an outage means the group cannot catch up.",
+        ],
+        widget: "embed=dashboard&preset=black-friday",
+        try_this: "Run it: one service's lag climbs in every partition while the others stay near zero.",
+    },
+    Concept {
+        id: "retention-and-compaction",
+        title: "Retention and compaction",
+        paragraphs: &[
+            "A partition's log is stored in segments. Retention (retention.ms, retention.bytes) deletes whole segments, oldest first, and never the active one, so the log start offset jumps forward a segment at a time.",
+            "Compaction (cleanup.policy=compact) keeps only the latest record of each key; a record with a null value is a tombstone that deletes its key after delete.retention.ms.",
+        ],
+        widget: "embed=retention",
+        try_this: "Write records until segments roll, then apply retention and compaction.",
+    },
+    Concept {
+        id: "replication-and-acks",
+        title: "Replication and acks",
+        paragraphs: &[
+            "Each partition has a leader and followers on other brokers. Followers that keep up form the in-sync replica set (ISR); the high watermark, the end of what consumers may read, is what every ISR member has.",
+            "acks=all waits for the whole ISR, and min.insync.replicas refuses writes when too few replicas are in sync. With acks=1, a write acknowledged by a leader that then dies can be lost.",
+        ],
+        widget: "embed=replication",
+        try_this: "Produce with acks=1, kill the leader before followers catch up, and see which acknowledged records were lost.",
+    },
+    Concept {
+        id: "delivery-semantics",
+        title: "Delivery semantics",
+        paragraphs: &[
+            "Committing before processing gives at-most-once (a crash loses records); committing after gives at-least-once (a crash repeats them). Effectively-once needs idempotent handling or transactions.",
+            "In practice at-least-once with idempotent consumers is the common choice: a redelivered order is recognised by its id and skipped instead of charged twice.",
+        ],
+        widget: "embed=sync-vs-event&preset=kafka-vs-queue",
+        try_this: "Compare the consumer group with the shared queue: both finish the work, only one keeps each customer's orders in order.",
+    },
+    Concept {
+        id: "dead-letter-queue",
+        title: "Dead-letter topics",
+        paragraphs: &[
+            "A record that keeps failing would block its partition forever, since a consumer reads in order. After a few retries with backoff it is moved to a dead-letter topic, and the partition moves on.",
+            "The dead-letter topic is then watched, fixed and replayed. Its size is a key alert on the dashboard.",
+        ],
+        widget: "embed=dashboard&preset=poison-message",
+        try_this: "Run the poison-message preset: each poison record is retried, then dead-lettered, and the DLQ alert fires.",
+    },
+    Concept {
+        id: "saga",
+        title: "Sagas",
+        paragraphs: &[
+            "Without a distributed transaction, a multi-step business process becomes a saga: each service does its step and publishes an event that triggers the next, and a failed step triggers compensations.",
+            "Here payment goes first; a declined payment cancels the order instead of shipping it, and a read model rebuilt by replaying the events agrees with the services.",
+        ],
+        widget: "embed=sync-vs-event&preset=payment-first",
+        try_this: "Run it and compare the orders that ended delivered with those cancelled.",
+    },
+    Concept {
+        id: "sync-vs-event-driven",
+        title: "Synchronous vs event-driven",
+        paragraphs: &[
+            "In a synchronous chain the user waits for every service in turn, and any service down fails the order. Event-driven, the order service saves the order, publishes an event and answers; the rest happens behind the topic.",
+            "The user's wait drops to the cost of one write and one publish, and an outage becomes a backlog that drains afterwards instead of lost orders.",
+        ],
+        widget: "embed=sync-vs-event&preset=inventory-outage",
+        try_this: "Run to the end: synchronous orders fail during the outage, event-driven ones wait in the backlog.",
+    },
+];
+
+/// The concept page `id`.
+#[must_use]
+pub fn find(id: &str) -> Option<&'static Concept> {
+    CONCEPTS.iter().find(|c| c.id == id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::route::Route;
+
+    #[test]
+    fn every_widget_is_a_valid_embed() {
+        for concept in &CONCEPTS {
+            let route = Route::parse(concept.widget);
+            assert!(route.embed, "{}", concept.id);
+            assert!(
+                route.problems.is_empty(),
+                "{}: {:?}",
+                concept.id,
+                route.problems
+            );
+            assert_eq!(find(concept.id), Some(concept));
+        }
+    }
+}

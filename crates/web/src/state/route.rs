@@ -1,0 +1,281 @@
+//! What the page's address asks for. The query string is the app's whole public interface for links,
+//! embedding and the docs pages:
+//!
+//! | parameter | values | meaning |
+//! |---|---|---|
+//! | `view` | `sync-vs-event`, `partitions`, `retention`, `replication`, `dashboard` | the view to open |
+//! | `embed` | the same names | show only that view, with minimal chrome, for an `<iframe>` |
+//! | `controls` | `play` | with `embed`: run controls only, the scenario cannot be edited |
+//! | `preset` | a preset's name | start with that preset |
+//! | `s` | an encoded scenario ([`super::share`]) | start with exactly that scenario and seed |
+//! | `page` | a concept ([`crate::docs`]) | show that concept's page |
+//!
+//! Unknown or malformed values never stop the app: each becomes a message and the default is used.
+
+use kplay_core::presets;
+use kplay_core::scenario::Scenario;
+
+use super::share;
+use crate::docs::{self, Concept};
+
+/// The views of the playground.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    /// Sync vs event-driven (the landing view).
+    SyncVsEvent,
+    /// Partitions and consumer groups.
+    Partitions,
+    /// Log segments, retention and compaction.
+    Retention,
+    /// Replication.
+    Replication,
+    /// The operator's dashboard of the order flow.
+    Dashboard,
+}
+
+impl View {
+    /// Every view, in navigation order.
+    pub const ALL: [Self; 5] = [
+        Self::SyncVsEvent,
+        Self::Partitions,
+        Self::Retention,
+        Self::Replication,
+        Self::Dashboard,
+    ];
+
+    /// The name used in links (`view=`, `embed=`).
+    #[must_use]
+    pub fn slug(self) -> &'static str {
+        match self {
+            Self::SyncVsEvent => "sync-vs-event",
+            Self::Partitions => "partitions",
+            Self::Retention => "retention",
+            Self::Replication => "replication",
+            Self::Dashboard => "dashboard",
+        }
+    }
+
+    /// The view named `slug`.
+    #[must_use]
+    pub fn from_slug(slug: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.slug() == slug)
+    }
+
+    /// The title shown in the navigation.
+    #[must_use]
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::SyncVsEvent => "Sync vs event-driven",
+            Self::Partitions => "Partitions and groups",
+            Self::Retention => "Log and retention",
+            Self::Replication => "Replication",
+            Self::Dashboard => "Dashboard",
+        }
+    }
+
+    /// Whether the view shows the order-flow simulation (and so runs its clock and shares its scenario).
+    #[must_use]
+    pub fn shows_flow(self) -> bool {
+        matches!(self, Self::SyncVsEvent | Self::Dashboard)
+    }
+}
+
+/// The page's address, understood.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Route {
+    /// The view to show first.
+    pub view: View,
+    /// Whether the view is embedded (no navigation, minimal chrome).
+    pub embed: bool,
+    /// Whether an embedded view offers run controls only.
+    pub play_only: bool,
+    /// The concept page asked for, if any.
+    pub page: Option<&'static Concept>,
+    /// The scenario the address carries (`s`, or else `preset`), if any.
+    pub scenario: Option<Scenario>,
+    /// What could not be understood, for people.
+    pub problems: Vec<String>,
+}
+
+/// Decodes `%XX` escapes and `+` of one query component; bad escapes are kept as they are.
+fn decode_component(raw: &str) -> String {
+    let bytes = raw.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                match u8::from_str_radix(raw.get(i + 1..i + 3).unwrap_or(""), 16) {
+                    Ok(byte) => {
+                        out.push(byte);
+                        i += 2;
+                    }
+                    Err(_) => out.push(b'%'),
+                }
+            }
+            byte => out.push(byte),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+impl Route {
+    /// Understands `query` (with or without its leading `?`).
+    #[must_use]
+    pub fn parse(query: &str) -> Self {
+        let mut route = Self {
+            view: View::SyncVsEvent,
+            embed: false,
+            play_only: false,
+            page: None,
+            scenario: None,
+            problems: Vec::new(),
+        };
+        let mut preset = None;
+        let mut encoded = None;
+        for pair in query
+            .trim_start_matches('?')
+            .split('&')
+            .filter(|p| !p.is_empty())
+        {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let value = decode_component(value);
+            match decode_component(key).as_str() {
+                "view" => match View::from_slug(&value) {
+                    Some(view) if !route.embed => route.view = view,
+                    Some(_) => {}
+                    None => route
+                        .problems
+                        .push(format!("There is no view {value:?}; {}.", views_list())),
+                },
+                "embed" => match View::from_slug(&value) {
+                    Some(view) => {
+                        route.view = view;
+                        route.embed = true;
+                    }
+                    None => route.problems.push(format!(
+                        "Cannot embed {value:?}: there is no such view ({}). Showing the full app.",
+                        views_list()
+                    )),
+                },
+                "controls" => match value.as_str() {
+                    "play" => route.play_only = true,
+                    "all" => route.play_only = false,
+                    _ => route
+                        .problems
+                        .push(format!("controls={value:?} is not \"play\" or \"all\".")),
+                },
+                "preset" => preset = Some(value),
+                "s" => encoded = Some(value),
+                "page" => match docs::find(&value) {
+                    Some(concept) => route.page = Some(concept),
+                    None => route
+                        .problems
+                        .push(format!("There is no concept page {value:?}.")),
+                },
+                // Other parameters belong to whoever links here (tracking, anchors); they are ignored.
+                _ => {}
+            }
+        }
+        route.play_only &= route.embed;
+        if let Some(encoded) = encoded {
+            match share::decode_link(&encoded) {
+                Ok(scenario) => route.scenario = Some(scenario),
+                Err(err) => route.problems.push(format!(
+                    "The scenario in the link could not be read ({err}); the default scenario is shown instead."
+                )),
+            }
+        } else if let Some(name) = preset {
+            match presets::find(&name) {
+                Some(preset) => route.scenario = Some(preset.scenario(presets::DEFAULT_SEED)),
+                None => route.problems.push(format!(
+                    "There is no preset {name:?}; the default is shown."
+                )),
+            }
+        }
+        route
+    }
+
+    /// The query of a link that opens `view` with `scenario` in the full app.
+    #[must_use]
+    pub fn link_query(view: View, scenario: &Scenario) -> String {
+        format!("?view={}&s={}", view.slug(), share::encode_link(scenario))
+    }
+}
+
+fn views_list() -> String {
+    let names: Vec<&str> = View::ALL.iter().map(|v| v.slug()).collect();
+    format!("views are {}", names.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn views_embedding_and_controls() {
+        let route = Route::parse("?view=dashboard");
+        assert_eq!(
+            (route.view, route.embed, route.play_only),
+            (View::Dashboard, false, false)
+        );
+        let route = Route::parse("embed=partitions&controls=play");
+        assert_eq!(
+            (route.view, route.embed, route.play_only),
+            (View::Partitions, true, true)
+        );
+        assert!(route.problems.is_empty());
+        // An unknown embedded view: a message and the full app.
+        let route = Route::parse("?embed=nope&controls=play");
+        assert_eq!(
+            (route.view, route.embed, route.play_only),
+            (View::SyncVsEvent, false, false)
+        );
+        assert!(
+            route.problems[0].contains("Cannot embed \"nope\""),
+            "{:?}",
+            route.problems
+        );
+        for view in View::ALL {
+            assert_eq!(View::from_slug(view.slug()), Some(view));
+        }
+    }
+
+    #[test]
+    fn a_link_restores_its_scenario_and_bad_state_falls_back_with_a_message() {
+        let mut scenario = presets::find("black-friday").expect("preset").scenario(9);
+        scenario.topic.partitions = 7;
+        let query = Route::link_query(View::Dashboard, &scenario);
+        let route = Route::parse(&query);
+        assert_eq!(route.view, View::Dashboard);
+        assert_eq!(route.scenario.as_ref(), Some(&scenario));
+        assert!(route.problems.is_empty());
+
+        for garbage in [
+            "?s=1.%%%",
+            "?s=zzz",
+            "?s=1.AAAA&view=%ZZ",
+            "?preset=%E2%98%83",
+            "?page=nothing",
+        ] {
+            let route = Route::parse(garbage);
+            assert_eq!(route.scenario, None, "{garbage}");
+            assert!(!route.problems.is_empty(), "{garbage}");
+        }
+        let route = Route::parse("?preset=poison-message&utm_source=x");
+        assert_eq!(
+            route.scenario.and_then(|s| s.name),
+            Some("poison-message".to_owned())
+        );
+    }
+
+    #[test]
+    fn components_are_percent_decoded() {
+        assert_eq!(decode_component("a+b%20c%2Fd"), "a b c/d");
+        assert_eq!(decode_component("100%"), "100%");
+        assert_eq!(decode_component("%zz%4"), "%zz%4");
+        assert_eq!(decode_component("%E2%98%83"), "\u{2603}");
+    }
+}
