@@ -47,6 +47,15 @@ impl ServiceLines {
     }
 }
 
+/// A tick label: whole numbers, or one decimal on an axis shorter than 10.
+fn tick(value: f64, axis_max: f64) -> String {
+    if axis_max < 10.0 {
+        format!("{value:.1}")
+    } else {
+        format!("{value:.0}")
+    }
+}
+
 /// Draws `data` on `canvas`.
 ///
 /// # Errors
@@ -62,8 +71,8 @@ pub fn draw(canvas: HtmlCanvasElement, data: &ServiceLines) -> Result<(), ChartE
         .configure_mesh()
         .x_desc("simulated time (s)")
         .y_desc(data.y_desc)
-        .y_label_formatter(&|v| format!("{v:.0}"))
-        .x_label_formatter(&|v| format!("{v:.0}"))
+        .y_label_formatter(&|v| tick(*v, max_y))
+        .x_label_formatter(&|v| tick(*v, max_t))
         .axis_style(INK)
         .label_style(("sans-serif", 12).into_font().color(&INK))
         .light_line_style(INK.mix(0.15))
