@@ -12,14 +12,6 @@ const LABELLED_PARTITIONS: usize = 24;
 /// The colour of the most lagging cell.
 const HOT: RGBColor = RGBColor(200, 40, 30);
 
-/// The corners of the cell of column `x`, row `y`.
-fn cell(x: usize, y: usize) -> [(SegmentValue<usize>, SegmentValue<usize>); 2] {
-    [
-        (SegmentValue::Exact(x), SegmentValue::Exact(y)),
-        (SegmentValue::Exact(x + 1), SegmentValue::Exact(y + 1)),
-    ]
-}
-
 /// What the chart shows: per service, its name and each partition's `(lag now, peak lag)`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct HeatmapData {
@@ -49,54 +41,63 @@ pub fn draw(canvas: HtmlCanvasElement, data: &HeatmapData) -> Result<(), ChartEr
         .unwrap_or(0)
         .max(1);
     let caption = format!("Lag per partition now (darkest = {scale} records, the highest peak)");
-    // Segmented axes: labels sit in the middle of their row or column.
+    // Cell (x, y) spans x ± 0.5, y ± 0.5, so whole-number ticks fall on the middle of a column or row.
+    // (Plain f64 axes, like the other charts: a coordinate type of its own would add its own copy of
+    // plotters' mesh code to the page.)
+    let (width, height) = (columns as f64, rows as f64);
     let mut chart = frame(&root, &caption, 96)
-        .build_cartesian_2d((0..columns).into_segmented(), (0..rows).into_segmented())
+        .build_cartesian_2d(-0.5..width - 0.5, -0.5..height - 0.5)
         .map_err(failed)?;
     let names: Vec<&str> = data.services.iter().map(|(n, _)| n.as_str()).collect();
+    let whole = |v: f64| (v - v.round()).abs() < 1e-9 && v >= 0.0;
     chart
         .configure_mesh()
         .disable_mesh()
         .x_desc("partition")
         .x_labels(columns.min(16))
         .y_labels(rows)
-        .x_label_formatter(&|column| match column {
-            SegmentValue::CenterOf(x) => x.to_string(),
-            _ => String::new(),
+        .x_label_formatter(&|&v| {
+            if whole(v) {
+                format!("{v:.0}")
+            } else {
+                String::new()
+            }
         })
-        .y_label_formatter(&|row| match row {
-            SegmentValue::CenterOf(y) if *y < rows => names
-                .get(rows - 1 - *y)
-                .map_or_else(String::new, |n| (*n).to_owned()),
-            _ => String::new(),
+        .y_label_formatter(&|&v| {
+            // Rows from the top in service order.
+            let row = (height - 1.0 - v).round();
+            match names.get(row as usize) {
+                Some(name) if whole(v) && row >= 0.0 => (*name).to_owned(),
+                _ => String::new(),
+            }
         })
         .axis_style(INK)
         .label_style(("sans-serif", 12).into_font().color(&INK))
         .draw()
         .map_err(failed)?;
-    // Rows from the top in service order.
     let cells = data
         .services
         .iter()
         .enumerate()
         .flat_map(|(row, (_, parts))| {
-            let y = rows - 1 - row;
+            let y = height - 1.0 - row as f64;
             parts
                 .iter()
                 .enumerate()
-                .map(move |(x, &(now, _))| (x, y, now))
+                .map(move |(x, &(now, _))| (x as f64, y, now))
         });
+    let corners = |x: f64, y: f64| [(x - 0.5, y - 0.5), (x + 0.5, y + 0.5)];
     chart
         .draw_series(cells.clone().map(|(x, y, now)| {
             let heat = now as f64 / scale as f64;
-            Rectangle::new(cell(x, y), HOT.mix(0.08 + 0.92 * heat).filled())
+            Rectangle::new(corners(x, y), HOT.mix(0.08 + 0.92 * heat).filled())
         }))
         .map_err(failed)?;
     chart
         .draw_series(
             cells
                 .clone()
-                .map(|(x, y, _)| Rectangle::new(cell(x, y), INK.mix(0.35))),
+                .map(|(x, y, _)| Rectangle::new(corners(x, y), INK.mix(0.35))),
         )
         .map_err(failed)?;
     if columns <= LABELLED_PARTITIONS {
@@ -104,7 +105,7 @@ pub fn draw(canvas: HtmlCanvasElement, data: &HeatmapData) -> Result<(), ChartEr
             .draw_series(cells.map(|(x, y, now)| {
                 Text::new(
                     now.to_string(),
-                    (SegmentValue::Exact(x), SegmentValue::Exact(y + 1)),
+                    (x - 0.45, y + 0.45),
                     ("sans-serif", 11).into_font().color(&INK),
                 )
             }))

@@ -31,7 +31,8 @@ pub fn app_address() -> String {
 /// Share, save and load controls for the flow's scenario.
 #[function_component(ScenarioTools)]
 pub fn scenario_tools(props: &ScenarioToolsProps) -> Html {
-    let copied = use_state(|| false);
+    // Whether the last copy reached the clipboard (it may be refused: no permission, no secure context).
+    let copied = use_state(|| None::<bool>);
     let kafka_open = use_state(|| false);
     let state = use_context::<FlowHandle>();
     // Encoding deflates the scenario: once per change, not once per animation frame.
@@ -55,11 +56,15 @@ pub fn scenario_tools(props: &ScenarioToolsProps) -> Html {
     let copy = {
         let (link, copied) = (link.clone(), copied.clone());
         Callback::from(move |_: MouseEvent| {
-            if let Some(window) = web_sys::window() {
-                // Resolves once written; the link also stays selectable in the field beside the button.
-                let _ = window.navigator().clipboard().write_text(&link);
-                copied.set(true);
-            }
+            let Some(window) = web_sys::window() else {
+                return;
+            };
+            let written = window.navigator().clipboard().write_text(&link);
+            let copied = copied.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let ok = wasm_bindgen_futures::JsFuture::from(written).await.is_ok();
+                copied.set(Some(ok));
+            });
         })
     };
     let export_scenario = {
@@ -127,7 +132,11 @@ pub fn scenario_tools(props: &ScenarioToolsProps) -> Html {
                 <input type="text" readonly=true data-testid="share-link" value={(*link).clone()} />
             </label>
             <button type="button" class="secondary" data-testid="copy-link" onclick={copy}>
-                { if *copied { "Copied" } else { "Copy link" } }
+                { match *copied {
+                    None => "Copy link",
+                    Some(true) => "Copied",
+                    Some(false) => "Copy refused: select the link",
+                } }
             </button>
             <button type="button" class="secondary" data-testid="export-scenario" onclick={export_scenario}>{ "Export scenario" }</button>
             <label class="file-button secondary">
