@@ -23,7 +23,7 @@ try {
   const b = await page.evaluate((ms) => new Promise((done) => {
     const result = { frames: 0, tasks: [] };
     new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) result.tasks.push(Math.round(entry.duration));
+      for (const entry of list.getEntries()) result.tasks.push([Math.round(entry.startTime - start), Math.round(entry.duration)]);
     }).observe({ type: 'longtask', buffered: false });
     const start = performance.now();
     const count = (t) => {
@@ -40,7 +40,8 @@ try {
     setup_ms: setupMs,
     fps: Math.round((b.frames / (b.elapsed / 1000)) * 10) / 10,
     long_tasks: b.tasks.length,
-    longest_task_ms: Math.max(0, ...b.tasks),
+    longest_task_ms: Math.max(0, ...b.tasks.map(([, d]) => d)),
+    long_task_offsets_ms: b.tasks,
     partitions_with_an_owner: owned,
   }));
 } finally {

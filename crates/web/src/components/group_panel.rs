@@ -7,6 +7,9 @@ use yew::prelude::*;
 
 /// Rounds shown in the log, newest first.
 const LOG_ROUNDS: usize = 6;
+/// Consumers listed one by one; a bigger group's others are summarised in a line (the partition grid
+/// still names every owner), so a rebalance of hundreds of consumers stays one short frame.
+const LISTED_CONSUMERS: usize = 64;
 
 /// Props of [`GroupPanel`].
 #[derive(Properties, PartialEq)]
@@ -65,9 +68,12 @@ pub fn group_panel(props: &GroupPanelProps) -> Html {
                     { format!("generation {}{}", props.generation, if props.rebalancing { " \u{b7} rebalancing\u{2026}" } else { "" }) }
                 </span>
             </div>
-            <ul class={classes!("consumers", (props.members.len() > 64).then_some("compact"))} aria-label="Consumers">
-                { for props.members.iter().map(consumer_view) }
+            <ul class={classes!("consumers", (props.members.len() > LISTED_CONSUMERS).then_some("compact"))} aria-label="Consumers">
+                { for props.members.iter().take(LISTED_CONSUMERS).map(consumer_view) }
             </ul>
+            if let Some(summary) = summarise(props.members.get(LISTED_CONSUMERS..).unwrap_or_default()) {
+                <p class="group-status" data-testid="more-consumers">{ summary }</p>
+            }
             if !props.rounds.is_empty() {
                 <details class="rebalance-log" open=true>
                     <summary>{ "Rebalance log" }</summary>
@@ -78,6 +84,23 @@ pub fn group_panel(props: &GroupPanelProps) -> Html {
             }
         </div>
     }
+}
+
+/// "and N more: B busy, I idle, C crashed" for the consumers not listed.
+fn summarise(rest: &[GroupMember]) -> Option<String> {
+    if rest.is_empty() {
+        return None;
+    }
+    let crashed = rest.iter().filter(|m| !m.is_alive()).count();
+    let idle = rest
+        .iter()
+        .filter(|m| m.is_alive() && m.assigned.is_empty())
+        .count();
+    Some(format!(
+        "and {} more: {} busy, {idle} idle, {crashed} crashed",
+        rest.len(),
+        rest.len() - idle - crashed
+    ))
 }
 
 fn consumer_view(member: &GroupMember) -> Html {

@@ -66,14 +66,13 @@ pub fn partition_view() -> Html {
         .iter()
         .filter(|m| m.is_alive())
         .count();
-    let lanes: Vec<LaneGroupInfo> = (0..partition_count)
-        .map(|p| {
-            let (committed, lag) = state.progress(p);
-            LaneGroupInfo {
-                owner: state.owner(p).map(str::to_owned),
-                committed,
-                lag,
-            }
+    let lanes: Vec<LaneGroupInfo> = state
+        .all_progress()
+        .into_iter()
+        .map(|(owner, committed, lag)| LaneGroupInfo {
+            owner: owner.map(str::to_owned),
+            committed,
+            lag,
         })
         .collect();
     html! {
