@@ -24,6 +24,8 @@ test('the app opens on the sync-vs-event view with every control', async () => {
   await page.getByTestId('run-toggle').click();
   await page.waitForFunction(() => /\b[1-9]\d* accepted/.test(document.querySelector('[data-testid=event-accepted]').textContent));
   await page.getByTestId('run-toggle').click();
+  // The status is re-rendered after the click is handled; a timeout here means the run did not pause.
+  await page.waitForFunction(() => /^paused/.test(document.querySelector('[data-testid=run-status]').textContent));
   assert.match(await page.getByTestId('run-status').textContent(), /^paused/);
   await page.getByTestId('view-partitions').click();
   await page.getByTestId('partition-count').waitFor();
