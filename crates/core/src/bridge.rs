@@ -122,14 +122,7 @@ fn write_script(out: &mut String, scenario: &Scenario) -> core::fmt::Result {
         "linger.ms={}\nbatch.size={batch_size}",
         libm::round(linger_ms) as u64
     )?;
-    writeln!(
-        out,
-        "key.serializer=org.apache.kafka.common.serialization.StringSerializer"
-    )?;
-    writeln!(
-        out,
-        "value.serializer=org.apache.kafka.common.serialization.StringSerializer"
-    )?;
+    string_codecs(out, "Serializer")?;
     writeln!(out, "PROPERTIES")?;
 
     writeln!(out, "\n# 3. Consumers: one group per service")?;
@@ -170,7 +163,6 @@ fn write_script(out: &mut String, scenario: &Scenario) -> core::fmt::Result {
                     "partition.assignment.strategy=org.apache.kafka.clients.consumer.RangeAssignor"
                 )?;
                 writeln!(out, "enable.auto.commit=false\nauto.offset.reset=earliest")?;
-                writeln!(out, "max.poll.records={max_poll}")?;
             }
             ConsumeMode::Queue => {
                 writeln!(
@@ -178,22 +170,12 @@ fn write_script(out: &mut String, scenario: &Scenario) -> core::fmt::Result {
                     "# A share group (KIP-932): records go to whichever consumer asks, per-key order is not kept."
                 )?;
                 writeln!(out, "share.acknowledgement.mode=explicit")?;
-                writeln!(out, "max.poll.records={max_poll}")?;
             }
         }
-        writeln!(
-            out,
-            "key.deserializer=org.apache.kafka.common.serialization.StringDeserializer"
-        )?;
-        writeln!(
-            out,
-            "value.deserializer=org.apache.kafka.common.serialization.StringDeserializer"
-        )?;
+        writeln!(out, "max.poll.records={max_poll}")?;
+        string_codecs(out, "Deserializer")?;
         writeln!(out, "PROPERTIES")?;
-        let console = match service.mode {
-            ConsumeMode::Kafka => "kafka-console-consumer.sh",
-            ConsumeMode::Queue => "kafka-console-share-consumer.sh",
-        };
+        let (console, _) = tools(service.mode);
         writeln!(out, "for i in $(seq {}); do", service.instances)?;
         writeln!(
             out,
@@ -219,10 +201,7 @@ fn write_script(out: &mut String, scenario: &Scenario) -> core::fmt::Result {
 
     writeln!(out, "\n# 5. Lag per partition, the figures kplay draws")?;
     for service in &scenario.services {
-        let tool = match service.mode {
-            ConsumeMode::Kafka => "kafka-consumer-groups.sh",
-            ConsumeMode::Queue => "kafka-share-groups.sh",
-        };
+        let (_, tool) = tools(service.mode);
         writeln!(
             out,
             "{tool} --bootstrap-server \"$BOOTSTRAP\" --describe --group {}",
@@ -230,6 +209,27 @@ fn write_script(out: &mut String, scenario: &Scenario) -> core::fmt::Result {
         )?;
     }
     Ok(())
+}
+
+/// The `key.` and `value.` (de)serializer properties for string records; `kind` is `Serializer` or
+/// `Deserializer`.
+fn string_codecs(out: &mut String, kind: &str) -> core::fmt::Result {
+    for part in ["key", "value"] {
+        writeln!(
+            out,
+            "{part}.{}=org.apache.kafka.common.serialization.String{kind}",
+            kind.to_lowercase()
+        )?;
+    }
+    Ok(())
+}
+
+/// The console consumer that stands in for a service, and the tool that describes its group.
+fn tools(mode: ConsumeMode) -> (&'static str, &'static str) {
+    match mode {
+        ConsumeMode::Kafka => ("kafka-console-consumer.sh", "kafka-consumer-groups.sh"),
+        ConsumeMode::Queue => ("kafka-console-share-consumer.sh", "kafka-share-groups.sh"),
+    }
 }
 
 #[cfg(test)]

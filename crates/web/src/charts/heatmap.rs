@@ -5,7 +5,7 @@
 use plotters::prelude::*;
 use web_sys::HtmlCanvasElement;
 
-use super::{ChartError, INK, backend, failed, frame};
+use super::{ChartError, INK, backend, failed, frame, style_mesh};
 
 /// Widest partition count whose cells carry their lag as text.
 const LABELLED_PARTITIONS: usize = 24;
@@ -50,31 +50,32 @@ pub fn draw(canvas: HtmlCanvasElement, data: &HeatmapData) -> Result<(), ChartEr
         .map_err(failed)?;
     let names: Vec<&str> = data.services.iter().map(|(n, _)| n.as_str()).collect();
     let whole = |v: f64| (v - v.round()).abs() < 1e-9 && v >= 0.0;
-    chart
-        .configure_mesh()
-        .disable_mesh()
-        .x_desc("partition")
-        .x_labels(columns.min(16))
-        .y_labels(rows)
-        .x_label_formatter(&|&v| {
-            if whole(v) {
-                format!("{v:.0}")
-            } else {
-                String::new()
-            }
-        })
-        .y_label_formatter(&|&v| {
-            // Rows from the top in service order.
-            let row = (height - 1.0 - v).round();
-            match names.get(row as usize) {
-                Some(name) if whole(v) && row >= 0.0 => (*name).to_owned(),
-                _ => String::new(),
-            }
-        })
-        .axis_style(INK)
-        .label_style(("sans-serif", 12).into_font().color(&INK))
-        .draw()
-        .map_err(failed)?;
+    style_mesh(
+        chart
+            .configure_mesh()
+            .disable_mesh()
+            .x_desc("partition")
+            .x_labels(columns.min(16))
+            .y_labels(rows)
+            .x_label_formatter(&|&v| {
+                if whole(v) {
+                    format!("{v:.0}")
+                } else {
+                    String::new()
+                }
+            })
+            .y_label_formatter(&|&v| {
+                // Rows from the top in service order.
+                let row = (height - 1.0 - v).round();
+                match names.get(row as usize) {
+                    Some(name) if whole(v) && row >= 0.0 => (*name).to_owned(),
+                    _ => String::new(),
+                }
+            }),
+    )
+    .draw()
+    .map_err(failed)?;
+
     let cells = data
         .services
         .iter()

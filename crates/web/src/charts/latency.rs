@@ -4,7 +4,7 @@
 use plotters::prelude::*;
 use web_sys::HtmlCanvasElement;
 
-use super::{ChartError, EVENT, INK, SYNC, backend, draw_legend, failed, frame};
+use super::{ChartError, EVENT, SYNC, backend, draw_legend, failed, frame, style_mesh};
 
 /// What the chart shows: each flow's `[ms, fraction]` CDF points.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -30,16 +30,14 @@ pub fn draw(canvas: HtmlCanvasElement, data: &LatencyData) -> Result<(), ChartEr
     )
     .build_cartesian_2d((0.1_f64..max).log_scale(), 0.0_f64..1.0)
     .map_err(failed)?;
-    chart
-        .configure_mesh()
-        .x_desc("response time (ms, log scale)")
-        .y_desc("share of orders")
-        .axis_style(INK)
-        .label_style(("sans-serif", 12).into_font().color(&INK))
-        .light_line_style(INK.mix(0.15))
-        .bold_line_style(INK.mix(0.3))
-        .draw()
-        .map_err(failed)?;
+    style_mesh(
+        chart
+            .configure_mesh()
+            .x_desc("response time (ms, log scale)")
+            .y_desc("share of orders"),
+    )
+    .draw()
+    .map_err(failed)?;
     let points = |cdf: &[[f64; 2]]| {
         cdf.iter()
             .map(|p| (p[0].max(0.1), p[1]))

@@ -195,6 +195,22 @@ pub(crate) fn frame<'a, 'b, DB: plotters::prelude::DrawingBackend>(
     builder
 }
 
+/// Axes, labels and grid lines in the charts' style.
+pub(crate) fn style_mesh<'m, 'a, 'b, X, Y, DB>(
+    mesh: &'m mut plotters::chart::MeshStyle<'a, 'b, X, Y, DB>,
+) -> &'m mut plotters::chart::MeshStyle<'a, 'b, X, Y, DB>
+where
+    X: plotters::coord::ranged1d::Ranged,
+    Y: plotters::coord::ranged1d::Ranged,
+    DB: plotters::prelude::DrawingBackend,
+{
+    use plotters::style::{Color, IntoFont};
+    mesh.axis_style(INK)
+        .label_style(("sans-serif", 12).into_font().color(&INK))
+        .light_line_style(INK.mix(0.15))
+        .bold_line_style(INK.mix(0.3))
+}
+
 /// Draws the series legend in the charts' style at `position`.
 pub(crate) fn draw_legend<'a, DB, CT>(
     chart: &mut plotters::chart::ChartContext<'a, DB, CT>,

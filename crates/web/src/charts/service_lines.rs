@@ -4,7 +4,7 @@
 use plotters::prelude::*;
 use web_sys::HtmlCanvasElement;
 
-use super::{ChartError, INK, SERVICES, backend, draw_legend, failed, frame};
+use super::{ChartError, SERVICES, backend, draw_legend, failed, frame, style_mesh};
 
 /// What the chart shows: per service, its name and `(seconds, value)` points.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -18,6 +18,17 @@ pub struct ServiceLines {
 }
 
 impl ServiceLines {
+    /// Each service's consumer lag over time (the highest in each window), as both flow views draw it.
+    #[must_use]
+    pub fn lag(series: &kplay_core::sim::series::SeriesReport) -> Self {
+        Self::from_series(
+            "Consumer lag per service (records not yet handled, highest in each window)",
+            "lag",
+            series,
+            |p, i| p.lag[i] as f64,
+        )
+    }
+
     /// Per service, `value(point, service index)` at each window of `series`.
     #[must_use]
     pub fn from_series(
@@ -67,18 +78,16 @@ pub fn draw(canvas: HtmlCanvasElement, data: &ServiceLines) -> Result<(), ChartE
     let mut chart = frame(&root, data.caption, 56)
         .build_cartesian_2d(0.0_f64..max_t, 0.0_f64..max_y * 1.1)
         .map_err(failed)?;
-    chart
-        .configure_mesh()
-        .x_desc("simulated time (s)")
-        .y_desc(data.y_desc)
-        .y_label_formatter(&|v| tick(*v, max_y))
-        .x_label_formatter(&|v| tick(*v, max_t))
-        .axis_style(INK)
-        .label_style(("sans-serif", 12).into_font().color(&INK))
-        .light_line_style(INK.mix(0.15))
-        .bold_line_style(INK.mix(0.3))
-        .draw()
-        .map_err(failed)?;
+    style_mesh(
+        chart
+            .configure_mesh()
+            .x_desc("simulated time (s)")
+            .y_desc(data.y_desc)
+            .y_label_formatter(&|v| tick(*v, max_y))
+            .x_label_formatter(&|v| tick(*v, max_t)),
+    )
+    .draw()
+    .map_err(failed)?;
     for (i, (name, line)) in data.services.iter().enumerate() {
         let colour = SERVICES[i % SERVICES.len()];
         let style = colour.stroke_width(2);

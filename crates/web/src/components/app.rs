@@ -13,7 +13,7 @@ use super::flow_view::FlowView;
 use super::partition_view::PartitionView;
 use super::replication_view::ReplicationView;
 use super::retention_view::RetentionView;
-use super::scenario_tools::app_address;
+use super::scenario_tools::use_share_link;
 use super::theme_toggle::ThemeToggle;
 use crate::state::flow::{DEFAULT_PRESET, FlowState};
 use crate::state::route::{Route, View};
@@ -62,17 +62,17 @@ pub fn app() -> Html {
     use_flow_clock(&flow, view.shows_flow());
 
     // The address and the autosave follow the scenario (not in embeds and docs pages: those are the host's).
+    let link = use_share_link(*view, Some(&flow));
     let standalone = !route.embed && route.page.is_none();
     use_effect_with(
-        (*view, flow.scenario.clone(), standalone),
-        |(view, scenario, standalone)| {
+        (link.clone(), flow.scenario.clone(), standalone),
+        |(link, scenario, standalone)| {
             if *standalone {
-                let query = Route::link_query(*view, scenario);
                 if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
                     let _ = history.replace_state_with_url(
                         &wasm_bindgen::JsValue::NULL,
                         "",
-                        Some(&query),
+                        Some(link),
                     );
                 }
                 let _ = LocalStorage::raw().set_item(STORAGE_KEY, &share::to_json(scenario));
@@ -100,17 +100,12 @@ pub fn app() -> Html {
         return html! { <main class="app docs">{ notices }<DocsPage {concept} /></main> };
     }
     if route.embed {
-        let open = format!(
-            "{}{}",
-            app_address(),
-            Route::link_query(*view, &flow.scenario)
-        );
         return provide(html! {
             <main class="app embed">
                 { notices }
                 { body }
                 <footer class="embed-footer">
-                    <a href={open} target="_blank" rel="noopener" data-testid="open-in-kplay">{ "Open in kplay \u{2197}" }</a>
+                    <a href={(*link).clone()} target="_blank" rel="noopener" data-testid="open-in-kplay">{ "Open in kplay \u{2197}" }</a>
                 </footer>
             </main>
         });

@@ -94,12 +94,7 @@ pub fn dashboard_view(props: &DashboardViewProps) -> Html {
             .collect(),
     };
     let window_s = report.series.window_ms / 1_000.0;
-    let lag = ServiceLines::from_series(
-        "Consumer lag per service (highest in each window)",
-        "lag",
-        &report.series,
-        |p, i| p.lag[i] as f64,
-    );
+    let lag = ServiceLines::lag(&report.series);
     let throughput = ServiceLines::from_series(
         "Throughput per service (records finished per second)",
         "records/s",

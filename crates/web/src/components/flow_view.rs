@@ -36,12 +36,7 @@ pub fn flow_view(props: &FlowViewProps) -> Html {
         sync: report.sync.response_cdf.clone(),
         event: report.event_driven.response_cdf.clone(),
     };
-    let lag = ServiceLines::from_series(
-        "Consumer lag per service (records not yet handled)",
-        "lag",
-        &report.series,
-        |p, i| p.lag[i] as f64,
-    );
+    let lag = ServiceLines::lag(&report.series);
 
     html! {
         <section class="panel flow-view" aria-labelledby="flow-title">

@@ -60,12 +60,6 @@ pub fn partition_view() -> Html {
         let topic = state.topic.borrow();
         (topic.name().to_owned(), topic.partition_count().get())
     };
-    let live = state
-        .group
-        .members()
-        .iter()
-        .filter(|m| m.is_alive())
-        .count();
     let lanes: Vec<LaneGroupInfo> = state
         .all_progress()
         .into_iter()
@@ -99,7 +93,7 @@ pub fn partition_view() -> Html {
                 <NumberField
                     label="Consumers"
                     test_id="consumers-input"
-                    value={live.to_string()}
+                    value={state.live_consumers().to_string()}
                     min="0"
                     max={Some(AttrValue::from(MAX_CONSUMERS.to_string()))}
                     onchange={on_consumers}

@@ -3,6 +3,8 @@
 //! as the commands to set it up on a real Kafka cluster.
 
 use kplay_core::bridge::kafka_commands;
+use std::rc::Rc;
+
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -28,6 +30,20 @@ pub fn app_address() -> String {
         .unwrap_or_default()
 }
 
+/// The link to `view` with the flow's scenario (absolute), recomputed only when either changes: encoding
+/// deflates the scenario, too much work to repeat on every animation frame.
+#[hook]
+pub fn use_share_link(view: View, flow: Option<&FlowHandle>) -> Rc<String> {
+    use_memo(
+        (view, flow.map(|f| f.scenario.clone())),
+        |(view, scenario)| {
+            scenario.as_ref().map_or_else(String::new, |scenario| {
+                format!("{}{}", app_address(), Route::link_query(*view, scenario))
+            })
+        },
+    )
+}
+
 /// Share, save and load controls for the flow's scenario.
 #[function_component(ScenarioTools)]
 pub fn scenario_tools(props: &ScenarioToolsProps) -> Html {
@@ -35,15 +51,7 @@ pub fn scenario_tools(props: &ScenarioToolsProps) -> Html {
     let copied = use_state(|| None::<bool>);
     let kafka_open = use_state(|| false);
     let state = use_context::<FlowHandle>();
-    // Encoding deflates the scenario: once per change, not once per animation frame.
-    let link = use_memo(
-        (props.view, state.as_ref().map(|s| s.scenario.clone())),
-        |(view, scenario)| {
-            scenario.as_ref().map_or_else(String::new, |scenario| {
-                format!("{}{}", app_address(), Route::link_query(*view, scenario))
-            })
-        },
-    );
+    let link = use_share_link(props.view, state.as_ref());
     let Some(state) = state else {
         return html! {};
     };

@@ -44,8 +44,9 @@ pub enum Mode {
 pub struct FlowState {
     /// The preset the scenario is named after, if any.
     pub preset: Option<&'static str>,
-    /// The scenario being run (the preset, edited by the controls).
-    pub scenario: Scenario,
+    /// The scenario being run (the preset, edited by the controls); shared, so the state's per-frame clone
+    /// and the views watching it for changes copy no scenario.
+    pub scenario: Rc<Scenario>,
     simulation: Rc<RefCell<Simulation>>,
     /// The latest report.
     pub report: Rc<Report>,
@@ -116,13 +117,8 @@ impl FlowState {
     }
 
     fn start(scenario: Scenario, speed: u32, version: u64) -> Result<Self, String> {
-        let simulation = Simulation::new(&scenario).map_err(|problems| {
-            problems
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("; ")
-        })?;
+        let simulation = Simulation::new(&scenario)
+            .map_err(|problems| super::share::problems_text(&problems))?;
         let report = Rc::new(simulation.report());
         Ok(Self {
             preset: scenario
@@ -130,7 +126,7 @@ impl FlowState {
                 .as_deref()
                 .and_then(presets::find)
                 .map(|p| p.name),
-            scenario,
+            scenario: Rc::new(scenario),
             simulation: Rc::new(RefCell::new(simulation)),
             report,
             mode: Mode::Paused,
@@ -150,7 +146,7 @@ impl FlowState {
         Self {
             preset: Some(PRESETS[0].name),
             report: Rc::new(simulation.report()),
-            scenario,
+            scenario: Rc::new(scenario),
             simulation: Rc::new(RefCell::new(simulation)),
             mode: Mode::Paused,
             speed: 1,
@@ -192,7 +188,7 @@ impl FlowState {
             FlowAction::Refuse(message) => self.error = Some(message),
             FlowAction::SetRate(typed) => match typed.trim().parse::<f64>() {
                 Ok(rate) if rate > 0.0 && rate <= 100_000.0 => {
-                    let mut scenario = self.scenario.clone();
+                    let mut scenario = Scenario::clone(&self.scenario);
                     scenario.arrivals.rate_per_s = rate;
                     self.restart(scenario);
                 }
@@ -204,7 +200,7 @@ impl FlowState {
             },
             FlowAction::SetPartitions(typed) => match typed.trim().parse::<u32>() {
                 Ok(partitions) if (1..=1_024).contains(&partitions) => {
-                    let mut scenario = self.scenario.clone();
+                    let mut scenario = Scenario::clone(&self.scenario);
                     scenario.topic.partitions = partitions;
                     self.restart(scenario);
                 }
@@ -215,7 +211,7 @@ impl FlowState {
                 }
             },
             FlowAction::ToggleOutage(index) => {
-                let mut scenario = self.scenario.clone();
+                let mut scenario = Scenario::clone(&self.scenario);
                 let third = scenario.duration_ms / 3;
                 match scenario.services.get_mut(index) {
                     Some(service) if service.outages.is_empty() => {

@@ -224,7 +224,8 @@ impl State {
     }
 
     /// Live consumers in the group.
-    fn live_consumers(&self) -> usize {
+    #[must_use]
+    pub fn live_consumers(&self) -> usize {
         self.group.members().iter().filter(|m| m.is_alive()).count()
     }
 

@@ -58,12 +58,18 @@ pub fn from_json(bytes: &[u8]) -> Result<Scenario, String> {
     if problems.is_empty() {
         Ok(scenario)
     } else {
-        Err(problems
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join("; "))
+        Err(problems_text(&problems))
     }
+}
+
+/// A scenario's problems in one line, each with its JSON path.
+#[must_use]
+pub fn problems_text(problems: &[kplay_core::scenario::ScenarioError]) -> String {
+    problems
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// `scenario` as indented JSON (one formatter for files, storage and links keeps the page smaller; deflate
