@@ -13,6 +13,17 @@ pub(crate) enum CliError {
 }
 
 impl CliError {
+    /// One line per problem, each starting with its JSON path.
+    pub(crate) fn problems(problems: &[kplay_core::problem::Problem]) -> Self {
+        Self::Usage(
+            problems
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n"),
+        )
+    }
+
     /// 2 for anything the caller can fix in what they passed, 1 for I/O trouble.
     pub(crate) fn exit_status(&self) -> u8 {
         match self {

@@ -10,6 +10,7 @@ mod error;
 mod input;
 mod partition;
 mod simulate;
+mod world;
 
 use std::ffi::OsString;
 use std::io::{self, Write};
@@ -33,6 +34,11 @@ Usage:
       Prints the scenario as a shell script for a real cluster: kafka-topics.sh --create, producer and
       consumer properties (acks, linger.ms, partition.assignment.strategy, enable.auto.commit, ...),
       consumers per service, a load test at the scenario's rate and the lag checks.
+  kplay world [--at-ms T] [--events] [--pretty] [FILE | -]
+      Runs a world script (brokers, topics, consumer groups and a timestamped action log) and prints the
+      state: partitions with leaders, ISR and offsets, groups with members, committed offsets and lag,
+      and what became of each produced record. --at-ms T prints the state at T ms; --events lists what
+      happened. See examples/ for scripts.
   kplay presets
       Lists the preset scenarios, one per line.
   kplay bench [--json] [--hour]
@@ -81,10 +87,11 @@ fn run(
         Some("bench") => bench::run(args.collect(), stdout),
         Some("simulate") => simulate::run(args.collect(), stdin, stdout, simulate::Output::Report),
         Some("kafka") => simulate::run(args.collect(), stdin, stdout, simulate::Output::Kafka),
+        Some("world") => world::run(args.collect(), stdin, stdout),
         Some("presets") => simulate::list(args.collect(), stdout),
         Some("help" | "--help" | "-h") => Ok(stdout.write_all(USAGE.as_bytes())?),
         _ => Err(CliError::Usage(format!(
-            "unknown command {:?}; commands are: partition, assign, simulate, kafka, presets, bench, help",
+            "unknown command {:?}; commands are: partition, assign, simulate, kafka, world, presets, bench, help",
             command.to_string_lossy()
         ))),
     }

@@ -12,7 +12,7 @@ use std::io::{IsTerminal, Read, Write};
 use std::time::{Duration, Instant as WallClock};
 
 use kplay_core::presets::{self, PRESETS};
-use kplay_core::scenario::{Scenario, ScenarioError};
+use kplay_core::scenario::Scenario;
 use kplay_core::sim::{Simulation, Status};
 
 use crate::error::CliError;
@@ -90,13 +90,14 @@ pub(crate) fn run(
     if output == Output::Kafka {
         let problems = scenario.validate();
         if !problems.is_empty() {
-            return Err(problem_lines(&problems));
+            return Err(CliError::problems(&problems));
         }
         stdout.write_all(kplay_core::bridge::kafka_commands(&scenario).as_bytes())?;
         return Ok(());
     }
 
-    let mut simulation = Simulation::new(&scenario).map_err(|problems| problem_lines(&problems))?;
+    let mut simulation =
+        Simulation::new(&scenario).map_err(|problems| CliError::problems(&problems))?;
     let started = WallClock::now();
     let show_progress = std::io::stderr().is_terminal();
     let mut shown = false;
@@ -128,17 +129,6 @@ pub(crate) fn run(
     };
     writeln!(stdout, "{}", json.map_err(|err| CliError::Io(err.into()))?)?;
     Ok(())
-}
-
-/// One line per problem, each starting with its JSON path.
-fn problem_lines(problems: &[ScenarioError]) -> CliError {
-    CliError::Usage(
-        problems
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join("\n"),
-    )
 }
 
 pub(crate) fn list(args: Vec<OsString>, stdout: &mut dyn Write) -> Result<(), CliError> {

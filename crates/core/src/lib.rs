@@ -22,6 +22,8 @@
 //!
 //! - [`scenario`]: the JSON scenario of an order flow; [`presets`]: the ones the playground ships.
 //! - [`bridge`]: a scenario as the commands and client properties to run it against a real cluster.
+//! - [`world`]: one whole cluster — brokers, topics, producers, consumer groups — driven by a timestamped
+//!   action log that replays to any moment; the interactive views and `kplay world` project it.
 //! - [`sim`]: the same seeded orders through a synchronous HTTP chain and a Kafka pipeline, as a
 //!   discrete-event simulation; [`metrics`]: its histograms.
 //!
@@ -40,6 +42,7 @@ extern crate alloc;
 
 pub mod bridge;
 pub mod cluster;
+pub mod config;
 pub mod delivery;
 pub mod group;
 #[cfg(feature = "json")]
@@ -48,9 +51,11 @@ pub mod log;
 pub mod metrics;
 pub mod partitioner;
 pub mod presets;
+pub mod problem;
 pub mod producer;
 pub mod rng;
 pub mod scenario;
 pub mod sim;
 pub mod time;
 pub mod topic;
+pub mod world;

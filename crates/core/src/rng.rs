@@ -61,6 +61,55 @@ impl SimRng {
     }
 }
 
+/// Every random stream in kplay, named once (turmoil's "entropy and randomness" rule): each source of
+/// randomness draws from its own stream of the seed, so adding a service or a producer never changes the
+/// numbers drawn for the others. [`Stream::id`] is the stream number given to [`SimRng::stream`]; the
+/// ranges cannot overlap within their limits (`config::MAX_SERVICES`, `config::MAX_TOPICS`,
+/// `config::MAX_PRODUCERS`), which a test checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stream {
+    /// When orders arrive (the order-flow simulation).
+    Arrivals,
+    /// The order service's database write.
+    DatabaseWrite,
+    /// The order service's publish to Kafka.
+    Publish,
+    /// Service `i` of the synchronous chain: its latencies and errors.
+    SyncService(u32),
+    /// Service `i` of the Kafka pipeline: its latencies, errors and duplicates.
+    EventService(u32),
+    /// The sticky partitioner of producer `producer` writing to topic `topic` in a world.
+    WorldProducer {
+        /// The producer's index in the script.
+        producer: u32,
+        /// The topic's index in the script.
+        topic: u32,
+    },
+}
+
+impl Stream {
+    /// The stream number.
+    #[must_use]
+    pub const fn id(self) -> u64 {
+        match self {
+            Self::Arrivals => 1,
+            Self::DatabaseWrite => 2,
+            Self::Publish => 3,
+            Self::SyncService(i) => 100 + i as u64,
+            Self::EventService(i) => 200 + i as u64,
+            Self::WorldProducer { producer, topic } => {
+                (1 << 32) | ((producer as u64) << 16) | topic as u64
+            }
+        }
+    }
+
+    /// The generator of this stream under `seed`.
+    #[must_use]
+    pub fn rng(self, seed: u64) -> SimRng {
+        SimRng::stream(seed, self.id())
+    }
+}
+
 /// SplitMix64's finaliser: a fixed bijective mix of 64 bits.
 const fn splitmix64(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -91,6 +140,22 @@ mod tests {
         assert!((rng.unit() - 0.355_935_840_284_451_9).abs() < 1e-16);
         assert_eq!(SimRng::new(0).below(1), 0);
         assert_eq!(SimRng::new(0).below(0), 0);
+    }
+
+    #[test]
+    fn named_streams_never_collide_within_their_limits() {
+        use crate::config::{MAX_PRODUCERS, MAX_SERVICES, MAX_TOPICS};
+        let mut ids = alloc::collections::BTreeSet::new();
+        let mut all = alloc::vec![Stream::Arrivals, Stream::DatabaseWrite, Stream::Publish];
+        for i in 0..MAX_SERVICES {
+            all.extend([Stream::SyncService(i), Stream::EventService(i)]);
+        }
+        for producer in 0..MAX_PRODUCERS {
+            all.extend((0..MAX_TOPICS).map(|topic| Stream::WorldProducer { producer, topic }));
+        }
+        for stream in &all {
+            assert!(ids.insert(stream.id()), "{stream:?} collides");
+        }
     }
 
     #[test]

@@ -17,10 +17,11 @@
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
-use core::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::config::{INSTANCES, MAX_ORDER_RATE_PER_S, MAX_SERVICES, PARTITIONS};
+use crate::problem::{Problem, Problems};
 use crate::rng::SimRng;
 
 /// The schema version this build reads and writes.
@@ -350,47 +351,15 @@ pub struct SyncSpec {
     pub timeout_ms: u64,
 }
 
-/// One problem in a scenario: where and what.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ScenarioError {
-    /// JSON path of the field.
-    pub path: String,
-    /// What is wrong and what is allowed.
-    pub message: String,
+/// One problem in a scenario: where and what (the crate's one path-naming [`Problem`]).
+pub type ScenarioError = Problem;
+
+/// Scenario-specific checks on top of [`Problems`].
+trait ScenarioChecks {
+    fn latency(&mut self, path: &str, latency: &Latency);
 }
 
-impl fmt::Display for ScenarioError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.path, self.message)
-    }
-}
-
-impl core::error::Error for ScenarioError {}
-
-/// Collects problems while walking a scenario.
-#[derive(Default)]
-struct Problems(Vec<ScenarioError>);
-
-impl Problems {
-    fn add(&mut self, path: impl Into<String>, message: impl Into<String>) {
-        self.0.push(ScenarioError {
-            path: path.into(),
-            message: message.into(),
-        });
-    }
-
-    fn int_range(&mut self, path: &str, value: u64, min: u64, max: u64) {
-        if !(min..=max).contains(&value) {
-            self.add(path, format!("{value} is out of range ({min}..={max})"));
-        }
-    }
-
-    fn float_range(&mut self, path: &str, value: f64, min: f64, max: f64) {
-        if !value.is_finite() || value < min || value > max {
-            self.add(path, format!("{value} is out of range ({min}..={max})"));
-        }
-    }
-
+impl ScenarioChecks for Problems {
     fn latency(&mut self, path: &str, latency: &Latency) {
         const MAX_MS: f64 = 3_600_000.0;
         match *latency {
@@ -450,7 +419,7 @@ impl Scenario {
             "arrivals.rate_per_s",
             self.arrivals.rate_per_s,
             0.001,
-            1_000_000.0,
+            MAX_ORDER_RATE_PER_S,
         );
         let orders = self.arrivals.rate_per_s * self.duration_ms as f64 / 1_000.0;
         if orders > MAX_ORDERS {
@@ -475,7 +444,12 @@ impl Scenario {
                 16 << 20,
             );
         }
-        p.int_range("topic.partitions", self.topic.partitions.into(), 1, 1_024);
+        p.int_range(
+            "topic.partitions",
+            self.topic.partitions.into(),
+            (*PARTITIONS.start()).into(),
+            (*PARTITIONS.end()).into(),
+        );
         match (self.topic.key, self.topic.customers) {
             (KeyChoice::CustomerId, None) => p.add(
                 "topic.customers",
@@ -488,10 +462,10 @@ impl Scenario {
             (_, None) => {}
         }
         p.int_range("sync.timeout_ms", self.sync.timeout_ms, 1, 600_000);
-        if self.services.is_empty() || self.services.len() > 16 {
+        if self.services.is_empty() || self.services.len() > MAX_SERVICES as usize {
             p.add(
                 "services",
-                format!("{} services; give 1 to 16", self.services.len()),
+                format!("{} services; give 1 to {MAX_SERVICES}", self.services.len()),
             );
         }
         for (i, s) in self.services.iter().enumerate() {
@@ -516,7 +490,12 @@ impl Scenario {
                 );
             }
             p.latency(&at("latency"), &s.latency);
-            p.int_range(&at("instances"), s.instances.into(), 1, 1_000);
+            p.int_range(
+                &at("instances"),
+                s.instances.into(),
+                (*INSTANCES.start()).into(),
+                (*INSTANCES.end()).into(),
+            );
             p.float_range(&at("error_rate"), s.error_rate, 0.0, 1.0);
             for (j, o) in s.outages.iter().enumerate() {
                 if o.from_ms >= o.to_ms {

@@ -219,39 +219,21 @@ impl Cluster {
                 "min.insync.replicas must be at least 1",
             ));
         }
-        let partitions = (0..config.partitions)
-            .map(|p| {
-                let replicas: Vec<Replica> =
-                    placement(p, config.replication_factor, config.brokers)
-                        .into_iter()
-                        .map(|broker| Replica {
-                            broker,
-                            log: Vec::new(),
-                            last_caught_up: now,
-                        })
-                        .collect();
-                let leader = replicas[0].broker;
-                Partition {
-                    isr: replicas.iter().map(|r| r.broker).collect(),
-                    replicas,
-                    leader: Some(leader),
-                    leader_epoch: 0,
-                    epoch_starts: alloc::vec![(0, 0)],
-                    high_watermark: 0,
-                    pending: Vec::new(),
-                }
-            })
-            .collect();
-        Ok(Self {
-            config,
+        let mut cluster = Self {
+            config: ClusterConfig {
+                partitions: 0,
+                ..config
+            },
             alive: alloc::vec![true; config.brokers as usize],
             stalled: BTreeSet::new(),
-            partitions,
+            partitions: Vec::new(),
             next_write: 0,
             acknowledged: BTreeSet::new(),
             newly_acknowledged: Vec::new(),
             failed_writes: Vec::new(),
-        })
+        };
+        cluster.add_partitions(now, config.partitions)?;
+        Ok(cluster)
     }
 
     /// The configuration.
@@ -326,6 +308,55 @@ impl Cluster {
             offset,
             acknowledged,
         })
+    }
+
+    /// Grows the topic to `partitions` (`kafka-topics.sh --alter --partitions`): new partitions are placed
+    /// like the first ones, led by their first live replica, with the live replicas in sync.
+    ///
+    /// # Errors
+    /// [`InvalidClusterConfig`] if `partitions` does not grow the topic.
+    pub fn add_partitions(
+        &mut self,
+        now: Instant,
+        partitions: u32,
+    ) -> Result<(), InvalidClusterConfig> {
+        if partitions <= self.config.partitions {
+            return Err(InvalidClusterConfig(
+                "the number of partitions can only grow",
+            ));
+        }
+        for p in self.config.partitions..partitions {
+            let replicas: Vec<Replica> =
+                placement(p, self.config.replication_factor, self.config.brokers)
+                    .into_iter()
+                    .map(|broker| Replica {
+                        broker,
+                        log: Vec::new(),
+                        last_caught_up: now,
+                    })
+                    .collect();
+            let live: BTreeSet<BrokerId> = replicas
+                .iter()
+                .map(|r| r.broker)
+                .filter(|&b| self.is_alive(b))
+                .collect();
+            let leader = replicas.iter().map(|r| r.broker).find(|b| live.contains(b));
+            self.partitions.push(Partition {
+                isr: if live.is_empty() {
+                    replicas.iter().map(|r| r.broker).take(1).collect()
+                } else {
+                    live
+                },
+                replicas,
+                leader,
+                leader_epoch: 0,
+                epoch_starts: alloc::vec![(0, 0)],
+                high_watermark: 0,
+                pending: Vec::new(),
+            });
+        }
+        self.config.partitions = partitions;
+        Ok(())
     }
 
     /// Followers on live, fetching brokers copy what they miss from their leader; the ISR grows and the HW

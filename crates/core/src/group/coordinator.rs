@@ -267,6 +267,30 @@ impl ConsumerGroup {
         self.pending.is_some()
     }
 
+    /// What started the rebalance under way, if one is.
+    #[must_use]
+    pub fn rebalance_trigger(&self) -> Option<&Trigger> {
+        self.pending.as_ref().map(|p| &p.trigger)
+    }
+
+    /// Changes `partition.assignment.strategy`. Members must agree on a protocol, so Kafka lets the group
+    /// switch only while it is empty (otherwise a join fails with `INCONSISTENT_GROUP_PROTOCOL`).
+    ///
+    /// # Errors
+    /// [`GroupError::GroupNotEmpty`] while the group has members.
+    pub fn set_strategy(&mut self, strategy: Strategy) -> Result<(), GroupError> {
+        if !self.members.is_empty() {
+            return Err(GroupError::GroupNotEmpty);
+        }
+        self.config.strategy = strategy;
+        Ok(())
+    }
+
+    /// Learns of a topic created after the group: members may then subscribe to it.
+    pub fn add_topic(&mut self, topic: &str, partitions: u32) {
+        self.topics.entry(topic.into()).or_insert(partitions);
+    }
+
     /// The group's committed offsets.
     #[must_use]
     pub fn offsets(&self) -> &CommittedOffsets {

@@ -14,6 +14,17 @@ pub enum CleanupPolicy {
 }
 
 impl CleanupPolicy {
+    /// The policy `cleanup.policy` names: `delete`, `compact`, or both (`compact,delete` in either order).
+    #[must_use]
+    pub fn from_config(value: &str) -> Option<Self> {
+        match value.replace(' ', "").as_str() {
+            "delete" => Some(Self::Delete),
+            "compact" => Some(Self::Compact),
+            "compact,delete" | "delete,compact" => Some(Self::CompactDelete),
+            _ => None,
+        }
+    }
+
     /// Whether retention deletes segments.
     #[must_use]
     pub const fn deletes(self) -> bool {

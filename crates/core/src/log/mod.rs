@@ -31,6 +31,11 @@ use crate::time::Instant;
 /// with its framing (about 9 bytes).
 pub const RECORD_OVERHEAD: u64 = 70;
 
+/// Bytes a record with this key and value counts for.
+fn record_size(key: Option<&[u8]>, value_size: Option<u32>) -> u64 {
+    RECORD_OVERHEAD + key.map_or(0, |k| k.len() as u64) + u64::from(value_size.unwrap_or(0))
+}
+
 /// A record as stored in the log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Record {
@@ -50,9 +55,7 @@ impl Record {
     /// Bytes this record counts for.
     #[must_use]
     pub fn size(&self) -> u64 {
-        RECORD_OVERHEAD
-            + self.key.as_ref().map_or(0, |k| k.len() as u64)
-            + u64::from(self.value_size.unwrap_or(0))
+        record_size(self.key.as_deref(), self.value_size)
     }
 
     /// A keyed record with a null value.
@@ -257,6 +260,28 @@ impl PartitionLog {
         self.segments.iter().map(|s| s.records.len()).sum()
     }
 
+    /// Whether [`Self::append`] would accept this record, without appending it.
+    ///
+    /// # Errors
+    /// As [`Self::append`].
+    pub fn check_append(
+        &self,
+        key: Option<&[u8]>,
+        value_size: Option<u32>,
+    ) -> Result<(), AppendError> {
+        if key.is_none() && self.config.cleanup_policy.compacts() {
+            return Err(AppendError::KeylessOnCompactedTopic);
+        }
+        let size = record_size(key, value_size);
+        if size > self.config.segment_bytes {
+            return Err(AppendError::RecordTooLarge {
+                size,
+                segment_bytes: self.config.segment_bytes,
+            });
+        }
+        Ok(())
+    }
+
     /// Appends a record at `now`, rolling the active segment first if `segment.bytes` or `segment.ms` says
     /// so. Returns its offset. The high watermark does not move; see [`Self::append_and_commit`].
     ///
@@ -268,9 +293,7 @@ impl PartitionLog {
         key: Option<&[u8]>,
         value_size: Option<u32>,
     ) -> Result<u64, AppendError> {
-        if key.is_none() && self.config.cleanup_policy.compacts() {
-            return Err(AppendError::KeylessOnCompactedTopic);
-        }
+        self.check_append(key, value_size)?;
         let record = Record {
             offset: self.log_end_offset,
             timestamp: now,
@@ -279,12 +302,6 @@ impl PartitionLog {
             delete_horizon: None,
         };
         let size = record.size();
-        if size > self.config.segment_bytes {
-            return Err(AppendError::RecordTooLarge {
-                size,
-                segment_bytes: self.config.segment_bytes,
-            });
-        }
         if self.should_roll(now, size) {
             self.roll();
         }

@@ -38,7 +38,7 @@ use super::{Ctx, Event, ServiceTiming};
 use crate::metrics::Histogram;
 use crate::partitioner::partition_for_key;
 use crate::producer::{Producer, ProducerConfig};
-use crate::rng::SimRng;
+use crate::rng::{SimRng, Stream};
 use crate::scenario::FlowTopic as Topic;
 use crate::scenario::{ConsumeMode, KeyChoice, Latency, RetrySpec, Scenario};
 
@@ -342,7 +342,7 @@ impl EventFlow {
                         .collect(),
                     owner: range_owners(partitions.get(), s.instances),
                     shared: VecDeque::new(),
-                    rng: SimRng::stream(scenario.seed, 200 + i as u64),
+                    rng: Stream::EventService(i as u32).rng(scenario.seed),
                     processed: 0,
                     dead_lettered: 0,
                     retries: 0,
@@ -368,7 +368,7 @@ impl EventFlow {
                 partitions,
                 scenario.seed ^ 0x5eed,
             ),
-            rng: SimRng::stream(scenario.seed, 3),
+            rng: Stream::Publish.rng(scenario.seed),
             db_write: scenario.order_service.db_write,
             publish: scenario.order_service.publish,
             groups,

@@ -32,7 +32,7 @@ use self::queue::EventQueue;
 use self::report::{Report, RunInfo};
 use self::series::Series;
 use self::sync_flow::{SyncEvent, SyncFlow};
-use crate::rng::SimRng;
+use crate::rng::{SimRng, Stream};
 use crate::scenario::{ArrivalProcess, KeyChoice, Latency, Scenario, ScenarioError, ServiceSpec};
 use crate::time::Instant;
 
@@ -160,7 +160,7 @@ impl Simulation {
             queue,
             now: 0,
             duration_us,
-            arrival_rng: SimRng::stream(scenario.seed, 1),
+            arrival_rng: Stream::Arrivals.rng(scenario.seed),
             next_arrival: 0.0,
             orders: 0,
             sync: SyncFlow::new(scenario),

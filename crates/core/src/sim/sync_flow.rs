@@ -17,7 +17,7 @@ use super::report::CDF_POINTS;
 use super::report::{ByService, LittleMeter, SyncReport};
 use super::{Ctx, Event, ServiceTiming};
 use crate::metrics::Histogram;
-use crate::rng::SimRng;
+use crate::rng::{SimRng, Stream};
 use crate::scenario::Scenario;
 
 #[derive(Debug, Clone, Copy)]
@@ -102,7 +102,7 @@ impl SyncFlow {
                 waiting: VecDeque::new(),
                 outstanding: VecDeque::new(),
                 timer_set: false,
-                rng: SimRng::stream(scenario.seed, 100 + i as u64),
+                rng: Stream::SyncService(i as u32).rng(scenario.seed),
                 failed_calls: 0,
                 little: LittleMeter::default(),
             })
@@ -112,7 +112,7 @@ impl SyncFlow {
             names: scenario.services.iter().map(|s| s.name.clone()).collect(),
             orders: Vec::new(),
             free: Vec::new(),
-            db_rng: SimRng::stream(scenario.seed, 2),
+            db_rng: Stream::DatabaseWrite.rng(scenario.seed),
             db_write: scenario.order_service.db_write,
             timeout_us: scenario.sync.timeout_ms * 1_000,
             next_call: 0,

@@ -1,0 +1,59 @@
+//! # Limits, named once
+//!
+//! Every bound an input is checked against lives here (smoltcp's `config` module), so validation, error
+//! messages and the browser's inputs all import the same numbers instead of retyping them. Each limit says
+//! what it protects: most keep a run inside a browser tab's time and memory; Kafka's own limits are cited
+//! where they apply.
+
+use core::ops::RangeInclusive;
+
+use crate::time::Duration;
+
+/// Partitions of one topic, in a scenario, a world script and the partition view. Kafka allows far more;
+/// 1,024 keeps every view drawable.
+pub const PARTITIONS: RangeInclusive<u32> = 1..=1_024;
+/// Services of an order-flow scenario.
+pub const MAX_SERVICES: u32 = 16;
+/// Consumer instances of one service in a scenario.
+pub const INSTANCES: RangeInclusive<u32> = 1..=1_000;
+/// Orders per second a scenario may generate.
+pub const MAX_ORDER_RATE_PER_S: f64 = 1_000_000.0;
+
+/// The world script schema version this build reads and writes.
+pub const SCRIPT_VERSION: u32 = 1;
+/// Brokers in a world.
+pub const BROKERS: RangeInclusive<u32> = 1..=32;
+/// Topics in a world.
+pub const MAX_TOPICS: u32 = 64;
+/// Named producers in a world (besides the default one).
+pub const MAX_PRODUCERS: u32 = 64;
+/// Consumer groups in a world.
+pub const MAX_GROUPS: usize = 64;
+/// Members (live or not yet expired) of one group in a world.
+pub const MAX_MEMBERS: usize = 1_000;
+/// Actions in one script.
+pub const MAX_ACTIONS: usize = 1_000_000;
+/// Records one `produce` action may write.
+pub const RECORDS_PER_ACTION: RangeInclusive<u64> = 1..=1_000_000;
+/// Records a whole script may write: bounds the world's memory (about 200 bytes a record with its
+/// replicas and bookkeeping).
+pub const MAX_RECORDS: u64 = 2_000_000;
+/// A record's value: Kafka's default `max.message.bytes` is 1 MiB.
+pub const VALUE_BYTES: RangeInclusive<u32> = 0..=1_048_576;
+/// A key's length in bytes.
+pub const MAX_KEY_BYTES: usize = 1_024;
+/// Names (topics, groups, members, producers) in bytes; Kafka allows 249 characters for a topic.
+pub const MAX_NAME_BYTES: usize = 249;
+/// A consumer's processing rate in records per second.
+pub const RECORDS_PER_S: RangeInclusive<f64> = 0.0..=1_000_000.0;
+/// The latest instant an action may happen at: 30 days.
+pub const MAX_AT_MS: u64 = 30 * 86_400_000;
+/// How long a world keeps running after its last action when nothing is pending (`kplay world` without
+/// `--at-ms`).
+pub const RUN_AFTER_LAST_ACTION: Duration = Duration::from_secs(60);
+/// How long after a leader appends a follower's fetch brings the record over. Kafka's followers long-poll
+/// (`replica.fetch.wait.max.ms`, 500 ms, returns as soon as there is data), so this is one round trip;
+/// kplay uses 2 ms so that `acks=all` visibly waits for the followers.
+pub const FOLLOWER_FETCH_DELAY: Duration = Duration::from_millis(2);
+/// Actions between two checkpoints of a timeline: landing on any moment replays at most this many.
+pub const CHECKPOINT_EVERY: usize = 256;

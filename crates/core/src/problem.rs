@@ -1,0 +1,62 @@
+//! # Problems: what is wrong with an input, and where
+//!
+//! Every document a person writes — a scenario, a `kplay world` script, an assignment request — is checked
+//! as a whole and every problem is reported with the JSON path at fault, so one run shows them all:
+//! `actions[3].topic: unknown topic "ordrs"`, `topics[0].partitions: 0 is out of range (1..=1024)`. The
+//! CLI prints one line per problem and the browser shows the same lines.
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+
+/// One problem: where (a JSON path) and what is wrong there, with what is allowed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// JSON path of the field, such as `services[1].instances`.
+    pub path: String,
+    /// What is wrong and what is allowed.
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.path, self.message)
+    }
+}
+
+impl core::error::Error for Problem {}
+
+/// Collects problems while walking a document.
+#[derive(Debug, Default)]
+pub struct Problems(pub Vec<Problem>);
+
+impl Problems {
+    /// Records a problem at `path`.
+    pub fn add(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        self.0.push(Problem {
+            path: path.into(),
+            message: message.into(),
+        });
+    }
+
+    /// Records a problem unless `min <= value <= max`.
+    pub fn int_range(&mut self, path: &str, value: u64, min: u64, max: u64) {
+        if !(min..=max).contains(&value) {
+            self.add(path, format!("{value} is out of range ({min}..={max})"));
+        }
+    }
+
+    /// Records a problem unless `value` is finite and `min <= value <= max`.
+    pub fn float_range(&mut self, path: &str, value: f64, min: f64, max: f64) {
+        if !value.is_finite() || value < min || value > max {
+            self.add(path, format!("{value} is out of range ({min}..={max})"));
+        }
+    }
+
+    /// Whether nothing was found.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}

@@ -1,0 +1,167 @@
+//! The consumers' loop: each member reads its partitions at its own pace.
+//!
+//! A member with `records_per_s > 0` takes one record every `1 / records_per_s` seconds from the
+//! partitions it owns now, in turn, starting each partition at its **position**: the group's committed
+//! offset when it gained the partition, or `auto.offset.reset` without one (Kafka's
+//! `SubscriptionState`: a position is per consumer and is lost when the partition is revoked). It reads
+//! only below the high watermark, skips offsets compaction removed, resets when retention deleted its
+//! position (`OFFSET_OUT_OF_RANGE` → `auto.offset.reset`), and commits the next offset after each record.
+//! A member with nothing to read goes idle until new data or a new assignment wakes it.
+
+use alloc::collections::BTreeMap;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use super::{EventKind, World};
+use crate::group::assignor::TopicPartition;
+use crate::group::coordinator::ConsumerGroup;
+use crate::group::offsets::{OffsetResetPolicy, starting_offset};
+use crate::time::{Duration, Instant};
+
+/// A consumer of the script and its client-side state.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct MemberState {
+    /// The script's name for it (its `client.id`).
+    pub(super) name: String,
+    /// The coordinator's member id.
+    pub(super) id: String,
+    /// Time per record; `None` reads nothing by itself.
+    interval: Option<Duration>,
+    reset: OffsetResetPolicy,
+    /// Where it reads next, per partition it owns.
+    positions: BTreeMap<TopicPartition, u64>,
+    /// Which owned partition it reads next.
+    cursor: usize,
+    /// When it can take its next record.
+    ready_at: Instant,
+    /// When it will, if it has something to read.
+    pub(super) next_at: Option<Instant>,
+}
+
+impl MemberState {
+    pub(super) fn new(
+        name: &str,
+        id: &str,
+        records_per_s: f64,
+        reset: OffsetResetPolicy,
+        now: Instant,
+    ) -> Self {
+        let interval = (records_per_s > 0.0).then(|| {
+            // At least a microsecond a record; the rate was checked to be at most 1,000,000/s.
+            Duration::from_micros(libm::round(1_000_000.0 / records_per_s).max(1.0) as u64)
+        });
+        Self {
+            name: name.into(),
+            id: id.into(),
+            interval,
+            reset,
+            positions: BTreeMap::new(),
+            cursor: 0,
+            ready_at: now,
+            next_at: None,
+        }
+    }
+
+    /// Drops positions of partitions the member no longer owns.
+    pub(super) fn keep_assigned(&mut self, group: &ConsumerGroup) {
+        let owned = group.member(&self.id).map(|m| m.assigned.as_slice());
+        self.positions
+            .retain(|tp, _| owned.is_some_and(|o| o.contains(tp)));
+    }
+
+    /// Forgets positions in `topic` (its offsets were reset).
+    pub(super) fn forget_topic(&mut self, topic: &str) {
+        self.positions.retain(|tp, _| tp.topic != topic);
+    }
+
+    /// An idle member looks for work again at `now` (or when it is ready).
+    pub(super) fn wake(&mut self, now: Instant) {
+        if self.interval.is_some() && self.next_at.is_none() {
+            self.next_at = Some(self.ready_at.max(now));
+        }
+    }
+
+    /// The member's position in each partition it has read from.
+    pub(super) fn positions(&self) -> &BTreeMap<TopicPartition, u64> {
+        &self.positions
+    }
+}
+
+impl World {
+    /// Every member due at `at` reads one record, or goes idle.
+    pub(super) fn run_consumers(&mut self, at: Instant) {
+        for g in 0..self.groups.len() {
+            for m in 0..self.groups[g].members.len() {
+                if self.groups[g].members[m].next_at.is_some_and(|t| t <= at) {
+                    self.consume_one(g, m);
+                }
+            }
+        }
+    }
+
+    fn consume_one(&mut self, g: usize, m: usize) {
+        let now = self.now;
+        let state = &mut self.groups[g];
+        let member = &mut state.members[m];
+        let Some(interval) = member.interval else {
+            member.next_at = None;
+            return;
+        };
+        let owned: Vec<TopicPartition> = match state.group.member(&member.id) {
+            Some(c) if c.is_alive() => c.assigned.clone(),
+            _ => Vec::new(),
+        };
+        let mut delivered = None;
+        for k in 0..owned.len() {
+            let index = (member.cursor + k) % owned.len();
+            let tp = &owned[index];
+            let Some(topic) = self.topics.iter().find(|t| t.name == tp.topic) else {
+                continue;
+            };
+            let Some(log) = topic.logs.get(tp.partition as usize) else {
+                continue;
+            };
+            let committed = state.group.offsets().get(tp);
+            let position = match member.positions.get(tp) {
+                Some(&p) if p >= log.log_start_offset() => Ok(p),
+                // No position yet, or retention deleted it: OFFSET_OUT_OF_RANGE → auto.offset.reset.
+                Some(_) => starting_offset(tp, None, log, member.reset),
+                None => starting_offset(tp, committed, log, member.reset),
+            };
+            // With auto.offset.reset=none Kafka's poll throws; kplay's member just skips the partition.
+            let Ok(position) = position else { continue };
+            member.positions.insert(tp.clone(), position);
+            if position >= log.high_watermark() {
+                continue;
+            }
+            match log.fetch(position, 1) {
+                Ok(records) if !records.is_empty() => {
+                    let offset = records[0].offset;
+                    member.positions.insert(tp.clone(), offset + 1);
+                    member.cursor = index + 1;
+                    delivered = Some((tp.clone(), offset));
+                    break;
+                }
+                // Compaction removed everything up to the high watermark.
+                _ => {
+                    member.positions.insert(tp.clone(), log.high_watermark());
+                }
+            }
+        }
+        let Some((tp, offset)) = delivered else {
+            member.next_at = None;
+            return;
+        };
+        member.ready_at = now + interval;
+        member.next_at = Some(member.ready_at);
+        let (group, name) = (state.group.id().into(), member.name.clone());
+        self.emit(EventKind::Fetched {
+            group,
+            member: name,
+            topic: tp.topic.clone(),
+            partition: tp.partition,
+            offset,
+        });
+        self.commit(g, m, &tp, offset + 1);
+    }
+}

@@ -1,0 +1,372 @@
+//! Consumer groups in the world: joins, leaves, commits, offset resets, and what each coordinator
+//! operation changed, reported as events (who was revoked or assigned what, rebalances started and
+//! completed, sessions expired).
+
+use alloc::collections::{BTreeMap, VecDeque};
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use core::num::NonZeroU32;
+
+use super::consumer::MemberState;
+use super::script::{ResetName, ResetSpec};
+use super::{ActionError, EventKind, GroupState, World};
+use crate::config::{MAX_GROUPS, MAX_MEMBERS};
+use crate::group::assignor::{Strategy, TopicPartition};
+use crate::group::coordinator::{ConsumerGroup, GroupConfig, GroupError, Trigger};
+use crate::group::offsets::{OffsetResetPolicy, ResetTo};
+use crate::time::Instant;
+
+impl World {
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn join(
+        &mut self,
+        group: &str,
+        member: &str,
+        topics: &[String],
+        strategy: Option<&str>,
+        instance: Option<&str>,
+        records_per_s: f64,
+        reset: Option<&str>,
+    ) -> Result<(), ActionError> {
+        let strategy = strategy
+            .map(str::parse::<Strategy>)
+            .transpose()
+            .map_err(|err| ActionError::new("strategy", err.to_string()))?
+            .unwrap_or(Strategy::Range);
+        if topics.is_empty() {
+            return Err(ActionError::new(
+                "topics",
+                "subscribe to at least one topic",
+            ));
+        }
+        for (i, topic) in topics.iter().enumerate() {
+            self.topic_index(topic, &format!("topics[{i}]"))?;
+        }
+        let reset = match reset {
+            None | Some("latest") => OffsetResetPolicy::Latest,
+            Some("earliest") => OffsetResetPolicy::Earliest,
+            Some("none") => OffsetResetPolicy::None,
+            Some(other) => {
+                return Err(ActionError::new(
+                    "auto_offset_reset",
+                    format!("{other:?} is not one of \"earliest\", \"latest\", \"none\""),
+                ));
+            }
+        };
+        let g = match self.group_index(group) {
+            Ok(g) => g,
+            Err(_) => self.create_group(group, strategy)?,
+        };
+        let current = self.groups[g].group.config().strategy;
+        if current != strategy {
+            if self.groups[g].group.members().is_empty() {
+                // An empty group takes the protocol of its first member.
+                let _ = self.groups[g].group.set_strategy(strategy);
+            } else {
+                return Err(ActionError::new(
+                    "strategy",
+                    format!(
+                        "{strategy} differs from the {current} the group's members use: Kafka refuses the join (INCONSISTENT_GROUP_PROTOCOL)"
+                    ),
+                ));
+            }
+        }
+        let existing = self.groups[g].members.iter().position(|m| m.name == member);
+        let rejoining = match existing {
+            Some(m) => {
+                let state = &self.groups[g].members[m];
+                let coordinator = self.groups[g].group.member(&state.id);
+                let same_instance = instance.is_some()
+                    && coordinator.is_some_and(|c| c.instance_id.as_deref() == instance);
+                if !same_instance || coordinator.is_some_and(|c| c.is_alive()) {
+                    return Err(ActionError::new(
+                        "member",
+                        format!(
+                            "{member:?} is already in group {group:?}; a member rejoins only as a static member (the same group_instance_id) after it stopped"
+                        ),
+                    ));
+                }
+                Some(m)
+            }
+            None => {
+                if let Some(owner) = instance.and_then(|i| {
+                    self.groups[g].members.iter().find(|m| {
+                        self.groups[g]
+                            .group
+                            .member(&m.id)
+                            .is_some_and(|c| c.instance_id.as_deref() == Some(i))
+                    })
+                }) {
+                    return Err(ActionError::new(
+                        "group_instance_id",
+                        format!(
+                            "{:?} belongs to member {:?}",
+                            instance.unwrap_or_default(),
+                            owner.name
+                        ),
+                    ));
+                }
+                if self.groups[g].group.members().len() >= MAX_MEMBERS {
+                    return Err(ActionError::new(
+                        "member",
+                        format!(
+                            "group {group:?} has {MAX_MEMBERS} members, the most a world allows"
+                        ),
+                    ));
+                }
+                None
+            }
+        };
+        self.emit(EventKind::Joined {
+            group: group.into(),
+            member: member.into(),
+        });
+        let names: Vec<&str> = topics.iter().map(String::as_str).collect();
+        let now = self.now;
+        let mut id = String::new();
+        self.group_op(g, |c| {
+            id = c.join(now, member, instance, &names)?;
+            Ok(())
+        });
+        let state = MemberState::new(member, &id, records_per_s, reset, self.now);
+        match rejoining {
+            Some(m) => self.groups[g].members[m] = state,
+            None => self.groups[g].members.push(state),
+        }
+        Ok(())
+    }
+
+    pub(super) fn create_group(
+        &mut self,
+        name: &str,
+        strategy: Strategy,
+    ) -> Result<usize, ActionError> {
+        if self.groups.len() >= MAX_GROUPS {
+            return Err(ActionError::new(
+                "group",
+                format!("a world has at most {MAX_GROUPS} groups"),
+            ));
+        }
+        let config = GroupConfig {
+            strategy,
+            ..GroupConfig::default()
+        };
+        let topics: BTreeMap<String, u32> = self
+            .topics
+            .iter()
+            .map(|t| (t.name.clone(), t.partition_count()))
+            .collect();
+        self.groups.push(GroupState {
+            group: ConsumerGroup::new(name, config, topics),
+            members: Vec::new(),
+        });
+        Ok(self.groups.len() - 1)
+    }
+
+    pub(super) fn reset_offsets(&mut self, g: usize, t: usize, to: ResetSpec) {
+        let to = match to {
+            ResetSpec::Named(ResetName::Earliest) => ResetTo::Earliest,
+            ResetSpec::Named(ResetName::Latest) => ResetTo::Latest,
+            ResetSpec::Offset { offset } => ResetTo::Offset(offset),
+            ResetSpec::Timestamp { timestamp_ms } => {
+                ResetTo::Timestamp(Instant::from_millis(timestamp_ms))
+            }
+        };
+        let topic = &self.topics[t];
+        let group = &mut self.groups[g];
+        let name = group.group.id().to_string();
+        match group.group.offsets_for_reset() {
+            Ok(offsets) => {
+                let moved: Vec<(u32, u64)> = topic
+                    .logs
+                    .iter()
+                    .enumerate()
+                    .map(|(p, log)| {
+                        let tp = TopicPartition::new(topic.name.clone(), p as u32);
+                        (p as u32, offsets.reset(tp, log, to))
+                    })
+                    .collect();
+                for member in &mut group.members {
+                    member.forget_topic(&topic.name);
+                }
+                let topic = topic.name.clone();
+                self.emit(EventKind::OffsetsReset {
+                    group: name,
+                    topic,
+                    offsets: moved,
+                });
+            }
+            Err(err) => {
+                let topic = topic.name.clone();
+                self.emit(EventKind::ResetRefused {
+                    group: name,
+                    topic,
+                    error: err.to_string(),
+                });
+            }
+        }
+    }
+
+    pub(super) fn add_partitions(&mut self, t: usize, partitions: u32) {
+        let now = self.now;
+        let name = self.topics[t].name.clone();
+        self.topics[t].add_partitions(now, partitions);
+        let count = NonZeroU32::new(partitions).unwrap_or(NonZeroU32::MIN);
+        for producer in &mut self.producers {
+            producer.per_topic[t].set_partitions(count);
+            producer.unsent[t].resize(partitions as usize, VecDeque::new());
+        }
+        self.emit(EventKind::PartitionsAdded {
+            topic: name.clone(),
+            partitions,
+        });
+        for g in 0..self.groups.len() {
+            self.group_op(g, |group| group.add_partitions(now, &name, partitions));
+        }
+    }
+
+    /// Runs a coordinator operation on group `g` and reports what it changed: members whose partitions
+    /// were revoked or assigned, rebalances started and completed, members whose sessions expired.
+    pub(super) fn group_op(
+        &mut self,
+        g: usize,
+        op: impl FnOnce(&mut ConsumerGroup) -> Result<(), GroupError>,
+    ) {
+        let state = &mut self.groups[g];
+        let was_rebalancing = state.group.is_rebalancing();
+        let rounds_before = state.group.rounds().len();
+        let before: Vec<(String, Vec<TopicPartition>, bool)> = state
+            .group
+            .members()
+            .iter()
+            .map(|m| (m.id.clone(), m.assigned.clone(), m.is_alive()))
+            .collect();
+        // The world checks every input before it reaches the coordinator, which therefore accepts it.
+        let _ = op(&mut state.group);
+        let name = state.group.id().to_string();
+        let name_of = |id: &str| {
+            state
+                .members
+                .iter()
+                .find(|m| m.id == id)
+                .map_or_else(|| id.to_string(), |m| m.name.clone())
+        };
+        let mut out = Vec::new();
+        for (id, assigned, was_alive) in &before {
+            let now_owned = state.group.member(id).map(|m| m.assigned.as_slice());
+            let lost: Vec<_> = assigned
+                .iter()
+                .filter(|tp| !now_owned.is_some_and(|o| o.contains(tp)))
+                .map(|tp| (tp.topic.clone(), tp.partition))
+                .collect();
+            if now_owned.is_none() && !was_alive {
+                out.push(EventKind::SessionExpired {
+                    group: name.clone(),
+                    member: name_of(id),
+                });
+            }
+            if !lost.is_empty() {
+                out.push(EventKind::Revoked {
+                    group: name.clone(),
+                    member: name_of(id),
+                    partitions: lost,
+                });
+            }
+        }
+        for m in state.group.members() {
+            let had = before
+                .iter()
+                .find(|(id, _, _)| *id == m.id)
+                .map(|(_, a, _)| a.as_slice())
+                .unwrap_or_default();
+            let gained: Vec<_> = m
+                .assigned
+                .iter()
+                .filter(|tp| !had.contains(tp))
+                .map(|tp| (tp.topic.clone(), tp.partition))
+                .collect();
+            if !gained.is_empty() {
+                out.push(EventKind::Assigned {
+                    group: name.clone(),
+                    member: name_of(&m.id),
+                    partitions: gained,
+                });
+            }
+        }
+        for round in &state.group.rounds()[rounds_before..] {
+            let mut paused: Vec<(String, u64)> = Vec::new();
+            for (tp, waited) in &round.paused {
+                if let Some(owner) = state
+                    .group
+                    .members()
+                    .iter()
+                    .find(|m| m.assigned.contains(tp))
+                {
+                    let member = name_of(&owner.id);
+                    match paused.iter_mut().find(|(m, _)| *m == member) {
+                        Some((_, ms)) => *ms = (*ms).max(waited.as_millis()),
+                        None => paused.push((member, waited.as_millis())),
+                    }
+                }
+            }
+            out.push(EventKind::RebalanceCompleted {
+                group: name.clone(),
+                generation: round.generation,
+                paused_ms: paused,
+            });
+        }
+        let completed = state.group.rounds().len() > rounds_before;
+        if let Some(trigger) = state.group.rebalance_trigger()
+            && (!was_rebalancing || completed)
+        {
+            let trigger = match trigger {
+                Trigger::Joined(id) => format!("{} joined", name_of(id)),
+                Trigger::Left(id) => format!("{} left", name_of(id)),
+                Trigger::SessionExpired(id) => format!("{}'s session expired", name_of(id)),
+                other => other.to_string(),
+            };
+            out.push(EventKind::RebalanceStarted {
+                group: name.clone(),
+                trigger,
+            });
+        }
+        // Members the coordinator no longer has are gone from the script's view too.
+        let group = &state.group;
+        state.members.retain(|m| group.member(&m.id).is_some());
+        for member in &mut state.members {
+            member.keep_assigned(group);
+        }
+        for kind in out {
+            self.emit(kind);
+        }
+        self.wake = true;
+    }
+
+    pub(super) fn commit(&mut self, g: usize, m: usize, tp: &TopicPartition, offset: u64) {
+        let state = &mut self.groups[g];
+        let (group, member) = (state.group.id().to_string(), state.members[m].name.clone());
+        let id = state.members[m].id.clone();
+        let kind = match state.group.commit(&id, tp, offset) {
+            Ok(()) => EventKind::Committed {
+                group,
+                member,
+                topic: tp.topic.clone(),
+                partition: tp.partition,
+                offset,
+            },
+            Err(err) => EventKind::CommitFailed {
+                group,
+                member,
+                topic: tp.topic.clone(),
+                partition: tp.partition,
+                error: match err {
+                    GroupError::UnknownMember(_) => "UNKNOWN_MEMBER_ID".into(),
+                    GroupError::IllegalCommit { .. } => "ILLEGAL_GENERATION".into(),
+                    other => other.to_string(),
+                },
+            },
+        };
+        self.emit(kind);
+    }
+}

@@ -1,0 +1,619 @@
+//! # The world: one Kafka cluster driven by a replayable action log
+//!
+//! A [`World`] is a whole cluster — brokers, replicated topics with their logs, producers, any number of
+//! consumer groups — on one simulated clock. It composes the crate's concepts rather than copying them:
+//! replication is [`crate::cluster::Cluster`] (one per topic, all on the same brokers), each partition's
+//! data is a [`crate::log::PartitionLog`] (segments, retention, compaction), records are partitioned and
+//! batched by [`crate::producer::Producer`] (murmur2 for keys, the built-in sticky partitioner of KIP-794
+//! for keyless records, `batch.size` and `linger.ms`), and groups are [`crate::group::coordinator`]'s
+//! [`ConsumerGroup`] with [`crate::group::offsets`]'s committed offsets and lag.
+//!
+//! ```text
+//!  actions ──► handle_action(now, action) ─┐            ┌─► poll_event(): appended, acknowledged, fetched,
+//!                                          ├─ World ────┤   committed, rebalance started / revoked /
+//!  clock ───► handle_timeout(now) ─────────┘            │   assigned / completed, ISR, leader, segments
+//!             poll_timeout() ◄──────────────────────────┘─► state(): the JSON `kplay world` prints
+//! ```
+//!
+//! **How it is driven** (quinn-proto's shape). Inputs: [`World::handle_action`] at a moment, and
+//! [`World::handle_timeout`], which runs everything due up to a moment. [`World::poll_timeout`] says when
+//! something is next due (a `linger.ms` expiring, a follower's fetch, a consumer's next record, a session
+//! expiring, a rebalance completing, a retention check). Outputs: [`World::poll_event`] in the order things
+//! happened, and [`World::state`] at any time. `handle_action(now, ..)` first runs what is due up to
+//! `now`, so actions and timers interleave the same way however the caller steps the clock: replaying a
+//! script ([`World::replay`]) gives the same world as running it live, which is what time travel
+//! ([`timeline::Timeline`]) and links rely on. Nothing reads a clock; the seed drives every random choice.
+//!
+//! **Timing model** (simplifications, each named): a batch is sent the moment it is ready and reaches the
+//! leader at once; followers fetch [`crate::config::FOLLOWER_FETCH_DELAY`] after the leader appends;
+//! a consumer processes one record every `1 / records_per_s` seconds, taking its partitions in turn, and
+//! commits each record's next offset as it finishes it (no auto-commit interval yet); brokers notice a
+//! failure at once. Kafka's configs and defaults apply otherwise: `session.timeout.ms` 45 s,
+//! `heartbeat.interval.ms` 3 s, `group.initial.rebalance.delay.ms` 3 s, `replica.lag.time.max.ms` 30 s,
+//! `log.retention.check.interval.ms` 5 min, `log.cleaner.backoff.ms` 15 s, `min.insync.replicas` 1,
+//! `auto.offset.reset` latest, `acks` all, `linger.ms` 5, `batch.size` 16384.
+
+mod consumer;
+pub mod event;
+mod group;
+mod produce;
+pub mod script;
+pub mod state;
+pub mod timeline;
+mod topic;
+
+use alloc::collections::VecDeque;
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+
+pub use event::{EventKind, WorldEvent};
+pub use script::{Action, Script, ScriptAction};
+
+use crate::cluster::Acks;
+use crate::config::PARTITIONS;
+use crate::group::assignor::{Strategy, TopicPartition};
+use crate::group::coordinator::ConsumerGroup;
+use crate::problem::Problems;
+use crate::producer::Producer;
+use crate::time::{Duration, Instant};
+use consumer::MemberState;
+use produce::{ProduceStream, ProducerState, new_producer};
+use script::ProducerSpec;
+use topic::TopicState;
+
+/// An action the world refused: which field of it is at fault and why. Nothing changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActionError {
+    /// The field, relative to the action (`topic`, `topics[1]`, `broker`, `at_ms`).
+    pub field: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl ActionError {
+    fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for ActionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+impl core::error::Error for ActionError {}
+
+/// What became of one produced record, as its producer learns it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    /// Waiting in the producer's batch (`linger.ms`).
+    Queued,
+    /// Sent with `acks=0`: written, but the producer is told nothing (Kafka reports offset -1).
+    Sent,
+    /// Written with `acks=all`, waiting for the ISR.
+    Waiting,
+    /// Acknowledged: the producer knows its offset.
+    Acknowledged,
+    /// Failed with Kafka's error name.
+    Failed(&'static str),
+}
+
+/// One record a `produce` action wrote, in the order produced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProducedRecord {
+    /// Index of the action in the log.
+    pub action: u32,
+    /// Index of its topic.
+    pub topic: u32,
+    /// The partition the partitioner chose.
+    pub partition: u32,
+    /// Its offset in the leader's log once written.
+    pub written_at: Option<u64>,
+    /// What the producer knows.
+    pub delivery: Delivery,
+    /// Acknowledged, then gone from the partition (an unclean election, or `acks=1` and a failed leader).
+    pub lost: bool,
+}
+
+/// A consumer group and the consumers of the script in it.
+#[derive(Debug, Clone, PartialEq)]
+struct GroupState {
+    group: ConsumerGroup,
+    members: Vec<MemberState>,
+}
+
+/// Broker-wide settings.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Settings {
+    retention_check: Duration,
+    cleaner_backoff: Duration,
+}
+
+/// One deterministic Kafka cluster; see the module documentation for how it is driven.
+#[derive(Debug, Clone, PartialEq)]
+pub struct World {
+    now: Instant,
+    brokers: u32,
+    settings: Settings,
+    topics: Vec<TopicState>,
+    producers: Vec<ProducerState>,
+    groups: Vec<GroupState>,
+    produced: Vec<ProducedRecord>,
+    streams: Vec<ProduceStream>,
+    next_fetch: Option<Instant>,
+    next_retention: Instant,
+    next_cleaning: Instant,
+    actions: u32,
+    /// Something changed that an idle consumer may be waiting for (new data, a new assignment).
+    wake: bool,
+    events: VecDeque<WorldEvent>,
+    keep_events: bool,
+}
+
+impl World {
+    /// The world a script describes, at time 0, before its actions.
+    ///
+    /// # Errors
+    /// Every problem [`Script::check`] finds.
+    pub fn new(script: &Script) -> Result<Self, Problems> {
+        let problems = script.check();
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        let lag_max = script
+            .broker_config
+            .replica_lag_time_max_ms
+            .map_or(Duration::from_secs(30), Duration::from_millis);
+        let settings = Settings {
+            retention_check: Duration::from_millis(
+                script
+                    .broker_config
+                    .log_retention_check_interval_ms
+                    .unwrap_or(300_000),
+            ),
+            cleaner_backoff: Duration::from_millis(
+                script
+                    .broker_config
+                    .log_cleaner_backoff_ms
+                    .unwrap_or(15_000),
+            ),
+        };
+        let mut topics = Vec::with_capacity(script.topics.len());
+        for (i, spec) in script.topics.iter().enumerate() {
+            let topic = TopicState::new(spec, script.brokers, lag_max).map_err(|message| {
+                let mut p = Problems::default();
+                p.add(format!("topics[{i}]"), message);
+                p
+            })?;
+            topics.push(topic);
+        }
+        let mut specs = alloc::vec![ProducerSpec {
+            name: "default".into(),
+            config: script::ProducerConfigSpec::default(),
+        }];
+        for spec in &script.producers {
+            if spec.name == "default" {
+                specs[0] = spec.clone();
+            } else {
+                specs.push(spec.clone());
+            }
+        }
+        let producers = specs
+            .iter()
+            .enumerate()
+            .map(|(p, spec)| new_producer(spec, p as u32, &topics, script.seed))
+            .collect();
+        Ok(Self {
+            now: Instant::ZERO,
+            brokers: script.brokers,
+            next_retention: Instant::ZERO + settings.retention_check,
+            next_cleaning: Instant::ZERO + settings.cleaner_backoff,
+            settings,
+            topics,
+            producers,
+            groups: Vec::new(),
+            produced: Vec::new(),
+            streams: Vec::new(),
+            next_fetch: None,
+            actions: 0,
+            wake: false,
+            events: VecDeque::new(),
+            keep_events: true,
+        })
+    }
+
+    /// Builds the world and applies every action of the script, as a dry run that finds what only running
+    /// can find (a member that never joined, a broker killed twice). The clock stops at the last action.
+    ///
+    /// # Errors
+    /// Every problem, each at its JSON path (`actions[4].member: ...`).
+    pub fn from_script(script: &Script) -> Result<Self, Problems> {
+        let mut world = Self::new(script)?;
+        let mut problems = Problems::default();
+        for (i, step) in script.actions.iter().enumerate() {
+            if let Err(err) = world.handle_action(Instant::from_millis(step.at_ms), &step.action) {
+                problems.add(format!("actions[{i}].{}", err.field), err.message);
+            }
+        }
+        if problems.is_empty() {
+            Ok(world)
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// The world of `script` at `until`: its actions up to then applied and the clock run to `until`.
+    /// The same script and moment always give the same world.
+    ///
+    /// # Errors
+    /// As [`Self::from_script`], for the actions up to `until`.
+    pub fn replay(script: &Script, until: Instant) -> Result<Self, Problems> {
+        let mut world = Self::new(script)?;
+        let mut problems = Problems::default();
+        for (i, step) in script.actions.iter().enumerate() {
+            let at = Instant::from_millis(step.at_ms);
+            if at > until {
+                break;
+            }
+            if let Err(err) = world.handle_action(at, &step.action) {
+                problems.add(format!("actions[{i}].{}", err.field), err.message);
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        world.handle_timeout(until);
+        Ok(world)
+    }
+
+    /// Runs until nothing is pending or `limit` has passed, whichever is first; returns where the clock
+    /// stopped (the last moment something happened, or `limit`).
+    pub fn run_until_idle(&mut self, limit: Instant) -> Instant {
+        while let Some(at) = self.poll_timeout() {
+            if at > limit {
+                self.handle_timeout(limit);
+                return limit;
+            }
+            self.handle_timeout(at);
+        }
+        self.now
+    }
+
+    /// Whether events are kept for [`Self::poll_event`] (the default). A timeline's checkpoints turn it
+    /// off: they only need the state.
+    pub fn keep_events(&mut self, keep: bool) {
+        self.keep_events = keep;
+        if !keep {
+            self.events.clear();
+        }
+    }
+
+    /// The clock.
+    #[must_use]
+    pub fn now(&self) -> Instant {
+        self.now
+    }
+
+    /// Actions applied so far.
+    #[must_use]
+    pub fn actions_applied(&self) -> u32 {
+        self.actions
+    }
+
+    /// Every record produced so far, in order.
+    #[must_use]
+    pub fn produced(&self) -> &[ProducedRecord] {
+        &self.produced
+    }
+
+    /// The next event, oldest first.
+    pub fn poll_event(&mut self) -> Option<WorldEvent> {
+        self.events.pop_front()
+    }
+
+    fn emit(&mut self, kind: EventKind) {
+        if self.keep_events {
+            self.events.push_back(WorldEvent {
+                at_ms: self.now.as_millis(),
+                at: self.now,
+                kind,
+            });
+        }
+    }
+
+    fn topic_index(&self, name: &str, field: &str) -> Result<usize, ActionError> {
+        self.topics
+            .iter()
+            .position(|t| t.name == name)
+            .ok_or_else(|| ActionError::new(field, format!("unknown topic {name:?}")))
+    }
+
+    fn group_index(&self, name: &str) -> Result<usize, ActionError> {
+        self.groups
+            .iter()
+            .position(|g| g.group.id() == name)
+            .ok_or_else(|| ActionError::new("group", format!("unknown group {name:?}")))
+    }
+
+    fn member_index(&self, group: usize, name: &str) -> Result<usize, ActionError> {
+        self.groups[group]
+            .members
+            .iter()
+            .position(|m| m.name == name)
+            .ok_or_else(|| {
+                ActionError::new(
+                    "member",
+                    format!(
+                        "{name:?} is not a member of group {:?}",
+                        self.groups[group].group.id()
+                    ),
+                )
+            })
+    }
+
+    fn check_broker(&self, broker: u32) -> Result<(), ActionError> {
+        if broker >= self.brokers {
+            return Err(ActionError::new(
+                "broker",
+                format!(
+                    "unknown broker {broker}; brokers are 0..={}",
+                    self.brokers - 1
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Applies `action` at `now`, after running everything due up to `now`.
+    ///
+    /// # Errors
+    /// [`ActionError`] naming the field at fault; the world is then as it was, except for the clock.
+    pub fn handle_action(&mut self, now: Instant, action: &Action) -> Result<(), ActionError> {
+        if now < self.now {
+            return Err(ActionError::new(
+                "at_ms",
+                format!(
+                    "{} is earlier than the world's clock ({}); actions must be in time order",
+                    now.as_millis(),
+                    self.now.as_millis()
+                ),
+            ));
+        }
+        self.handle_timeout(now);
+        match action {
+            Action::Produce {
+                topic,
+                key,
+                value_bytes,
+                acks,
+                count,
+                interval_ms,
+                producer,
+            } => {
+                let topic = self.topic_index(topic, "topic")?;
+                let producer = match producer {
+                    None => 0,
+                    Some(name) => self
+                        .producers
+                        .iter()
+                        .position(|p| p.name == *name)
+                        .ok_or_else(|| {
+                            ActionError::new("producer", format!("unknown producer {name:?}"))
+                        })?,
+                };
+                let acks = acks.map_or(self.producers[producer].acks, Acks::from);
+                self.streams.push(ProduceStream {
+                    action: self.actions,
+                    producer,
+                    topic,
+                    key: key.clone(),
+                    value_bytes: *value_bytes,
+                    acks,
+                    next: 0,
+                    count: *count,
+                    interval: Duration::from_millis(*interval_ms),
+                    next_at: now,
+                });
+                self.run_streams();
+                self.send_ready_batches();
+            }
+            Action::Join {
+                group,
+                member,
+                topics,
+                strategy,
+                group_instance_id,
+                records_per_s,
+                auto_offset_reset,
+            } => self.join(
+                group,
+                member,
+                topics,
+                strategy.as_deref(),
+                group_instance_id.as_deref(),
+                records_per_s.unwrap_or(100.0),
+                auto_offset_reset.as_deref(),
+            )?,
+            Action::Leave { group, member } | Action::Crash { group, member } => {
+                let g = self.group_index(group)?;
+                let m = self.member_index(g, member)?;
+                let id = self.groups[g].members[m].id.clone();
+                let alive = self.groups[g]
+                    .group
+                    .member(&id)
+                    .is_some_and(|x| x.is_alive());
+                if !alive {
+                    return Err(ActionError::new(
+                        "member",
+                        format!("{member:?} has already stopped"),
+                    ));
+                }
+                let leaving = matches!(action, Action::Leave { .. });
+                let (group, member) = (group.clone(), member.clone());
+                self.emit(if leaving {
+                    EventKind::Left { group, member }
+                } else {
+                    EventKind::Crashed { group, member }
+                });
+                let now = self.now;
+                self.group_op(g, |group| {
+                    if leaving {
+                        group.leave(now, &id)
+                    } else {
+                        group.crash(now, &id)
+                    }
+                });
+            }
+            Action::Commit {
+                group,
+                member,
+                topic,
+                partition,
+                offset,
+            } => {
+                let g = self.group_index(group)?;
+                let m = self.member_index(g, member)?;
+                let t = self.topic_index(topic, "topic")?;
+                if *partition >= self.topics[t].partition_count() {
+                    return Err(ActionError::new(
+                        "partition",
+                        format!(
+                            "{topic} has partitions 0..={}",
+                            self.topics[t].partition_count() - 1
+                        ),
+                    ));
+                }
+                let tp = TopicPartition::new(topic.clone(), *partition);
+                self.commit(g, m, &tp, *offset);
+            }
+            Action::ResetOffsets { group, topic, to } => {
+                let t = self.topic_index(topic, "topic")?;
+                let g = match self.group_index(group) {
+                    Ok(g) => g,
+                    Err(_) => self.create_group(group, Strategy::Range)?,
+                };
+                self.reset_offsets(g, t, *to);
+            }
+            Action::KillBroker { broker }
+            | Action::RestartBroker { broker }
+            | Action::StallBroker { broker }
+            | Action::UnstallBroker { broker } => self.broker_action(action, *broker)?,
+            Action::AddPartitions { topic, partitions } => {
+                let t = self.topic_index(topic, "topic")?;
+                let current = self.topics[t].partition_count();
+                if *partitions <= current || !PARTITIONS.contains(partitions) {
+                    return Err(ActionError::new(
+                        "partitions",
+                        format!(
+                            "{partitions} must be more than {current} (Kafka cannot remove partitions) and at most {}",
+                            PARTITIONS.end()
+                        ),
+                    ));
+                }
+                self.add_partitions(t, *partitions);
+            }
+        }
+        self.actions += 1;
+        self.wake = true;
+        self.wake_consumers();
+        Ok(())
+    }
+
+    /// The next moment something is due, if anything is.
+    #[must_use]
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        let streams = self.streams.iter().map(|s| s.next_at);
+        let batches = self
+            .producers
+            .iter()
+            .flat_map(|p| p.per_topic.iter().filter_map(Producer::poll_timeout));
+        let clusters = self.topics.iter().filter_map(|t| t.cluster.poll_timeout());
+        let groups = self.groups.iter().filter_map(|g| g.group.poll_timeout());
+        let consumers = self
+            .groups
+            .iter()
+            .flat_map(|g| g.members.iter().filter_map(|m| m.next_at));
+        let has_data = self.topics.iter().any(TopicState::has_records);
+        let retention = has_data.then_some(self.next_retention);
+        let cleaning = (has_data && self.topics.iter().any(TopicState::compacts))
+            .then_some(self.next_cleaning);
+        streams
+            .chain(batches)
+            .chain(self.next_fetch)
+            .chain(clusters)
+            .chain(groups)
+            .chain(consumers)
+            .chain(retention)
+            .chain(cleaning)
+            .min()
+    }
+
+    /// Runs everything due up to `now`, in time order, and moves the clock to `now`.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        while let Some(at) = self.poll_timeout() {
+            if at > now {
+                break;
+            }
+            self.step(at);
+        }
+        self.now = self.now.max(now);
+    }
+
+    /// Everything due at exactly `at`, in a fixed order: producers, replication, the ISR, groups, log
+    /// maintenance, consumers.
+    fn step(&mut self, at: Instant) {
+        self.now = self.now.max(at);
+        self.run_streams();
+        self.send_ready_batches();
+        if self.next_fetch.is_some_and(|t| t <= at) {
+            self.next_fetch = None;
+            for t in 0..self.topics.len() {
+                self.cluster_op(t, |cluster, now| cluster.replicate(now));
+            }
+        }
+        for t in 0..self.topics.len() {
+            if self.topics[t]
+                .cluster
+                .poll_timeout()
+                .is_some_and(|d| d <= at)
+            {
+                self.cluster_op(t, |cluster, now| cluster.handle_timeout(now));
+            }
+        }
+        for g in 0..self.groups.len() {
+            if self.groups[g].group.poll_timeout().is_some_and(|d| d <= at) {
+                let now = self.now;
+                self.group_op(g, |group| group.handle_timeout(now));
+            }
+        }
+        if self.next_retention <= at {
+            self.next_retention = at + self.settings.retention_check;
+            self.run_retention();
+        }
+        if self.next_cleaning <= at {
+            self.next_cleaning = at + self.settings.cleaner_backoff;
+            self.run_cleaner();
+        }
+        self.run_consumers(at);
+        self.wake_consumers();
+    }
+
+    /// Keeps running consumers that were idle and may now have something to do.
+    fn wake_consumers(&mut self) {
+        if !core::mem::take(&mut self.wake) {
+            return;
+        }
+        let now = self.now;
+        for group in &mut self.groups {
+            for member in &mut group.members {
+                member.wake(now);
+            }
+        }
+    }
+}

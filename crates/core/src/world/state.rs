@@ -1,0 +1,288 @@
+//! The world's state at a moment, as every front end shows it: `kplay world` prints it as JSON, the views
+//! draw it, and a test compares the two. Maps keep the world's order (topics as the script lists them,
+//! groups as they were created, members as they joined, partitions by number).
+
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use serde::ser::{Serialize, SerializeMap, Serializer};
+
+use super::{Delivery, World};
+use crate::group::offsets;
+
+/// A JSON object whose keys keep their order.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Named<V>(pub Vec<(String, V)>);
+
+impl<V> Named<V> {
+    /// The value under `key`.
+    #[must_use]
+    pub fn get(&self, key: &str) -> Option<&V> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+}
+
+impl<V: Serialize> Serialize for Named<V> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (key, value) in &self.0 {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+
+/// Everything `kplay world` prints.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct WorldState {
+    /// The moment, in milliseconds.
+    pub at_ms: u64,
+    /// Topics by name.
+    pub topics: Named<TopicView>,
+    /// Groups by `group.id`.
+    pub groups: Named<GroupView>,
+    /// One entry per record produced, in order.
+    pub produced: Vec<ProducedView>,
+}
+
+/// A topic.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct TopicView {
+    /// Its partitions by number.
+    pub partitions: Vec<PartitionView>,
+}
+
+/// A partition: replication and offsets.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct PartitionView {
+    /// Its number.
+    pub partition: u32,
+    /// The leader's broker, `null` when offline.
+    pub leader: Option<u32>,
+    /// The leader epoch.
+    pub leader_epoch: u32,
+    /// Replicas' brokers in assignment order.
+    pub replicas: Vec<u32>,
+    /// In-sync replicas' brokers.
+    pub isr: Vec<u32>,
+    /// First offset still stored.
+    pub log_start_offset: u64,
+    /// Consumers read below it.
+    pub high_watermark: u64,
+    /// The next offset to be written.
+    pub log_end_offset: u64,
+    /// Segments on the leader, the active one last.
+    pub segments: u32,
+}
+
+/// A consumer group.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct GroupView {
+    /// `Empty`, `PreparingRebalance` or `Stable`.
+    pub state: &'static str,
+    /// `partition.assignment.strategy`.
+    pub strategy: &'static str,
+    /// The generation (0 before the first rebalance).
+    pub generation: i32,
+    /// Members by the script's name.
+    pub members: Named<MemberView>,
+    /// Committed offsets and lag, by topic and partition.
+    pub offsets: Named<Named<OffsetView>>,
+}
+
+/// A member of a group.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct MemberView {
+    /// The coordinator's member id.
+    pub member_id: String,
+    /// `[topic, partition]` pairs it owns.
+    pub assigned: Vec<(String, u32)>,
+    /// Whether it heartbeats (a crashed member stays in the group until its session expires).
+    pub alive: bool,
+}
+
+/// One partition's progress for a group.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct OffsetView {
+    /// The committed offset (the next to read), `null` before the first commit.
+    pub committed: Option<u64>,
+    /// Records below the high watermark not yet committed ([`offsets::lag`]); `null` before the first
+    /// commit, as `kafka-consumer-groups.sh` shows `-`.
+    pub lag: Option<u64>,
+}
+
+/// What became of one produced record.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ProducedView {
+    /// Index of the `produce` action.
+    pub action: u32,
+    /// Its topic.
+    pub topic: String,
+    /// The partition the partitioner chose.
+    pub partition: u32,
+    /// The offset the producer was told (`null` until acknowledged, and always with `acks=0`).
+    pub offset: Option<u64>,
+    /// Kafka's error name if it failed.
+    pub error: Option<&'static str>,
+    /// `queued`, `sent` (acks=0), `waiting` (acks=all), `acknowledged` or `failed`.
+    pub status: &'static str,
+    /// Acknowledged, then lost.
+    pub lost: bool,
+}
+
+impl World {
+    /// The state at the current moment.
+    #[must_use]
+    pub fn state(&self) -> WorldState {
+        let topics = self
+            .topics
+            .iter()
+            .map(|t| {
+                let partitions = t
+                    .cluster
+                    .partitions()
+                    .iter()
+                    .zip(&t.logs)
+                    .enumerate()
+                    .map(|(p, (replication, log))| PartitionView {
+                        partition: p as u32,
+                        leader: replication.leader,
+                        leader_epoch: replication.leader_epoch,
+                        replicas: replication.replicas.iter().map(|r| r.broker).collect(),
+                        isr: replication.isr.iter().copied().collect(),
+                        log_start_offset: log.log_start_offset(),
+                        high_watermark: log.high_watermark(),
+                        log_end_offset: log.log_end_offset(),
+                        segments: log.segments().len() as u32,
+                    })
+                    .collect();
+                (t.name.clone(), TopicView { partitions })
+            })
+            .collect();
+        let groups = self
+            .groups
+            .iter()
+            .map(|g| {
+                let group = &g.group;
+                let name_of = |id: &str| {
+                    g.members
+                        .iter()
+                        .find(|m| m.id == id)
+                        .map_or_else(|| id.to_string(), |m| m.name.clone())
+                };
+                let members = group
+                    .members()
+                    .iter()
+                    .map(|m| {
+                        (
+                            name_of(&m.id),
+                            MemberView {
+                                member_id: m.id.clone(),
+                                assigned: m
+                                    .assigned
+                                    .iter()
+                                    .map(|tp| (tp.topic.clone(), tp.partition))
+                                    .collect(),
+                                alive: m.is_alive(),
+                            },
+                        )
+                    })
+                    .collect();
+                let followed = |topic: &str| {
+                    group
+                        .members()
+                        .iter()
+                        .any(|m| m.topics.iter().any(|t| t == topic))
+                        || group.offsets().iter().any(|(tp, _)| tp.topic == topic)
+                };
+                let offsets = self
+                    .topics
+                    .iter()
+                    .filter(|t| followed(&t.name))
+                    .map(|t| {
+                        let per_partition = t
+                            .logs
+                            .iter()
+                            .enumerate()
+                            .map(|(p, log)| {
+                                let tp = crate::group::assignor::TopicPartition::new(
+                                    t.name.clone(),
+                                    p as u32,
+                                );
+                                let committed = group.offsets().get(&tp);
+                                (
+                                    p.to_string(),
+                                    OffsetView {
+                                        committed,
+                                        lag: offsets::lag(committed, log),
+                                    },
+                                )
+                            })
+                            .collect();
+                        (t.name.clone(), Named(per_partition))
+                    })
+                    .collect();
+                let state = if group.members().is_empty() {
+                    "Empty"
+                } else if group.is_rebalancing() {
+                    "PreparingRebalance"
+                } else {
+                    "Stable"
+                };
+                (
+                    group.id().to_string(),
+                    GroupView {
+                        state,
+                        strategy: group.config().strategy.name(),
+                        generation: group.generation(),
+                        members: Named(members),
+                        offsets: Named(offsets),
+                    },
+                )
+            })
+            .collect();
+        let produced = self
+            .produced
+            .iter()
+            .map(|r| {
+                let (status, error) = match r.delivery {
+                    Delivery::Queued => ("queued", None),
+                    Delivery::Sent => ("sent", None),
+                    Delivery::Waiting => ("waiting", None),
+                    Delivery::Acknowledged => ("acknowledged", None),
+                    Delivery::Failed(error) => ("failed", Some(error)),
+                };
+                ProducedView {
+                    action: r.action,
+                    topic: self.topics[r.topic as usize].name.clone(),
+                    partition: r.partition,
+                    offset: r
+                        .written_at
+                        .filter(|_| r.delivery == Delivery::Acknowledged),
+                    error,
+                    status,
+                    lost: r.lost,
+                }
+            })
+            .collect();
+        WorldState {
+            at_ms: self.now.as_millis(),
+            topics: Named(topics),
+            groups: Named(groups),
+            produced,
+        }
+    }
+
+    /// A member's position (the next offset it reads) in each partition it has read from, by the
+    /// script's group and member names.
+    #[must_use]
+    pub fn positions(&self, group: &str, member: &str) -> Vec<(String, u32, u64)> {
+        self.groups
+            .iter()
+            .filter(|g| g.group.id() == group)
+            .flat_map(|g| g.members.iter().filter(|m| m.name == member))
+            .flat_map(|m| m.positions().iter())
+            .map(|(tp, &offset)| (tp.topic.clone(), tp.partition, offset))
+            .collect()
+    }
+}

@@ -1,0 +1,474 @@
+//! A topic in the world: its replication ([`Cluster`]) and each partition's data ([`PartitionLog`]), kept
+//! in step.
+//!
+//! The cluster tracks which write each replica holds at each offset; the partition log holds the leader's
+//! records (keys, sizes, timestamps, segments). After every change of leadership the log is brought in
+//! line with the new leader's replica: cut back to where their histories agree and extended with the
+//! leader's records from the topic's archive of writes. Retention and compaction work on the log; the
+//! log start offset the state reports is the log's.
+
+use alloc::collections::BTreeSet;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use super::produce::Unsent;
+use super::script::TopicSpec;
+use super::{Delivery, EventKind, World};
+use crate::cluster::{Acks, BrokerId, Cluster, ClusterConfig, ProduceError};
+use crate::log::{AppendError, CleanupPolicy, LogConfig, PartitionLog};
+use crate::time::{Duration, Instant};
+
+/// A write as produced, by its write id: what a new leader's log needs to rebuild a record.
+#[derive(Debug, Clone, PartialEq)]
+struct Archived {
+    key: Option<String>,
+    value_bytes: u32,
+    timestamp: Instant,
+    produced: usize,
+}
+
+/// One replicated topic.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct TopicState {
+    pub(super) name: String,
+    pub(super) cluster: Cluster,
+    pub(super) logs: Vec<PartitionLog>,
+    log_config: LogConfig,
+    /// Per partition, the write id at each offset of `logs` (from offset 0).
+    mirrors: Vec<Vec<u64>>,
+    /// Every write by id (the cluster numbers them from 0).
+    archive: Vec<Archived>,
+    /// Acknowledged writes already reported lost.
+    lost: BTreeSet<u64>,
+}
+
+impl TopicState {
+    pub(super) fn new(spec: &TopicSpec, brokers: u32, lag_max: Duration) -> Result<Self, String> {
+        let c = &spec.config;
+        let defaults = LogConfig::default();
+        let log_config = LogConfig {
+            segment_bytes: c.segment_bytes.unwrap_or(defaults.segment_bytes),
+            segment_ms: c
+                .segment_ms
+                .map_or(defaults.segment_ms, Duration::from_millis),
+            retention_ms: match c.retention_ms {
+                None => defaults.retention_ms,
+                Some(-1) => None,
+                Some(ms) => Some(Duration::from_millis(ms.unsigned_abs())),
+            },
+            retention_bytes: match c.retention_bytes {
+                None | Some(-1) => None,
+                Some(bytes) => Some(bytes.unsigned_abs()),
+            },
+            cleanup_policy: c
+                .cleanup_policy
+                .as_deref()
+                .and_then(CleanupPolicy::from_config)
+                .unwrap_or(defaults.cleanup_policy),
+            delete_retention_ms: c
+                .delete_retention_ms
+                .map_or(defaults.delete_retention_ms, Duration::from_millis),
+            min_compaction_lag_ms: c
+                .min_compaction_lag_ms
+                .map_or(defaults.min_compaction_lag_ms, Duration::from_millis),
+            min_cleanable_dirty_ratio: c
+                .min_cleanable_dirty_ratio
+                .unwrap_or(defaults.min_cleanable_dirty_ratio),
+        };
+        let cluster = Cluster::new(
+            Instant::ZERO,
+            ClusterConfig {
+                brokers,
+                partitions: spec.partitions,
+                replication_factor: spec.replication_factor,
+                // Kafka's default is 1.
+                min_insync_replicas: c.min_insync_replicas.unwrap_or(1),
+                replica_lag_time_max: lag_max,
+                unclean_leader_election: c.unclean_leader_election_enable.unwrap_or(false),
+            },
+        )
+        .map_err(|err| alloc::string::ToString::to_string(&err))?;
+        Ok(Self {
+            name: spec.name.clone(),
+            logs: (0..spec.partitions)
+                .map(|_| PartitionLog::new(log_config))
+                .collect(),
+            mirrors: alloc::vec![Vec::new(); spec.partitions as usize],
+            log_config,
+            cluster,
+            archive: Vec::new(),
+            lost: BTreeSet::new(),
+        })
+    }
+
+    pub(super) fn partition_count(&self) -> u32 {
+        self.logs.len() as u32
+    }
+
+    pub(super) fn has_records(&self) -> bool {
+        self.logs.iter().any(|l| l.log_end_offset() > 0)
+    }
+
+    pub(super) fn compacts(&self) -> bool {
+        self.log_config.cleanup_policy.compacts()
+    }
+
+    pub(super) fn add_partitions(&mut self, now: Instant, partitions: u32) {
+        // The world checked that `partitions` grows the topic.
+        let _ = self.cluster.add_partitions(now, partitions);
+        self.logs
+            .resize_with(partitions as usize, || PartitionLog::new(self.log_config));
+        self.mirrors.resize(partitions as usize, Vec::new());
+    }
+
+    /// Brings partition `p`'s log in line with its leader's replica.
+    fn follow_leader(&mut self, p: usize) {
+        let partition = &self.cluster.partitions()[p];
+        let Some(leader) = partition.leader else {
+            return; // offline: the data waits for a leader
+        };
+        let Some(replica) = partition.replicas.iter().find(|r| r.broker == leader) else {
+            return;
+        };
+        let mirror = &mut self.mirrors[p];
+        let log = &mut self.logs[p];
+        // Histories agree up to some offset and differ after it (a write id is written at one offset of
+        // one history, and replicas copy whole prefixes), so the agreeing prefix is found by bisection.
+        let n = mirror.len().min(replica.log.len());
+        let (mut agree, mut differ) = (0, n);
+        while agree < differ {
+            let mid = agree + (differ - agree) / 2;
+            if mirror[mid] == replica.log[mid].write {
+                agree = mid + 1;
+            } else {
+                differ = mid;
+            }
+        }
+        if agree == mirror.len() && agree == replica.log.len() {
+            return;
+        }
+        if agree < mirror.len() {
+            log.truncate_to(agree as u64);
+            mirror.truncate(agree);
+        }
+        // Below the log start offset nothing is stored; keep the offsets aligned.
+        while (mirror.len() as u64) < log.log_end_offset() && mirror.len() < replica.log.len() {
+            mirror.push(replica.log[mirror.len()].write);
+        }
+        for record in &replica.log[mirror.len()..] {
+            let archived = &self.archive[record.write as usize];
+            // Records the leader holds were accepted once; the log takes them again.
+            let _ = log.append(
+                archived.timestamp,
+                archived.key.as_deref().map(str::as_bytes),
+                Some(archived.value_bytes),
+            );
+            mirror.push(record.write);
+        }
+    }
+}
+
+/// A partition's replication state, to report what an operation changed.
+#[derive(PartialEq)]
+struct Snapshot {
+    leader: Option<BrokerId>,
+    epoch: u32,
+    isr: BTreeSet<BrokerId>,
+    high_watermark: u64,
+}
+
+impl World {
+    /// Writes one record to its partition leader: the log and the cluster agree on its offset, or it fails
+    /// with Kafka's error name.
+    pub(super) fn write(&mut self, t: usize, partition: u32, record: Unsent, producer: &str) {
+        let topic = &mut self.topics[t];
+        let p = partition as usize;
+        let key = record.key.as_deref().map(str::as_bytes);
+        if let Err(err) = topic.logs[p].check_append(key, Some(record.value_bytes)) {
+            let error = match err {
+                AppendError::KeylessOnCompactedTopic => "INVALID_RECORD",
+                AppendError::RecordTooLarge { .. } => "RECORD_LIST_TOO_LARGE",
+            };
+            self.fail(t, partition, record.produced, error);
+            return;
+        }
+        let written = match topic.cluster.produce(partition, record.acks) {
+            Ok(written) => written,
+            Err(err) => {
+                let error = match err {
+                    ProduceError::NotEnoughReplicas { .. } => "NOT_ENOUGH_REPLICAS",
+                    ProduceError::NoLeader => "LEADER_NOT_AVAILABLE",
+                    ProduceError::UnknownPartition => "UNKNOWN_TOPIC_OR_PARTITION",
+                };
+                self.fail(t, partition, record.produced, error);
+                return;
+            }
+        };
+        topic.archive.push(Archived {
+            key: record.key.clone(),
+            value_bytes: record.value_bytes,
+            timestamp: record.timestamp,
+            produced: record.produced,
+        });
+        let segments = topic.logs[p].segments().len();
+        // check_append accepted it, so append does.
+        let offset = topic.logs[p]
+            .append(record.timestamp, key, Some(record.value_bytes))
+            .unwrap_or(written.offset);
+        topic.mirrors[p].push(written.write);
+        let rolled = (topic.logs[p].segments().len() > segments).then_some(offset);
+        let name = topic.name.clone();
+        let replicated = topic.cluster.config().replication_factor > 1;
+        let entry = &mut self.produced[record.produced];
+        entry.written_at = Some(offset);
+        entry.delivery = match record.acks {
+            Acks::None => Delivery::Sent,
+            Acks::Leader => Delivery::Acknowledged,
+            Acks::All => Delivery::Waiting,
+        };
+        if let Some(base_offset) = rolled {
+            self.emit(EventKind::SegmentRolled {
+                topic: name.clone(),
+                partition,
+                base_offset,
+            });
+        }
+        self.emit(EventKind::Appended {
+            topic: name.clone(),
+            partition,
+            offset,
+            key: record.key,
+            producer: producer.into(),
+        });
+        if record.acks == Acks::Leader {
+            self.emit(EventKind::Acknowledged {
+                topic: name,
+                partition,
+                offset,
+            });
+        }
+        if replicated {
+            let due = self.now + crate::config::FOLLOWER_FETCH_DELAY;
+            self.next_fetch = Some(self.next_fetch.map_or(due, |t| t.min(due)));
+        }
+        // A single replica's high watermark moves with the append.
+        self.cluster_op_on(t, Some(partition), |_, _| {});
+    }
+
+    fn fail(&mut self, t: usize, partition: u32, produced: usize, error: &'static str) {
+        self.produced[produced].delivery = Delivery::Failed(error);
+        let topic = self.topics[t].name.clone();
+        self.emit(EventKind::WriteFailed {
+            topic,
+            partition,
+            error,
+        });
+    }
+
+    /// Runs `op` on topic `t`'s cluster and reports what changed: leaders and epochs, the ISR, writes
+    /// acknowledged, failed or lost; then brings the logs and high watermarks in line.
+    pub(super) fn cluster_op(&mut self, t: usize, op: impl FnOnce(&mut Cluster, Instant)) {
+        self.cluster_op_on(t, None, op);
+    }
+
+    /// [`Self::cluster_op`] for an operation that can only change partition `only` (when given).
+    fn cluster_op_on(
+        &mut self,
+        t: usize,
+        only: Option<u32>,
+        op: impl FnOnce(&mut Cluster, Instant),
+    ) {
+        let now = self.now;
+        let topic = &mut self.topics[t];
+        let range = match only {
+            Some(p) => p as usize..p as usize + 1,
+            None => 0..topic.logs.len(),
+        };
+        let before: Vec<Snapshot> = snapshots(&topic.cluster, range.clone());
+        op(&mut topic.cluster, now);
+        let after = snapshots(&topic.cluster, range.clone());
+        let name = topic.name.clone();
+        let mut out = Vec::new();
+        let mut leaders_changed = false;
+        for (p, (b, a)) in range.clone().zip(before.iter().zip(&after)) {
+            if b == a {
+                continue;
+            }
+            let partition = p as u32;
+            for &broker in b.isr.difference(&a.isr) {
+                out.push(EventKind::IsrShrunk {
+                    topic: name.clone(),
+                    partition,
+                    broker,
+                    isr: a.isr.iter().copied().collect(),
+                });
+            }
+            if b.leader != a.leader || b.epoch != a.epoch {
+                leaders_changed = true;
+                out.push(EventKind::LeaderElected {
+                    topic: name.clone(),
+                    partition,
+                    leader: a.leader,
+                    epoch: a.epoch,
+                    unclean: a.leader.is_some_and(|l| !b.isr.contains(&l)),
+                });
+            }
+            for &broker in a.isr.difference(&b.isr) {
+                out.push(EventKind::IsrExpanded {
+                    topic: name.clone(),
+                    partition,
+                    broker,
+                    isr: a.isr.iter().copied().collect(),
+                });
+            }
+            if a.high_watermark != b.high_watermark {
+                self.wake = true;
+            }
+        }
+        if leaders_changed {
+            for p in 0..topic.logs.len() {
+                topic.follow_leader(p);
+            }
+        }
+        for (p, snapshot) in range.zip(&after) {
+            topic.logs[p].set_high_watermark(snapshot.high_watermark);
+        }
+        for write in topic.cluster.poll_acknowledged() {
+            let archived = &topic.archive[write as usize];
+            let record = &mut self.produced[archived.produced];
+            record.delivery = Delivery::Acknowledged;
+            out.push(EventKind::Acknowledged {
+                topic: name.clone(),
+                partition: record.partition,
+                offset: record.written_at.unwrap_or_default(),
+            });
+        }
+        for write in topic.cluster.poll_failed() {
+            let record = &mut self.produced[topic.archive[write as usize].produced];
+            record.delivery = Delivery::Failed("NOT_LEADER_OR_FOLLOWER");
+            out.push(EventKind::WriteFailed {
+                topic: name.clone(),
+                partition: record.partition,
+                error: "NOT_LEADER_OR_FOLLOWER",
+            });
+        }
+        if leaders_changed {
+            for write in topic.cluster.lost_acknowledged() {
+                if topic.lost.insert(write) {
+                    let record = &mut self.produced[topic.archive[write as usize].produced];
+                    record.lost = true;
+                    out.push(EventKind::Lost {
+                        topic: name.clone(),
+                        partition: record.partition,
+                        offset: record.written_at.unwrap_or_default(),
+                    });
+                }
+            }
+        }
+        for kind in out {
+            self.emit(kind);
+        }
+    }
+
+    /// `kill-broker`, `restart-broker`, `stall-broker`, `unstall-broker`.
+    pub(super) fn broker_action(
+        &mut self,
+        action: &super::Action,
+        broker: u32,
+    ) -> Result<(), super::ActionError> {
+        use super::{Action, ActionError};
+        self.check_broker(broker)?;
+        let cluster = &self.topics.first().map(|t| &t.cluster);
+        let alive = cluster.is_none_or(|c| c.is_alive(broker));
+        let stalled = cluster.is_some_and(|c| c.is_stalled(broker));
+        let refuse = |why: &str| {
+            Err(ActionError::new(
+                "broker",
+                alloc::format!("broker {broker} {why}"),
+            ))
+        };
+        match action {
+            Action::KillBroker { .. } if !alive => return refuse("is already down"),
+            Action::RestartBroker { .. } if alive => return refuse("is already up"),
+            Action::StallBroker { .. } if !alive || stalled => {
+                return refuse("must be up and fetching to stall");
+            }
+            Action::UnstallBroker { .. } if !stalled => return refuse("is not stalled"),
+            _ => {}
+        }
+        let (event, fetch) = match action {
+            Action::KillBroker { .. } => (EventKind::BrokerKilled { broker }, false),
+            Action::RestartBroker { .. } => (EventKind::BrokerRestarted { broker }, false),
+            Action::StallBroker { .. } => (EventKind::BrokerStalled { broker }, false),
+            _ => (EventKind::BrokerUnstalled { broker }, true),
+        };
+        self.emit(event);
+        for t in 0..self.topics.len() {
+            self.cluster_op(t, |cluster, now| match action {
+                Action::KillBroker { .. } => cluster.fail_broker(broker),
+                Action::RestartBroker { .. } => cluster.restore_broker(now, broker),
+                Action::StallBroker { .. } => cluster.set_stalled(broker, true),
+                _ => cluster.set_stalled(broker, false),
+            });
+        }
+        if fetch {
+            self.next_fetch = Some(self.now);
+        }
+        Ok(())
+    }
+
+    /// The periodic retention check (`log.retention.check.interval.ms`).
+    pub(super) fn run_retention(&mut self) {
+        let now = self.now;
+        let mut out = Vec::new();
+        for topic in &mut self.topics {
+            for (p, log) in topic.logs.iter_mut().enumerate() {
+                let report = log.handle_retention(now);
+                for base_offset in report.deleted_segments {
+                    out.push(EventKind::SegmentDeleted {
+                        topic: topic.name.clone(),
+                        partition: p as u32,
+                        base_offset,
+                        log_start_offset: log.log_start_offset(),
+                    });
+                }
+            }
+        }
+        for kind in out {
+            self.emit(kind);
+        }
+    }
+
+    /// The log cleaner's periodic pass (`log.cleaner.backoff.ms`) over compacted topics.
+    pub(super) fn run_cleaner(&mut self) {
+        let now = self.now;
+        let mut out = Vec::new();
+        for topic in &mut self.topics {
+            for (p, log) in topic.logs.iter_mut().enumerate() {
+                if let Some(report) = log.handle_cleaning(now, false) {
+                    out.push(EventKind::Compacted {
+                        topic: topic.name.clone(),
+                        partition: p as u32,
+                        superseded: report.superseded_records,
+                        tombstones: report.expired_tombstones,
+                    });
+                }
+            }
+        }
+        for kind in out {
+            self.emit(kind);
+        }
+    }
+}
+
+fn snapshots(cluster: &Cluster, range: core::ops::Range<usize>) -> Vec<Snapshot> {
+    cluster.partitions()[range]
+        .iter()
+        .map(|p| Snapshot {
+            leader: p.leader,
+            epoch: p.leader_epoch,
+            isr: p.isr.clone(),
+            high_watermark: p.high_watermark,
+        })
+        .collect()
+}
