@@ -303,3 +303,123 @@ fn kafka_prints_a_setup_script_for_the_scenario_and_refuses_bad_ones() {
         "--pretty is for simulate only"
     );
 }
+
+#[test]
+fn world_prints_the_contract_fields_at_the_end_and_at_a_moment() {
+    let script = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/consumer-groups.json"
+    ))
+    .expect("the example exists");
+    let output = kplay(&["world", "-"], &script);
+    assert!(output.status.success(), "{output:?}");
+    let state: serde_json::Value = serde_json::from_str(stdout(&output)).expect("JSON");
+    // The last action is at 12 s; the world runs 60 s past it.
+    assert_eq!(state["at_ms"], 72_000);
+    let partition = &state["topics"]["orders"]["partitions"][0];
+    for field in [
+        "partition",
+        "leader",
+        "leader_epoch",
+        "replicas",
+        "isr",
+        "log_start_offset",
+        "high_watermark",
+        "log_end_offset",
+    ] {
+        assert!(!partition[field].is_null(), "{field} in {partition}");
+    }
+    let billing = &state["groups"]["billing"];
+    assert_eq!(billing["state"], "Stable");
+    assert_eq!(billing["generation"], 3);
+    assert_eq!(billing["members"]["billing-2"]["alive"], true);
+    assert_eq!(
+        billing["members"]["billing-2"]["assigned"],
+        serde_json::json!([["orders", 0], ["orders", 1], ["orders", 2]])
+    );
+    assert_eq!(billing["offsets"]["orders"]["0"]["lag"], 0);
+    let produced = state["produced"].as_array().expect("produced");
+    assert_eq!(produced.len(), 30);
+    assert_eq!(produced[0]["action"], 2);
+    assert!(
+        produced
+            .iter()
+            .all(|p| p["error"].is_null() && !p["offset"].is_null())
+    );
+    assert!(state.get("events").is_none());
+
+    // At 20 s billing-1 has crashed but its session (45 s) has not expired: a ghost that keeps its partitions.
+    let output = kplay(&["world", "--at-ms", "20000", "--events"], &script);
+    assert!(output.status.success(), "{output:?}");
+    let state: serde_json::Value = serde_json::from_str(stdout(&output)).expect("JSON");
+    assert_eq!(state["at_ms"], 20_000);
+    let ghost = &state["groups"]["billing"]["members"]["billing-1"];
+    assert_eq!(ghost["alive"], false);
+    assert_eq!(
+        ghost["assigned"],
+        serde_json::json!([["orders", 0], ["orders", 1]])
+    );
+    let events = state["events"].as_array().expect("events");
+    assert!(events.iter().any(|e| e["kind"] == "fetched"
+        && e["group"] == "shipping"
+        && e["member"] == "shipping-1"
+        && e["topic"] == "orders"
+        && !e["partition"].is_null()
+        && !e["offset"].is_null()
+        && !e["at_ms"].is_null()));
+    assert!(events.iter().all(|e| e["at_ms"].as_u64() <= Some(20_000)));
+}
+
+#[test]
+fn world_refuses_bad_scripts_with_one_line_per_problem() {
+    let output = kplay(
+        &["world"],
+        br#"{"version": 1, "brokers": 1, "topics": [{"name": "t", "partitions": 1}],
+             "actions": [{"at_ms": 5, "do": "produce", "topic": "x"},
+                         {"at_ms": 1, "do": "crash", "group": "g", "member": "m"}]}"#,
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        "actions[1].at_ms: 1 is earlier than the action before (5); actions must be in time order\n"
+    );
+    let output = kplay(
+        &["world"],
+        br#"{"version": 1, "brokers": 1, "topics": [{"name": "t", "partitions": 1}],
+             "actions": [{"at_ms": 5, "do": "produce", "topic": "x"},
+                         {"at_ms": 6, "do": "crash", "group": "g", "member": "m"}]}"#,
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        "actions[0].topic: unknown topic \"x\"\nactions[1].group: unknown group \"g\"\n"
+    );
+    let output = kplay(
+        &["world"],
+        br#"{"version": 1, "brokers": 1, "topics": [], "actions": [{"at_ms": 0, "do": "explode"}]}"#,
+    );
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.starts_with("actions[0]: unknown variant `explode`"),
+        "{stderr}"
+    );
+    let output = kplay(&["world", "--at-ms", "soon"], b"{}");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).starts_with("--at-ms: \"soon\""));
+}
+
+#[test]
+fn every_example_script_runs() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples");
+    let mut ran = 0;
+    for entry in std::fs::read_dir(dir).expect("examples/ exists") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "json") {
+            let output = kplay(&["world", path.to_str().expect("UTF-8 path")], b"");
+            assert!(output.status.success(), "{}: {output:?}", path.display());
+            ran += 1;
+        }
+    }
+    assert!(ran >= 4, "{ran} examples");
+}

@@ -207,6 +207,27 @@ fn the_simulation_report_is_byte_identical_to_native() {
     );
 }
 
+/// The same digest as kplay-core's native `the_event_digest_is_pinned` test: a world script replays to
+/// the same events on wasm32 and x86_64.
+#[wasm_bindgen_test]
+fn the_world_replays_to_the_same_events_as_native() {
+    let script: kplay_core::world::Script =
+        serde_json::from_str(include_str!("../../../examples/consumer-groups.json"))
+            .expect("parses");
+    let mut world = kplay_core::world::World::from_script(&script).expect("valid");
+    world.run_until_idle(
+        kplay_core::time::Instant::from_millis(script.last_at_ms())
+            + kplay_core::config::RUN_AFTER_LAST_ACTION,
+    );
+    let events: Vec<_> = std::iter::from_fn(|| world.poll_event()).collect();
+    assert_eq!(
+        kplay_core::world::event::digest(&events),
+        245_113_703_889_681_148,
+        "{} events",
+        events.len()
+    );
+}
+
 #[wasm_bindgen_test]
 async fn the_app_opens_on_sync_vs_event_with_both_charts_drawn() {
     let root = mount_app().await;

@@ -286,11 +286,6 @@ impl ConsumerGroup {
         Ok(())
     }
 
-    /// Learns of a topic created after the group: members may then subscribe to it.
-    pub fn add_topic(&mut self, topic: &str, partitions: u32) {
-        self.topics.entry(topic.into()).or_insert(partitions);
-    }
-
     /// The group's committed offsets.
     #[must_use]
     pub fn offsets(&self) -> &CommittedOffsets {

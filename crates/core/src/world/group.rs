@@ -124,16 +124,15 @@ impl World {
         });
         let names: Vec<&str> = topics.iter().map(String::as_str).collect();
         let now = self.now;
-        let mut id = String::new();
-        self.group_op(g, |c| {
-            id = c.join(now, member, instance, &names)?;
+        self.group_op(g, |state| {
+            let id = state.group.join(now, member, instance, &names)?;
+            let member = MemberState::new(member, &id, records_per_s, reset, now);
+            match rejoining {
+                Some(m) => state.members[m] = member,
+                None => state.members.push(member),
+            }
             Ok(())
         });
-        let state = MemberState::new(member, &id, records_per_s, reset, self.now);
-        match rejoining {
-            Some(m) => self.groups[g].members[m] = state,
-            None => self.groups[g].members.push(state),
-        }
         Ok(())
     }
 
@@ -222,7 +221,9 @@ impl World {
             partitions,
         });
         for g in 0..self.groups.len() {
-            self.group_op(g, |group| group.add_partitions(now, &name, partitions));
+            self.group_op(g, |state| {
+                state.group.add_partitions(now, &name, partitions)
+            });
         }
     }
 
@@ -231,7 +232,7 @@ impl World {
     pub(super) fn group_op(
         &mut self,
         g: usize,
-        op: impl FnOnce(&mut ConsumerGroup) -> Result<(), GroupError>,
+        op: impl FnOnce(&mut GroupState) -> Result<(), GroupError>,
     ) {
         let state = &mut self.groups[g];
         let was_rebalancing = state.group.is_rebalancing();
@@ -243,7 +244,7 @@ impl World {
             .map(|m| (m.id.clone(), m.assigned.clone(), m.is_alive()))
             .collect();
         // The world checks every input before it reaches the coordinator, which therefore accepts it.
-        let _ = op(&mut state.group);
+        let _ = op(state);
         let name = state.group.id().to_string();
         let name_of = |id: &str| {
             state

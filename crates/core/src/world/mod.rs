@@ -462,11 +462,11 @@ impl World {
                     EventKind::Crashed { group, member }
                 });
                 let now = self.now;
-                self.group_op(g, |group| {
+                self.group_op(g, |state| {
                     if leaving {
-                        group.leave(now, &id)
+                        state.group.leave(now, &id)
                     } else {
-                        group.crash(now, &id)
+                        state.group.crash(now, &id)
                     }
                 });
             }
@@ -589,7 +589,7 @@ impl World {
         for g in 0..self.groups.len() {
             if self.groups[g].group.poll_timeout().is_some_and(|d| d <= at) {
                 let now = self.now;
-                self.group_op(g, |group| group.handle_timeout(now));
+                self.group_op(g, |state| state.group.handle_timeout(now));
             }
         }
         if self.next_retention <= at {

@@ -4,3 +4,4 @@ mod assignors;
 mod partitioner;
 mod properties;
 mod simulation;
+mod world;
