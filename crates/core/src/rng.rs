@@ -74,6 +74,8 @@ pub enum Stream {
     DatabaseWrite,
     /// The order service's publish to Kafka.
     Publish,
+    /// The order service's producer: the sticky partitioner's draws for keyless orders.
+    OrderProducer,
     /// Service `i` of the synchronous chain: its latencies and errors.
     SyncService(u32),
     /// Service `i` of the Kafka pipeline: its latencies, errors and duplicates.
@@ -95,6 +97,7 @@ impl Stream {
             Self::Arrivals => 1,
             Self::DatabaseWrite => 2,
             Self::Publish => 3,
+            Self::OrderProducer => 4,
             Self::SyncService(i) => 100 + i as u64,
             Self::EventService(i) => 200 + i as u64,
             Self::WorldProducer { producer, topic } => {
@@ -146,7 +149,12 @@ mod tests {
     fn named_streams_never_collide_within_their_limits() {
         use crate::config::{MAX_PRODUCERS, MAX_SERVICES, MAX_TOPICS};
         let mut ids = alloc::collections::BTreeSet::new();
-        let mut all = alloc::vec![Stream::Arrivals, Stream::DatabaseWrite, Stream::Publish];
+        let mut all = alloc::vec![
+            Stream::Arrivals,
+            Stream::DatabaseWrite,
+            Stream::Publish,
+            Stream::OrderProducer
+        ];
         for i in 0..MAX_SERVICES {
             all.extend([Stream::SyncService(i), Stream::EventService(i)]);
         }

@@ -3,7 +3,7 @@
 //!
 //! The record goes to the partition Kafka's producer picks for its key (murmur2 for `order_id` and
 //! `customer_id` keys, the sticky partitioner for no key). Each service is its own consumer group of
-//! `instances` consumers; the range assignor gives each consumer a contiguous block of partitions (so with
+//! `instances` consumers; the range assignor (Kafka's `RangeAssignor`, [`crate::group::assignor`]) gives each consumer a contiguous block of partitions (so with
 //! more consumers than partitions some sit idle), and a consumer handles its partitions' records one at a
 //! time in the order they were published — one partition with one consumer is an M/M/1 queue. In `queue`
 //! mode the service is instead a shared queue with competing workers (M/M/c), which balances load but
@@ -15,7 +15,9 @@
 //! Beyond that core:
 //! - **Producer batching** (`order_service.producer`): a record joins its partition's batch once saved; the
 //!   batch is sent when it reaches `batch.size` or `linger.ms` after its first record, and every record in
-//!   it is published when the send completes. Bigger batches mean fewer requests and a longer wait.
+//!   it is published when the send completes. Bigger batches mean fewer requests and a longer wait. The
+//!   batches, and the sticky partition of keyless records, are [`crate::producer::Producer`]'s, with the
+//!   scenario's `batch.size` and `linger.ms` (Kafka's defaults without `order_service.producer`).
 //! - **Duplicates** (`duplicate_rate`): a record may reach a service twice. An `idempotent` service
 //!   recognises the second copy by its order id and skips it at once; any other applies it again — for a
 //!   payment service, a customer charged twice.
@@ -35,12 +37,13 @@ use super::report::{
     SagaReport, ViewReport,
 };
 use super::{Ctx, Event, ServiceTiming};
+use crate::group::assignor::{self, Member, Strategy};
 use crate::metrics::Histogram;
-use crate::partitioner::partition_for_key;
-use crate::producer::{Producer, ProducerConfig};
+use crate::producer::{Appended, Producer, ProducerConfig};
 use crate::rng::{SimRng, Stream};
 use crate::scenario::FlowTopic as Topic;
 use crate::scenario::{ConsumeMode, KeyChoice, Latency, RetrySpec, Scenario};
+use crate::time::{Duration, Instant};
 
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum KafkaEvent {
@@ -48,11 +51,10 @@ pub(crate) enum KafkaEvent {
     Saved {
         number: u64,
         arrived: u64,
-        partition: u32,
         customer: u32,
     },
-    /// A partition's batch has lingered long enough (if it is still batch `epoch`).
-    LingerOver { partition: u32, epoch: u64 },
+    /// A batch's `linger.ms` may have run out: the producer sends whatever is ready.
+    LingerOver,
     /// The record is in the log and the user has their answer.
     Published {
         number: u64,
@@ -167,14 +169,6 @@ fn states(counts: &[u64; 5]) -> OrderStates {
     }
 }
 
-/// Producer batching state for one partition.
-#[derive(Default)]
-struct OpenBatch {
-    epoch: u64,
-    bytes: u64,
-    records: Vec<(u64, u64, u32)>,
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
     Idle,
@@ -234,7 +228,6 @@ pub struct PartitionLag {
 }
 
 pub(crate) struct EventFlow {
-    partitions: NonZeroU32,
     key: KeyChoice,
     producer: Producer,
     rng: SimRng,
@@ -245,12 +238,16 @@ pub(crate) struct EventFlow {
     arrived: u64,
     accepted: u64,
     response: Histogram,
-    batching: Option<(u64, u64)>,
-    open_batches: Vec<OpenBatch>,
-    next_epoch: u64,
+    /// Whether the scenario configures producer batching (`order_service.producer`).
+    batching: bool,
+    /// Per partition, the orders in the producer's batches: (number, arrived, customer).
+    unsent: Vec<VecDeque<(u64, u64, u32)>>,
     batches_sent: u64,
     saga: Option<Saga>,
 }
+
+/// Bytes of each order record's value.
+const RECORD_VALUE_BYTES: u32 = 100;
 
 /// Customer marker for records whose key is not a customer.
 const NO_CUSTOMER: u32 = u32::MAX;
@@ -267,11 +264,6 @@ fn wake_later(ctx: &mut Ctx<'_>, consumer: &mut Consumer, g: usize, c: usize, at
             }),
         );
     }
-}
-
-/// How many decimal digits `n` has.
-fn decimal_digits(n: u64) -> u64 {
-    u64::from(n.checked_ilog10().unwrap_or(0)) + 1
 }
 
 /// `prefix` followed by the decimal digits of `n`, in `buf`.
@@ -293,12 +285,25 @@ fn key_bytes<'b>(prefix: &[u8], mut n: u64, buf: &'b mut [u8; 40]) -> &'b [u8] {
     &buf[..prefix.len() + len]
 }
 
-/// The range assignor for one topic: consumer `i` gets a contiguous block, the first `P % C` one extra.
+/// Which consumer owns each partition: Kafka's `RangeAssignor` ([`assignor::assign`]) over one topic for
+/// `consumers` members. Member ids are zero-padded so that the assignor's member order (by id) is the
+/// instances' order; with more consumers than partitions the last ones stay idle.
 fn range_owners(partitions: u32, consumers: u32) -> Vec<u32> {
-    let (per, extra) = (partitions / consumers, partitions % consumers);
-    (0..consumers)
-        .flat_map(|c| core::iter::repeat_n(c, (per + u32::from(c < extra)) as usize))
-        .collect()
+    const TOPIC: &str = "order-created";
+    let topics = BTreeMap::from([(TOPIC.into(), partitions)]);
+    let members: Vec<Member> = (0..consumers)
+        .map(|c| Member::new(alloc::format!("instance-{c:04}"), &[TOPIC]))
+        .collect();
+    let mut owner = alloc::vec![0; partitions as usize];
+    // One topic with 1..=1024 partitions and 1..=1000 members is always a valid group.
+    if let Ok(assignment) = assignor::assign(Strategy::Range, &topics, &members) {
+        for (c, owned) in assignment.partitions.iter().enumerate() {
+            for tp in owned {
+                owner[tp.partition as usize] = c as u32;
+            }
+        }
+    }
+    owner
 }
 
 impl EventFlow {
@@ -361,12 +366,18 @@ impl EventFlow {
             })
             .collect();
         Self {
-            partitions,
             key: scenario.topic.key,
             producer: Producer::new(
-                ProducerConfig::default(),
+                scenario
+                    .order_service
+                    .producer
+                    .map_or_else(ProducerConfig::default, |p| ProducerConfig {
+                        batch_size: p.batch_size,
+                        linger: Duration::from_micros(libm::round(p.linger_ms * 1_000.0) as u64),
+                        ..ProducerConfig::default()
+                    }),
                 partitions,
-                scenario.seed ^ 0x5eed,
+                Stream::OrderProducer.rng(scenario.seed).next_u64(),
             ),
             rng: Stream::Publish.rng(scenario.seed),
             db_write: scenario.order_service.db_write,
@@ -376,14 +387,8 @@ impl EventFlow {
             arrived: 0,
             accepted: 0,
             response: Histogram::new(),
-            batching: scenario
-                .order_service
-                .producer
-                .map(|p| (libm::round(p.linger_ms * 1_000.0) as u64, p.batch_size)),
-            open_batches: (0..partitions.get())
-                .map(|_| OpenBatch::default())
-                .collect(),
-            next_epoch: 0,
+            batching: scenario.order_service.producer.is_some(),
+            unsent: alloc::vec![VecDeque::new(); partitions.get() as usize],
             batches_sent: 0,
             saga: saga.map(|s| Saga {
                 counts: [0; 5],
@@ -425,39 +430,24 @@ impl EventFlow {
 
     pub(crate) fn arrive(&mut self, ctx: &mut Ctx<'_>, number: u64, customer: u32) {
         self.arrived += 1;
-        let mut buf = [0_u8; 40];
-        let partition = match self.key {
-            KeyChoice::OrderId => {
-                partition_for_key(key_bytes(b"order-", number, &mut buf), self.partitions)
-            }
-            KeyChoice::CustomerId => partition_for_key(
-                key_bytes(b"customer-", u64::from(customer), &mut buf),
-                self.partitions,
-            ),
-            KeyChoice::None => {
-                let now = crate::time::Instant::from_micros(ctx.now);
-                let partition = self.producer.send(now, None, 100).partition;
-                // Batches leave as they are ready; only the partitioner's choice matters here.
-                let _sent = self.producer.poll_ready(now);
-                partition
-            }
-        };
         let customer = if self.key == KeyChoice::CustomerId {
             customer
         } else {
             NO_CUSTOMER
         };
-        if self.batching.is_some() {
+        if self.batching {
             let saved = ctx.now + self.db_write.sample_micros(&mut self.rng);
             let event = KafkaEvent::Saved {
                 number,
                 arrived: ctx.now,
-                partition,
                 customer,
             };
             ctx.queue.schedule(saved, Event::Kafka(event));
             return;
         }
+        // Without batching each record is its own request: only the partitioner's choice matters.
+        let partition = self.send(ctx, number, customer).partition;
+        let _sent = self.producer.poll_ready(Instant::from_micros(ctx.now));
         let done = ctx.now
             + self.db_write.sample_micros(&mut self.rng)
             + self.publish.sample_micros(&mut self.rng);
@@ -470,59 +460,48 @@ impl EventFlow {
         ctx.queue.schedule(done, Event::Kafka(published));
     }
 
-    /// Adds a saved order's record to its partition's batch, sending the batch if it is full.
-    fn batch(
-        &mut self,
-        ctx: &mut Ctx<'_>,
-        number: u64,
-        arrived: u64,
-        partition: u32,
-        customer: u32,
-    ) {
-        let Some((linger, batch_size)) = self.batching else {
-            return;
+    /// `producer.send()` for order `number`: its key (or none) goes through the producer's partitioner.
+    fn send(&mut self, ctx: &Ctx<'_>, number: u64, customer: u32) -> Appended {
+        let mut buf = [0_u8; 40];
+        let key = match self.key {
+            KeyChoice::OrderId => Some(key_bytes(b"order-", number, &mut buf)),
+            KeyChoice::CustomerId => Some(key_bytes(b"customer-", u64::from(customer), &mut buf)),
+            KeyChoice::None => None,
         };
-        let key_len = match self.key {
-            KeyChoice::OrderId => 6 + decimal_digits(number),
-            KeyChoice::CustomerId => 9 + decimal_digits(u64::from(customer)),
-            KeyChoice::None => 0,
-        };
-        let open = &mut self.open_batches[partition as usize];
-        if open.records.is_empty() {
-            self.next_epoch += 1;
-            open.epoch = self.next_epoch;
-            open.bytes = crate::producer::BATCH_HEADER;
-            let over = KafkaEvent::LingerOver {
-                partition,
-                epoch: open.epoch,
-            };
-            ctx.queue.schedule(ctx.now + linger, Event::Kafka(over));
-        }
-        open.bytes += key_len + 100 + crate::producer::RECORD_FRAMING;
-        open.records.push((number, arrived, customer));
-        if open.bytes >= batch_size {
-            self.send_batch(ctx, partition);
-        }
+        self.producer
+            .send(Instant::from_micros(ctx.now), key, RECORD_VALUE_BYTES)
     }
 
-    /// Sends `partition`'s open batch: its records are published when the request completes.
-    fn send_batch(&mut self, ctx: &mut Ctx<'_>, partition: u32) {
-        let records = core::mem::take(&mut self.open_batches[partition as usize].records);
-        if records.is_empty() {
-            return;
+    /// A saved order's record joins its partition's batch; batches that are full go out.
+    fn batch(&mut self, ctx: &mut Ctx<'_>, number: u64, arrived: u64, customer: u32) {
+        let appended = self.send(ctx, number, customer);
+        self.unsent[appended.partition as usize].push_back((number, arrived, customer));
+        if appended.new_batch {
+            let linger = self.producer.config().linger.as_micros();
+            ctx.queue
+                .schedule(ctx.now + linger, Event::Kafka(KafkaEvent::LingerOver));
         }
-        self.batches_sent += 1;
-        let done = ctx.now + self.publish.sample_micros(&mut self.rng);
-        for (number, arrived, customer) in records {
-            ctx.queue.schedule(
-                done,
-                Event::Kafka(KafkaEvent::Published {
-                    number,
-                    arrived,
-                    partition,
-                    customer,
-                }),
-            );
+        self.send_ready(ctx);
+    }
+
+    /// Sends every batch the producer has ready (full, or past `linger.ms`): its records are published
+    /// when the request completes.
+    fn send_ready(&mut self, ctx: &mut Ctx<'_>) {
+        for batch in self.producer.poll_ready(Instant::from_micros(ctx.now)) {
+            self.batches_sent += 1;
+            let done = ctx.now + self.publish.sample_micros(&mut self.rng);
+            let queue = &mut self.unsent[batch.partition as usize];
+            for (number, arrived, customer) in queue.drain(..batch.records as usize) {
+                ctx.queue.schedule(
+                    done,
+                    Event::Kafka(KafkaEvent::Published {
+                        number,
+                        arrived,
+                        partition: batch.partition,
+                        customer,
+                    }),
+                );
+            }
         }
     }
 
@@ -531,16 +510,11 @@ impl EventFlow {
             KafkaEvent::Saved {
                 number,
                 arrived,
-                partition,
                 customer,
             } => {
-                self.batch(ctx, number, arrived, partition, customer);
+                self.batch(ctx, number, arrived, customer);
             }
-            KafkaEvent::LingerOver { partition, epoch } => {
-                if self.open_batches[partition as usize].epoch == epoch {
-                    self.send_batch(ctx, partition);
-                }
-            }
+            KafkaEvent::LingerOver => self.send_ready(ctx),
             KafkaEvent::Published {
                 number,
                 arrived,
@@ -851,7 +825,7 @@ impl EventFlow {
             }))
             .collect();
         let seconds = end as f64 / 1e6;
-        let producer = self.batching.map(|_| ProducerReport {
+        let producer = self.batching.then(|| ProducerReport {
             batches: self.batches_sent,
             records_per_batch: if self.batches_sent > 0 {
                 self.accepted as f64 / self.batches_sent as f64
@@ -893,5 +867,7 @@ mod tests {
         assert_eq!(range_owners(4, 6), [0, 1, 2, 3]);
         assert_eq!(range_owners(7, 3), [0, 0, 0, 1, 1, 2, 2]);
         assert_eq!(range_owners(3, 1), [0, 0, 0]);
+        // Past ten members, ids still sort in instance order.
+        assert_eq!(range_owners(12, 12), (0..12).collect::<Vec<u32>>());
     }
 }
