@@ -74,16 +74,16 @@ test('keyed records land where the CLI says Kafka puts them', async () => {
   await page.close();
 });
 
-test('records without a key are spread round-robin and say so', async () => {
+test('records without a key stick to one partition (KIP-794) and say so', async () => {
   const page = await openPartitions(shared.site.url);
   for (let i = 0; i < 8; i++) await page.getByTestId('produce-keyless').click();
   await page.locator('[data-testid=record]').nth(7).waitFor();
   const records = await recordsOnPage(page);
   assert.ok(records.every((r) => r.key === null));
-  // Six partitions by default: 0..5, then 0 and 1 again.
-  const perLane = [0, 1, 2, 3, 4, 5].map((p) => records.filter((r) => r.partition === p).length);
-  assert.deepEqual(perLane, [2, 2, 1, 1, 1, 1]);
-  assert.match(await page.getByTestId('placement').textContent(), /round-robin/);
+  // Eight small records are far from a full 16 KB batch: the sticky partitioner keeps one partition.
+  const partitions = new Set(records.map((r) => r.partition));
+  assert.equal(partitions.size, 1, JSON.stringify(records));
+  assert.match(await page.getByTestId('placement').textContent(), /no key: sticky partitioner → partition \d/);
   assert.deepEqual(page.problems, []);
   await page.close();
 });

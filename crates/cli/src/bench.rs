@@ -2,7 +2,8 @@
 //!
 //! Prints appends per second into a partition log, keys hashed per second by the partitioner, the time of
 //! a sticky assignment for 2,000 members over 100,000 partitions (50 topics × 2,000), fresh and then after
-//! one member leaves, and simulated events per second on the `inventory-outage` preset. `--hour` adds a
+//! one member leaves, simulated events per second on the `inventory-outage` preset, and a world's replay
+//! of 100,000 actions and landings on moments of a 10,000-action timeline. `--hour` adds a
 //! simulated hour at 10,000 orders/s (36 million orders) with the process's peak memory. Build with
 //! `--release`; the figures are wall-clock and vary with the machine, so compare them within one run.
 
@@ -19,6 +20,8 @@ use kplay_core::partitioner::partition_for_key;
 use kplay_core::scenario::Scenario;
 use kplay_core::sim::{Simulation, Status};
 use kplay_core::time::Instant;
+use kplay_core::world::timeline::Timeline;
+use kplay_core::world::{World, workload};
 
 use crate::error::CliError;
 
@@ -29,6 +32,9 @@ const HASH_ROUNDS: usize = 10;
 const MEMBERS: usize = 2_000;
 const TOPICS: usize = 50;
 const PARTITIONS_PER_TOPIC: u32 = 2_000;
+const WORLD_ACTIONS: usize = 100_000;
+const LANDING_ACTIONS: usize = 10_000;
+const LANDINGS: u64 = 100;
 
 pub(crate) fn run(args: Vec<OsString>, stdout: &mut dyn Write) -> Result<(), CliError> {
     use lexopt::prelude::*;
@@ -60,6 +66,8 @@ pub(crate) fn run(args: Vec<OsString>, stdout: &mut dyn Write) -> Result<(), Cli
     let keys_per_s = keys_per_second();
     progress("assigning 100,000 partitions to 2,000 members");
     let (fresh_ms, rebalance_ms) = sticky_assignment_ms()?;
+    progress("replaying world scripts");
+    let world = world_figures();
 
     if json {
         let figures = serde_json::json!({
@@ -67,6 +75,12 @@ pub(crate) fn run(args: Vec<OsString>, stdout: &mut dyn Write) -> Result<(), Cli
             "keys_hashed_per_s": keys_per_s.round(),
             "sticky_2000_members_100000_partitions_ms": { "fresh": fresh_ms, "one_member_left": rebalance_ms },
             "simulated_events_per_s": sim_events_per_s.round(),
+            "world": {
+                "replay_100000_actions_ms": world.replay_ms,
+                "actions_per_s": world.actions_per_s.round(),
+                "timeline_10000_actions_ms": world.timeline_ms,
+                "land_ms": { "mean": world.land_mean_ms, "max": world.land_max_ms },
+            },
             "hour_at_10000_per_s": hour_figures.map(|h| serde_json::json!({
                 "orders": h.orders, "events": h.events, "seconds": h.seconds, "peak_memory_mb": h.peak_mb,
             })),
@@ -92,6 +106,15 @@ pub(crate) fn run(args: Vec<OsString>, stdout: &mut dyn Write) -> Result<(), Cli
             "simulate:  {:>7.1} M events/s  ({SIMULATION_PRESET} preset, best of 3)",
             sim_events_per_s / 1e6
         )?;
+        writeln!(
+            stdout,
+            "world:     {:>7.1} ms to replay {WORLD_ACTIONS} actions ({:.0} actions/s); a {LANDING_ACTIONS}-action timeline builds in {:.1} ms and lands in {:.2} ms mean, {:.2} ms max ({LANDINGS} moments)",
+            world.replay_ms,
+            world.actions_per_s,
+            world.timeline_ms,
+            world.land_mean_ms,
+            world.land_max_ms
+        )?;
         if let Some(h) = hour_figures {
             let peak = h
                 .peak_mb
@@ -107,6 +130,44 @@ pub(crate) fn run(args: Vec<OsString>, stdout: &mut dyn Write) -> Result<(), Cli
         }
     }
     Ok(())
+}
+
+struct WorldFigures {
+    replay_ms: f64,
+    actions_per_s: f64,
+    timeline_ms: f64,
+    land_mean_ms: f64,
+    land_max_ms: f64,
+}
+
+/// Replays a 100,000-action script to its end, then builds a 10,000-action timeline and lands on 100
+/// moments spread over it.
+fn world_figures() -> WorldFigures {
+    let script = workload::mixed(WORLD_ACTIONS, 7);
+    let end = Instant::from_millis(script.last_at_ms());
+    let started = WallClock::now();
+    let world = World::replay(&script, end);
+    let replay = started.elapsed().as_secs_f64();
+    black_box(world.map(|w| w.now()).ok());
+
+    let script = workload::mixed(LANDING_ACTIONS, 8);
+    let moments = workload::moments(&script, LANDINGS);
+    let started = WallClock::now();
+    let timeline = Timeline::new(script).ok();
+    let timeline_ms = started.elapsed().as_secs_f64() * 1e3;
+    let mut landings = Vec::new();
+    for &at in &moments {
+        let started = WallClock::now();
+        black_box(timeline.as_ref().map(|t| t.land(at).now()));
+        landings.push(started.elapsed().as_secs_f64() * 1e3);
+    }
+    WorldFigures {
+        replay_ms: replay * 1e3,
+        actions_per_s: WORLD_ACTIONS as f64 / replay,
+        timeline_ms,
+        land_mean_ms: landings.iter().sum::<f64>() / landings.len() as f64,
+        land_max_ms: landings.iter().copied().fold(0.0, f64::max),
+    }
 }
 
 fn appends_per_second() -> f64 {

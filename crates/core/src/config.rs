@@ -16,8 +16,8 @@ pub const PARTITIONS: RangeInclusive<u32> = 1..=1_024;
 pub const MAX_SERVICES: u32 = 16;
 /// Consumer instances of one service in a scenario.
 pub const INSTANCES: RangeInclusive<u32> = 1..=1_000;
-/// Orders per second a scenario may generate.
-pub const MAX_ORDER_RATE_PER_S: f64 = 1_000_000.0;
+/// Orders per second of a scenario.
+pub const ORDER_RATE_PER_S: RangeInclusive<f64> = 0.001..=1_000_000.0;
 
 /// The world script schema version this build reads and writes.
 pub const SCRIPT_VERSION: u32 = 1;

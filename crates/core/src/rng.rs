@@ -76,6 +76,8 @@ pub enum Stream {
     Publish,
     /// The order service's producer: the sticky partitioner's draws for keyless orders.
     OrderProducer,
+    /// The producer of a [`crate::topic::Topic`] (the partition view): its sticky partitioner.
+    TopicProducer,
     /// Service `i` of the synchronous chain: its latencies and errors.
     SyncService(u32),
     /// Service `i` of the Kafka pipeline: its latencies, errors and duplicates.
@@ -98,6 +100,7 @@ impl Stream {
             Self::DatabaseWrite => 2,
             Self::Publish => 3,
             Self::OrderProducer => 4,
+            Self::TopicProducer => 5,
             Self::SyncService(i) => 100 + i as u64,
             Self::EventService(i) => 200 + i as u64,
             Self::WorldProducer { producer, topic } => {
@@ -153,7 +156,8 @@ mod tests {
             Stream::Arrivals,
             Stream::DatabaseWrite,
             Stream::Publish,
-            Stream::OrderProducer
+            Stream::OrderProducer,
+            Stream::TopicProducer,
         ];
         for i in 0..MAX_SERVICES {
             all.extend([Stream::SyncService(i), Stream::EventService(i)]);

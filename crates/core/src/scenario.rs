@@ -20,7 +20,7 @@ use alloc::vec::Vec;
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::{INSTANCES, MAX_ORDER_RATE_PER_S, MAX_SERVICES, PARTITIONS};
+use crate::config::{INSTANCES, MAX_SERVICES, ORDER_RATE_PER_S, PARTITIONS};
 use crate::problem::{Problem, Problems};
 use crate::rng::SimRng;
 
@@ -418,8 +418,8 @@ impl Scenario {
         p.float_range(
             "arrivals.rate_per_s",
             self.arrivals.rate_per_s,
-            0.001,
-            MAX_ORDER_RATE_PER_S,
+            *ORDER_RATE_PER_S.start(),
+            *ORDER_RATE_PER_S.end(),
         );
         let orders = self.arrivals.rate_per_s * self.duration_ms as f64 / 1_000.0;
         if orders > MAX_ORDERS {

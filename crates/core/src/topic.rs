@@ -8,13 +8,20 @@
 //! A topic's partition count can only grow (`kafka-topics.sh --alter --partitions N` refuses to shrink), and
 //! growing it changes `murmur2(key) % partitions` for most keys: new records of an old key may land on a
 //! different partition than its earlier records. [`Topic::add_partitions`] models exactly that.
+//!
+//! Records without a key go where Kafka's default producer puts them: the built-in sticky partitioner of
+//! KIP-794 ([`crate::producer`]), which keeps one partition until a batch's worth of bytes went to it. A
+//! `Topic` has no clock, so its records arrive as one burst: batches leave only when full.
 
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 use core::num::NonZeroU32;
 
-use crate::partitioner::{KeyPlacement, RoundRobin};
+use crate::partitioner::KeyPlacement;
+use crate::producer::{Producer, ProducerConfig};
+use crate::rng::Stream;
+use crate::time::Instant;
 
 /// One record as stored in a partition.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,8 +37,8 @@ pub struct Record {
 pub enum Placement {
     /// Hashed from the key by Kafka's default partitioner.
     Keyed(KeyPlacement),
-    /// The record had no key; the round-robin counter picked the partition.
-    RoundRobin,
+    /// The record had no key; the sticky partitioner (KIP-794) picked the partition.
+    Sticky,
 }
 
 /// Where a produced record was written.
@@ -51,7 +58,8 @@ pub struct Produced {
 pub struct Topic {
     name: String,
     partitions: Vec<Vec<Record>>,
-    round_robin: RoundRobin,
+    /// Kafka's default producer, for the partitions of keyless records.
+    producer: Producer,
 }
 
 /// [`Topic::add_partitions`] was asked to shrink the topic or keep its size: Kafka only adds partitions.
@@ -83,7 +91,11 @@ impl Topic {
         Self {
             name: name.into(),
             partitions: alloc::vec![Vec::new(); count],
-            round_robin: RoundRobin::new(),
+            producer: Producer::new(
+                ProducerConfig::default(),
+                partitions,
+                Stream::TopicProducer.rng(0).next_u64(),
+            ),
         }
     }
 
@@ -122,10 +134,12 @@ impl Topic {
                 let placement = KeyPlacement::of(bytes, count);
                 (placement.partition, Placement::Keyed(placement))
             }
-            None => (
-                self.round_robin.next_partition(count),
-                Placement::RoundRobin,
-            ),
+            None => {
+                let partition = self.producer.send(Instant::ZERO, None, 0).partition;
+                // Full batches leave; the rest wait, so the producer's memory stays one batch a partition.
+                let _sent = self.producer.poll_ready(Instant::ZERO);
+                (partition, Placement::Sticky)
+            }
         };
         let log = &mut self.partitions[partition as usize];
         let offset = log.len() as u64;
@@ -154,6 +168,7 @@ impl Topic {
         }
         self.partitions
             .resize(partitions.get() as usize, Vec::new());
+        self.producer.set_partitions(partitions);
         Ok(())
     }
 }
@@ -185,15 +200,20 @@ mod tests {
     }
 
     #[test]
-    fn empty_key_is_hashed_but_missing_key_is_round_robin() {
+    fn empty_key_is_hashed_but_missing_key_is_sticky() {
         let mut topic = Topic::new("t", n(6));
         let empty = topic.produce(Some(b""));
         assert_eq!(empty.partition, 3, "murmur2(\"\") = 275646681, % 6 = 3");
         assert!(matches!(empty.placement, Placement::Keyed(_)));
 
-        let spread: Vec<u32> = (0..4).map(|_| topic.produce(None).partition).collect();
-        assert_eq!(spread, [0, 1, 2, 3]);
-        assert!(topic.records(0)[0].key.is_none());
+        // Sticky: keyless records share a partition until at least a full batch (16384 bytes; 9 bytes of
+        // framing a record after the 61-byte header, so 1,814 records) went to it, then switch.
+        let sticky: Vec<u32> = (0..6_000).map(|_| topic.produce(None).partition).collect();
+        let first = sticky[0];
+        let run = sticky.iter().take_while(|&&p| p == first).count();
+        assert!((1_814..6_000).contains(&run), "{run}");
+        assert!(topic.records(first)[0].key.is_none());
+        assert!(matches!(topic.produce(None).placement, Placement::Sticky));
     }
 
     #[test]

@@ -382,14 +382,9 @@ impl Cluster {
                 .iter_mut()
                 .filter(|r| fetching.contains(&r.broker))
             {
-                // Keep what agrees with the leader record for record (truncation at election makes this the
-                // whole log; comparing guards the invariant), then fetch the rest.
-                let common = replica
-                    .log
-                    .iter()
-                    .zip(&leader_log)
-                    .take_while(|(a, b)| a == b)
-                    .count();
+                // Keep what agrees with the leader (truncation at election makes this the whole log;
+                // checking guards the invariant), then fetch the rest.
+                let common = agreeing_prefix(&replica.log, &leader_log);
                 replica.log.truncate(common);
                 replica.log.extend_from_slice(&leader_log[common..]);
                 replica.last_caught_up = now;
@@ -647,6 +642,23 @@ impl Cluster {
             .filter(|w| !present.contains(w) && !offline.contains(w))
             .collect()
     }
+}
+
+/// How many records two replica logs share from offset 0. A write is appended once, at one offset of one
+/// leader's log, and replicas copy whole prefixes, so two logs that agree at an offset agree everywhere
+/// before it: the shared prefix is found by bisection, in `O(log n)`.
+#[must_use]
+pub fn agreeing_prefix(a: &[ReplicaRecord], b: &[ReplicaRecord]) -> usize {
+    let (mut agree, mut differ) = (0, a.len().min(b.len()));
+    while agree < differ {
+        let mid = agree + (differ - agree) / 2;
+        if a[mid] == b[mid] {
+            agree = mid + 1;
+        } else {
+            differ = mid;
+        }
+    }
+    agree
 }
 
 /// Brokers for `partition`'s replicas: Kafka's rack-unaware placement with start index and shift 0.

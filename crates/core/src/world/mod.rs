@@ -41,6 +41,7 @@ pub mod script;
 pub mod state;
 pub mod timeline;
 mod topic;
+pub mod workload;
 
 use alloc::collections::VecDeque;
 use alloc::format;

@@ -14,7 +14,9 @@ use alloc::vec::Vec;
 use super::produce::Unsent;
 use super::script::TopicSpec;
 use super::{Delivery, EventKind, World};
-use crate::cluster::{Acks, BrokerId, Cluster, ClusterConfig, ProduceError};
+use crate::cluster::{
+    Acks, BrokerId, Cluster, ClusterConfig, ProduceError, ReplicaRecord, agreeing_prefix,
+};
 use crate::log::{AppendError, CleanupPolicy, LogConfig, PartitionLog};
 use crate::time::{Duration, Instant};
 
@@ -34,8 +36,8 @@ pub(super) struct TopicState {
     pub(super) cluster: Cluster,
     pub(super) logs: Vec<PartitionLog>,
     log_config: LogConfig,
-    /// Per partition, the write id at each offset of `logs` (from offset 0).
-    mirrors: Vec<Vec<u64>>,
+    /// Per partition, the write (id and epoch) at each offset of `logs`, from offset 0.
+    mirrors: Vec<Vec<ReplicaRecord>>,
     /// Every write by id (the cluster numbers them from 0).
     archive: Vec<Archived>,
     /// Acknowledged writes already reported lost.
@@ -121,39 +123,27 @@ impl TopicState {
         self.mirrors.resize(partitions as usize, Vec::new());
     }
 
-    /// Brings partition `p`'s log in line with its leader's replica.
-    fn follow_leader(&mut self, p: usize) {
+    /// Brings partition `p`'s log in line with its leader's replica; returns whether records had to be
+    /// cut (only then can an acknowledged write have been lost).
+    fn follow_leader(&mut self, p: usize) -> bool {
         let partition = &self.cluster.partitions()[p];
         let Some(leader) = partition.leader else {
-            return; // offline: the data waits for a leader
+            return false; // offline: the data waits for a leader
         };
         let Some(replica) = partition.replicas.iter().find(|r| r.broker == leader) else {
-            return;
+            return false;
         };
         let mirror = &mut self.mirrors[p];
         let log = &mut self.logs[p];
-        // Histories agree up to some offset and differ after it (a write id is written at one offset of
-        // one history, and replicas copy whole prefixes), so the agreeing prefix is found by bisection.
-        let n = mirror.len().min(replica.log.len());
-        let (mut agree, mut differ) = (0, n);
-        while agree < differ {
-            let mid = agree + (differ - agree) / 2;
-            if mirror[mid] == replica.log[mid].write {
-                agree = mid + 1;
-            } else {
-                differ = mid;
-            }
-        }
-        if agree == mirror.len() && agree == replica.log.len() {
-            return;
-        }
-        if agree < mirror.len() {
+        let agree = agreeing_prefix(mirror, &replica.log);
+        let cut = agree < mirror.len();
+        if cut {
             log.truncate_to(agree as u64);
             mirror.truncate(agree);
         }
         // Below the log start offset nothing is stored; keep the offsets aligned.
         while (mirror.len() as u64) < log.log_end_offset() && mirror.len() < replica.log.len() {
-            mirror.push(replica.log[mirror.len()].write);
+            mirror.push(replica.log[mirror.len()]);
         }
         for record in &replica.log[mirror.len()..] {
             let archived = &self.archive[record.write as usize];
@@ -163,8 +153,9 @@ impl TopicState {
                 archived.key.as_deref().map(str::as_bytes),
                 Some(archived.value_bytes),
             );
-            mirror.push(record.write);
+            mirror.push(*record);
         }
+        cut
     }
 }
 
@@ -215,7 +206,10 @@ impl World {
         let offset = topic.logs[p]
             .append(record.timestamp, key, Some(record.value_bytes))
             .unwrap_or(written.offset);
-        topic.mirrors[p].push(written.write);
+        topic.mirrors[p].push(ReplicaRecord {
+            write: written.write,
+            epoch: topic.cluster.partitions()[p].leader_epoch,
+        });
         let rolled = (topic.logs[p].segments().len() > segments).then_some(offset);
         let name = topic.name.clone();
         let replicated = topic.cluster.config().replication_factor > 1;
@@ -325,9 +319,10 @@ impl World {
                 self.wake = true;
             }
         }
+        let mut cut = false;
         if leaders_changed {
             for p in 0..topic.logs.len() {
-                topic.follow_leader(p);
+                cut |= topic.follow_leader(p);
             }
         }
         for (p, snapshot) in range.zip(&after) {
@@ -352,7 +347,7 @@ impl World {
                 error: "NOT_LEADER_OR_FOLLOWER",
             });
         }
-        if leaders_changed {
+        if cut {
             for write in topic.cluster.lost_acknowledged() {
                 if topic.lost.insert(write) {
                     let record = &mut self.produced[topic.archive[write as usize].produced];

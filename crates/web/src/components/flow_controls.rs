@@ -3,6 +3,7 @@
 //! `play_only` (an embed that asked for it) only the run controls remain.
 
 use gloo::timers::callback::Interval;
+use kplay_core::config::{ORDER_RATE_PER_S, PARTITIONS};
 use kplay_core::presets::PRESETS;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
@@ -110,9 +111,9 @@ pub fn flow_controls(props: &FlowControlsProps) -> Html {
                             }) }
                         </select>
                     </label>
-                    <NumberField label="Orders per second" test_id="rate-input" min="0.001" step="any"
+                    <NumberField label="Orders per second" test_id="rate-input" min={ORDER_RATE_PER_S.start().to_string()} step="any"
                         value={state.scenario.arrivals.rate_per_s.to_string()} onchange={on_rate} />
-                    <NumberField label="Partitions" test_id="partitions-input" min="1" max={Some(AttrValue::from("1024"))}
+                    <NumberField label="Partitions" test_id="partitions-input" min={PARTITIONS.start().to_string()} max={Some(AttrValue::from(PARTITIONS.end().to_string()))}
                         value={state.scenario.topic.partitions.to_string()} onchange={on_partitions} />
                 }
                 <div class="run-controls" role="group" aria-label="Run">

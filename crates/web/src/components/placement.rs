@@ -28,7 +28,7 @@ pub fn placement_explainer(props: &PlacementExplainerProps) -> Html {
             hash.murmur2, hash.positive, props.partitions, produced.partition, produced.offset
         ),
         _ => format!(
-            "no key: round-robin \u{2192} partition {}, offset {} (no key, so no ordering guarantee across records)",
+            "no key: sticky partitioner \u{2192} partition {}, offset {} (it keeps one partition until a batch is full, then picks another; no key, so no ordering guarantee across records)",
             produced.partition, produced.offset
         ),
     };

@@ -11,6 +11,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use kplay_core::config::{ORDER_RATE_PER_S, PARTITIONS};
 use kplay_core::presets::{self, PRESETS};
 use kplay_core::scenario::{Outage, Scenario};
 use kplay_core::sim::event_flow::PartitionLag;
@@ -187,26 +188,30 @@ impl FlowState {
             FlowAction::Load(scenario) => self.restart(*scenario),
             FlowAction::Refuse(message) => self.error = Some(message),
             FlowAction::SetRate(typed) => match typed.trim().parse::<f64>() {
-                Ok(rate) if rate > 0.0 && rate <= 100_000.0 => {
+                Ok(rate) if ORDER_RATE_PER_S.contains(&rate) => {
                     let mut scenario = Scenario::clone(&self.scenario);
                     scenario.arrivals.rate_per_s = rate;
                     self.restart(scenario);
                 }
                 _ => {
                     self.error = Some(format!(
-                        "Order rate: {typed:?} is not a number from 0.001 to 100000."
+                        "Order rate: {typed:?} is not a number from {} to {}.",
+                        ORDER_RATE_PER_S.start(),
+                        ORDER_RATE_PER_S.end()
                     ))
                 }
             },
             FlowAction::SetPartitions(typed) => match typed.trim().parse::<u32>() {
-                Ok(partitions) if (1..=1_024).contains(&partitions) => {
+                Ok(partitions) if PARTITIONS.contains(&partitions) => {
                     let mut scenario = Scenario::clone(&self.scenario);
                     scenario.topic.partitions = partitions;
                     self.restart(scenario);
                 }
                 _ => {
                     self.error = Some(format!(
-                        "Partitions: {typed:?} is not a whole number from 1 to 1024."
+                        "Partitions: {typed:?} is not a whole number from {} to {}.",
+                        PARTITIONS.start(),
+                        PARTITIONS.end()
                     ))
                 }
             },

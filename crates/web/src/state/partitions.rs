@@ -24,8 +24,8 @@ use kplay_core::topic::{Produced, Topic};
 
 use super::Shared;
 
-/// Partition counts the partition view offers.
-pub const PARTITIONS: std::ops::RangeInclusive<u32> = 1..=1_024;
+/// Partition counts the partition view offers: the core's limit.
+pub use kplay_core::config::PARTITIONS;
 /// Partitions of the topic when the app starts.
 pub const DEFAULT_PARTITIONS: u32 = 6;
 /// Name of the topic the partition view produces to.
