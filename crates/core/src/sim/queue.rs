@@ -63,6 +63,36 @@ impl<E> EventQueue<E> {
     }
 }
 
+/// The one way the simulation avoids piling up wake-ups: at most one pending wake-up per owner (a service's
+/// call-timeout timer, a consumer's wake-up). Scheduling while one is pending does nothing (the pending one
+/// comes first, and the owner re-arms when it fires if it still needs to); the owner calls
+/// [`Self::fired`] when the event arrives. A stale or early wake-up finds nothing to do and is harmless, so
+/// nothing is ever cancelled.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Wakeup {
+    pending: bool,
+}
+
+impl Wakeup {
+    /// Schedules `event` at `time` unless a wake-up is already pending.
+    pub(crate) fn schedule<E>(&mut self, queue: &mut EventQueue<E>, time: u64, event: E) {
+        if !self.pending {
+            self.pending = true;
+            queue.schedule(time, event);
+        }
+    }
+
+    /// The pending wake-up arrived.
+    pub(crate) fn fired(&mut self) {
+        self.pending = false;
+    }
+
+    /// Whether a wake-up is on its way.
+    pub(crate) fn is_pending(self) -> bool {
+        self.pending
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,5 +106,19 @@ mod tests {
         q.schedule(1, 'd');
         let order: alloc::vec::Vec<(u64, char)> = core::iter::from_fn(|| q.pop()).collect();
         assert_eq!(order, [(1, 'b'), (1, 'd'), (5, 'a'), (5, 'c')]);
+    }
+
+    #[test]
+    fn a_wakeup_is_scheduled_once_until_it_fires() {
+        let mut q = EventQueue::new();
+        let mut wakeup = Wakeup::default();
+        wakeup.schedule(&mut q, 3, 'a');
+        wakeup.schedule(&mut q, 1, 'b');
+        assert!(wakeup.is_pending());
+        assert_eq!(q.pop(), Some((3, 'a')));
+        assert_eq!(q.pop(), None);
+        wakeup.fired();
+        wakeup.schedule(&mut q, 7, 'c');
+        assert_eq!(q.pop(), Some((7, 'c')));
     }
 }

@@ -13,6 +13,7 @@
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
 
+use super::queue::Wakeup;
 use super::report::CDF_POINTS;
 use super::report::{ByService, LittleMeter, SyncReport};
 use super::{Ctx, Event, ServiceTiming};
@@ -52,7 +53,8 @@ struct Service {
     waiting: VecDeque<Request>,
     /// Calls made and maybe unanswered, oldest first: (deadline, order slot, call id).
     outstanding: VecDeque<(u64, u32, u32)>,
-    timer_set: bool,
+    /// The call-timeout timer: one pending deadline check at a time.
+    timer: Wakeup,
     rng: SimRng,
     failed_calls: u64,
     little: LittleMeter,
@@ -101,7 +103,7 @@ impl SyncFlow {
                 busy: 0,
                 waiting: VecDeque::new(),
                 outstanding: VecDeque::new(),
-                timer_set: false,
+                timer: Wakeup::default(),
                 rng: Stream::SyncService(i as u32).rng(scenario.seed),
                 failed_calls: 0,
                 little: LittleMeter::default(),
@@ -173,7 +175,7 @@ impl SyncFlow {
             }
             SyncEvent::Deadline { service } => {
                 let index = service as usize;
-                self.services[index].timer_set = false;
+                self.services[index].timer.fired();
                 while let Some(&(deadline, order, call)) = self.services[index].outstanding.front()
                 {
                     if self.is_waiting_for(order, call) && deadline > ctx.now {
@@ -237,9 +239,9 @@ impl SyncFlow {
             self.services[index].outstanding.pop_front();
         }
         let service = &mut self.services[index];
-        if let (false, Some(&(deadline, _, _))) = (service.timer_set, service.outstanding.front()) {
-            service.timer_set = true;
-            ctx.queue.schedule(
+        if let Some(&(deadline, _, _)) = service.outstanding.front() {
+            service.timer.schedule(
+                ctx.queue,
                 deadline,
                 Event::Sync(SyncEvent::Deadline {
                     service: index as u16,

@@ -27,10 +27,18 @@
 //!   service DELIVERED. A follow-up event keeps its order's partition. With `saga.view`, an order-state read
 //!   model (CQRS) is kept and, at report time, rebuilt by replaying the events from offset 0.
 
+mod consumers;
+mod saga;
+mod stats;
+
+use consumers::{Consumer, Group, State, range_owners};
+use saga::{OrderState, OrderView, Saga};
+
 use alloc::collections::{BTreeMap, VecDeque};
 use alloc::vec::Vec;
 use core::num::NonZeroU32;
 
+use super::queue::Wakeup;
 use super::report::CDF_POINTS;
 use super::report::{
     ByService, EventReport, EventServiceReport, LittleMeter, OrderStates, ProducerReport,
@@ -92,132 +100,6 @@ enum Role {
     Delivery,
 }
 
-/// The order states of the saga, in report order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum OrderState {
-    Pending,
-    Paid,
-    Shipped,
-    Delivered,
-    Cancelled,
-}
-
-/// The saga's bookkeeping: state counts, timings and the optional read model.
-struct Saga {
-    counts: [u64; 5],
-    delivered: Histogram,
-    cancelled: Histogram,
-    /// The CQRS read model, when kept.
-    view: Option<OrderView>,
-}
-
-/// The order-state read model and the state-change events it was built from, in log order.
-#[derive(Default)]
-struct OrderView {
-    states: BTreeMap<u64, OrderState>,
-    log: Vec<(u64, OrderState)>,
-}
-
-impl Saga {
-    fn transition(&mut self, number: u64, from: Option<OrderState>, to: OrderState) {
-        if let Some(from) = from {
-            self.counts[from as usize] -= 1;
-        }
-        self.counts[to as usize] += 1;
-        if let Some(view) = &mut self.view {
-            view.states.insert(number, to);
-            view.log.push((number, to));
-        }
-    }
-}
-
-impl Saga {
-    fn report(&self) -> SagaReport {
-        let view = self.view.as_ref().map(|OrderView { states: live, log }| {
-            // Replay: rebuild the read model from the first event on, as a new projection would.
-            let mut rebuilt: BTreeMap<u64, OrderState> = BTreeMap::new();
-            for &(number, state) in log {
-                rebuilt.insert(number, state);
-            }
-            let mut counts = [0; 5];
-            for state in live.values() {
-                counts[*state as usize] += 1;
-            }
-            ViewReport {
-                orders: live.len() as u64,
-                states: states(&counts),
-                events: log.len() as u64,
-                replay_matches: rebuilt == *live,
-            }
-        });
-        SagaReport {
-            states: states(&self.counts),
-            delivered_ms: self.delivered.summary(),
-            cancelled_ms: self.cancelled.summary(),
-            view,
-        }
-    }
-}
-
-fn states(counts: &[u64; 5]) -> OrderStates {
-    OrderStates {
-        pending: counts[0],
-        paid: counts[1],
-        shipped: counts[2],
-        delivered: counts[3],
-        cancelled: counts[4],
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum State {
-    Idle,
-    Processing { ok: bool },
-    BackingOff,
-}
-
-struct Consumer {
-    queue: VecDeque<Record>,
-    state: State,
-    batch: Vec<Record>,
-    attempt: u32,
-    wake_pending: bool,
-}
-
-struct Group {
-    topic: Topic,
-    role: Role,
-    duplicate_rate: f64,
-    idempotent: bool,
-    duplicates_skipped: u64,
-    duplicate_effects: u64,
-    timing: ServiceTiming,
-    mode: ConsumeMode,
-    retry: RetrySpec,
-    max_poll_records: u32,
-    consumers: Vec<Consumer>,
-    /// Partition → consumer (Kafka mode).
-    owner: Vec<u32>,
-    shared: VecDeque<Record>,
-    rng: SimRng,
-    processed: u64,
-    dead_lettered: u64,
-    retries: u64,
-    max_lag: u64,
-    end_to_end: Histogram,
-    drain_from: Option<u64>,
-    drain: Option<u64>,
-    /// Start of the first outage; the lag seen before it is the group's normal level.
-    first_outage: Option<u64>,
-    normal_lag: u64,
-    caught_up: Option<u64>,
-    out_of_order: u64,
-    last_finished: BTreeMap<u32, u64>,
-    little: LittleMeter,
-    /// Per partition: records delivered to the group and not yet finished, and the most at any moment.
-    partition_lag: Vec<PartitionLag>,
-}
-
 /// One partition's lag within one group.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PartitionLag {
@@ -252,20 +134,6 @@ const RECORD_VALUE_BYTES: u32 = 100;
 /// Customer marker for records whose key is not a customer.
 const NO_CUSTOMER: u32 = u32::MAX;
 
-/// Schedules consumer `c` of group `g` to wake at `at`, unless a wake-up is already pending.
-fn wake_later(ctx: &mut Ctx<'_>, consumer: &mut Consumer, g: usize, c: usize, at: u64) {
-    if !consumer.wake_pending {
-        consumer.wake_pending = true;
-        ctx.queue.schedule(
-            at,
-            Event::Kafka(KafkaEvent::Wake {
-                service: g as u16,
-                consumer: c as u32,
-            }),
-        );
-    }
-}
-
 /// `prefix` followed by the decimal digits of `n`, in `buf`.
 fn key_bytes<'b>(prefix: &[u8], mut n: u64, buf: &'b mut [u8; 40]) -> &'b [u8] {
     let mut digits = [0_u8; 20];
@@ -283,27 +151,6 @@ fn key_bytes<'b>(prefix: &[u8], mut n: u64, buf: &'b mut [u8; 40]) -> &'b [u8] {
         buf[prefix.len() + i] = digits[len - 1 - i];
     }
     &buf[..prefix.len() + len]
-}
-
-/// Which consumer owns each partition: Kafka's `RangeAssignor` ([`assignor::assign`]) over one topic for
-/// `consumers` members. Member ids are zero-padded so that the assignor's member order (by id) is the
-/// instances' order; with more consumers than partitions the last ones stay idle.
-fn range_owners(partitions: u32, consumers: u32) -> Vec<u32> {
-    const TOPIC: &str = "order-created";
-    let topics = BTreeMap::from([(TOPIC.into(), partitions)]);
-    let members: Vec<Member> = (0..consumers)
-        .map(|c| Member::new(alloc::format!("instance-{c:04}"), &[TOPIC]))
-        .collect();
-    let mut owner = alloc::vec![0; partitions as usize];
-    // One topic with 1..=1024 partitions and 1..=1000 members is always a valid group.
-    if let Ok(assignment) = assignor::assign(Strategy::Range, &topics, &members) {
-        for (c, owned) in assignment.partitions.iter().enumerate() {
-            for tp in owned {
-                owner[tp.partition as usize] = c as u32;
-            }
-        }
-    }
-    owner
 }
 
 impl EventFlow {
@@ -342,7 +189,7 @@ impl EventFlow {
                             state: State::Idle,
                             batch: Vec::new(),
                             attempt: 0,
-                            wake_pending: false,
+                            wakeup: Wakeup::default(),
                         })
                         .collect(),
                     owner: range_owners(partitions.get(), s.instances),
@@ -545,7 +392,7 @@ impl EventFlow {
                 let (g, c) = (service as usize, consumer as usize);
                 let state = {
                     let consumer = &mut self.groups[g].consumers[c];
-                    consumer.wake_pending = false;
+                    consumer.wakeup.fired();
                     consumer.state
                 };
                 if state == State::BackingOff {
@@ -584,268 +431,6 @@ impl EventFlow {
                     },
                 );
             }
-        }
-    }
-
-    fn deliver(&mut self, ctx: &mut Ctx<'_>, g: usize, record: Record) {
-        let partition = record.partition;
-        let group = &mut self.groups[g];
-        group.little.arrive(ctx.now);
-        let lag = group.little.in_system();
-        group.max_lag = group.max_lag.max(lag);
-        if group.first_outage.is_some_and(|start| ctx.now < start) {
-            group.normal_lag = group.normal_lag.max(lag);
-        }
-        ctx.series.lag(g, lag);
-        let slot = &mut group.partition_lag[partition as usize];
-        slot.now += 1;
-        slot.peak = slot.peak.max(slot.now);
-        match group.mode {
-            ConsumeMode::Kafka => {
-                let c = group.owner[partition as usize] as usize;
-                group.consumers[c].queue.push_back(record);
-                self.try_start(ctx, g, c);
-            }
-            ConsumeMode::Queue => {
-                group.shared.push_back(record);
-                if let Some(c) = group
-                    .consumers
-                    .iter()
-                    .position(|c| c.state == State::Idle && !c.wake_pending)
-                {
-                    self.try_start(ctx, g, c);
-                }
-            }
-        }
-    }
-
-    /// An idle consumer takes its next record (or batch), unless its service is down.
-    fn try_start(&mut self, ctx: &mut Ctx<'_>, g: usize, c: usize) {
-        let group = &mut self.groups[g];
-        let consumer = &mut group.consumers[c];
-        if consumer.state != State::Idle {
-            return;
-        }
-        let source = match group.mode {
-            ConsumeMode::Kafka => &mut consumer.queue,
-            ConsumeMode::Queue => &mut group.shared,
-        };
-        if source.is_empty() {
-            return;
-        }
-        if let Some(end) = group.timing.outage_end(ctx.now) {
-            wake_later(ctx, consumer, g, c, end);
-            return;
-        }
-        let take = source.len().min(group.max_poll_records as usize);
-        consumer.batch.extend(source.drain(..take));
-        consumer.attempt = 0;
-        self.start_attempt(ctx, g, c);
-    }
-
-    fn start_attempt(&mut self, ctx: &mut Ctx<'_>, g: usize, c: usize) {
-        let group = &mut self.groups[g];
-        if let Some(end) = group.timing.outage_end(ctx.now) {
-            let consumer = &mut group.consumers[c];
-            consumer.state = State::BackingOff;
-            wake_later(ctx, consumer, g, c, end);
-            return;
-        }
-        let consumer = &mut group.consumers[c];
-        let records = consumer.batch.len() as u32;
-        // An idempotent service sees at once that a batch of duplicates was already handled.
-        let only_duplicates = group.idempotent && consumer.batch.iter().all(|r| r.duplicate);
-        let time = if only_duplicates {
-            0
-        } else {
-            group.timing.service_micros(&mut group.rng, records)
-        };
-        let mut ok = true;
-        for record in &consumer.batch {
-            ok &= group.timing.succeeds(&mut group.rng, record.number);
-        }
-        consumer.state = State::Processing { ok };
-        ctx.queue.schedule(
-            ctx.now + time,
-            Event::Kafka(KafkaEvent::Done {
-                service: g as u16,
-                consumer: c as u32,
-            }),
-        );
-    }
-
-    fn attempt_done(&mut self, ctx: &mut Ctx<'_>, g: usize, c: usize) {
-        let group = &mut self.groups[g];
-        let consumer = &mut group.consumers[c];
-        let State::Processing { ok } = consumer.state else {
-            return;
-        };
-        if !ok {
-            consumer.attempt += 1;
-            if consumer.attempt < group.retry.max_attempts {
-                group.retries += 1;
-                let backoff_ms = group.retry.backoff_ms
-                    * libm::pow(group.retry.multiplier, f64::from(consumer.attempt - 1));
-                consumer.state = State::BackingOff;
-                let at = ctx.now + libm::round(backoff_ms * 1_000.0) as u64;
-                wake_later(ctx, consumer, g, c, at);
-                return;
-            }
-        }
-        let finished = consumer.batch.len() as u64;
-        let mut follow_ups: Vec<(Topic, Record)> = Vec::new();
-        for record in consumer.batch.drain(..) {
-            if record.duplicate {
-                if group.idempotent {
-                    group.duplicates_skipped += 1;
-                } else {
-                    group.duplicate_effects += 1;
-                }
-            } else if ok {
-                group.processed += 1;
-            } else {
-                group.dead_lettered += 1;
-            }
-            if !record.duplicate
-                && let Some(saga) = &mut self.saga
-            {
-                let next = Record {
-                    published: ctx.now,
-                    ..record
-                };
-                match group.role {
-                    Role::Plain => {}
-                    Role::Payment { decline_rate } => {
-                        let declined = decline_rate > 0.0 && group.rng.unit() < decline_rate;
-                        if ok && !declined {
-                            saga.transition(
-                                record.number,
-                                Some(OrderState::Pending),
-                                OrderState::Paid,
-                            );
-                            follow_ups.push((Topic::PaymentConfirmed, next));
-                        } else {
-                            saga.transition(
-                                record.number,
-                                Some(OrderState::Pending),
-                                OrderState::Cancelled,
-                            );
-                            saga.cancelled.record(ctx.now - record.accepted);
-                        }
-                    }
-                    Role::Shipping if ok => {
-                        saga.transition(record.number, Some(OrderState::Paid), OrderState::Shipped);
-                        follow_ups.push((Topic::OrderShipped, next));
-                    }
-                    Role::Delivery if ok => {
-                        saga.transition(
-                            record.number,
-                            Some(OrderState::Shipped),
-                            OrderState::Delivered,
-                        );
-                        saga.delivered.record(ctx.now - record.accepted);
-                    }
-                    Role::Shipping | Role::Delivery => {}
-                }
-            }
-            group.end_to_end.record(ctx.now - record.published);
-            group.little.depart(ctx.now, record.published);
-            group.partition_lag[record.partition as usize].now -= 1;
-            if record.customer != NO_CUSTOMER {
-                let last = group.last_finished.entry(record.customer).or_insert(0);
-                if record.number < *last {
-                    group.out_of_order += 1;
-                } else {
-                    *last = record.number;
-                }
-            }
-        }
-        consumer.state = State::Idle;
-        let lag = group.little.in_system();
-        ctx.series.lag(g, lag);
-        ctx.series.processed(g, finished);
-        if let Some(from) = group.drain_from.filter(|&from| ctx.now >= from) {
-            if lag == 0 && group.drain.is_none() {
-                group.drain = Some(ctx.now - from);
-            }
-            if lag <= group.normal_lag && group.caught_up.is_none() {
-                group.caught_up = Some(ctx.now - from);
-            }
-        }
-        for (topic, record) in follow_ups {
-            self.publish_to(ctx, topic, record);
-        }
-        self.try_start(ctx, g, c);
-        if self.groups[g].mode == ConsumeMode::Queue {
-            // Other idle workers may take what is left.
-            for other in 0..self.groups[g].consumers.len() {
-                if self.groups[g].shared.is_empty() {
-                    break;
-                }
-                self.try_start(ctx, g, other);
-            }
-        }
-    }
-
-    pub(crate) fn report(&self, end: u64) -> EventReport {
-        let services = self
-            .names
-            .iter()
-            .cloned()
-            .zip(self.groups.iter().map(|g| {
-                let owners = if g.mode == ConsumeMode::Kafka {
-                    g.owner.as_slice()
-                } else {
-                    &[]
-                };
-                let idle = g.consumers.len()
-                    - owners
-                        .iter()
-                        .collect::<alloc::collections::BTreeSet<_>>()
-                        .len();
-                EventServiceReport {
-                    processed: g.processed,
-                    dead_lettered: g.dead_lettered,
-                    retries: g.retries,
-                    max_lag: g.max_lag,
-                    end_to_end_ms: g.end_to_end.summary(),
-                    drain_ms: g.drain.map(|d| d as f64 / 1_000.0),
-                    caught_up_ms: g.caught_up.map(|d| d as f64 / 1_000.0),
-                    consumers: g.consumers.len() as u32,
-                    idle_consumers: if g.mode == ConsumeMode::Kafka {
-                        idle as u32
-                    } else {
-                        0
-                    },
-                    out_of_order: g.out_of_order,
-                    duplicates_skipped: g.duplicates_skipped,
-                    duplicate_effects: g.duplicate_effects,
-                    queue: g.little.stats(end),
-                }
-            }))
-            .collect();
-        let seconds = end as f64 / 1e6;
-        let producer = self.batching.then(|| ProducerReport {
-            batches: self.batches_sent,
-            records_per_batch: if self.batches_sent > 0 {
-                self.accepted as f64 / self.batches_sent as f64
-            } else {
-                0.0
-            },
-            requests_per_s: if seconds > 0.0 {
-                self.batches_sent as f64 / seconds
-            } else {
-                0.0
-            },
-        });
-        EventReport {
-            orders: self.arrived,
-            accepted: self.accepted,
-            response_ms: self.response.summary(),
-            response_cdf: self.response.cdf(CDF_POINTS),
-            services: ByService(services),
-            producer,
-            saga: self.saga.as_ref().map(Saga::report),
         }
     }
 }
