@@ -149,25 +149,34 @@ async fn a_keyed_record_lands_in_kafkas_partition_with_its_hash_shown() {
 }
 
 #[wasm_bindgen_test]
-async fn keyless_records_go_round_robin_and_say_so() {
+async fn keyless_records_stick_to_one_partition_and_say_so() {
     let root = mount().await;
     for _ in 0..3 {
         find::<HtmlButtonElement>(&root, "[data-testid=produce-keyless]").click();
         settle().await;
     }
-    for partition in 0..3 {
-        assert_eq!(
+    // The sticky partitioner (KIP-794) keeps one partition until a 16 KB batch is full.
+    let per_partition: Vec<u32> = (0..6)
+        .map(|partition| {
             count(
                 &root,
-                &format!("[data-testid=partition-{partition}] .record.keyless")
-            ),
-            1
-        );
-    }
+                &format!("[data-testid=partition-{partition}] .record.keyless"),
+            )
+        })
+        .collect();
+    assert_eq!(per_partition.iter().sum::<u32>(), 3, "{per_partition:?}");
+    assert_eq!(
+        per_partition.iter().filter(|&&n| n > 0).count(),
+        1,
+        "{per_partition:?}"
+    );
     let placement = find::<Element>(&root, "[data-testid=placement]")
         .text_content()
         .unwrap_or_default();
-    assert!(placement.contains("round-robin"), "{placement}");
+    assert!(
+        placement.contains("no key: sticky partitioner"),
+        "{placement}"
+    );
 }
 
 #[wasm_bindgen_test]

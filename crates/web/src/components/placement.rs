@@ -1,4 +1,4 @@
-//! Explains how the partition of the last record was chosen: the hash steps, or round-robin.
+//! Explains how the partition of the last record was chosen: the hash steps, or the sticky partitioner.
 
 use kplay_core::topic::{Placement, Produced};
 use yew::prelude::*;
