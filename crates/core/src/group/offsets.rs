@@ -127,10 +127,18 @@ pub fn starting_offset(
 /// still exist; `None` before the first commit.
 #[must_use]
 pub fn lag(committed: Option<u64>, log: &PartitionLog) -> Option<u64> {
-    committed.map(|c| {
-        log.high_watermark()
-            .saturating_sub(c.max(log.log_start_offset()))
-    })
+    lag_between(committed, log.log_start_offset(), log.high_watermark())
+}
+
+/// [`lag`] from the offsets alone, for a partition known only by its log start offset and high watermark:
+/// kplay's one definition of lag.
+#[must_use]
+pub fn lag_between(
+    committed: Option<u64>,
+    log_start_offset: u64,
+    high_watermark: u64,
+) -> Option<u64> {
+    committed.map(|c| high_watermark.saturating_sub(c.max(log_start_offset)))
 }
 
 #[cfg(test)]

@@ -19,6 +19,7 @@ use std::num::NonZeroU32;
 
 use kplay_core::group::assignor::{Strategy, TopicPartition};
 use kplay_core::group::coordinator::{ConsumerGroup, GroupConfig};
+use kplay_core::group::offsets::lag_between;
 use kplay_core::time::{Duration, Instant};
 use kplay_core::topic::{Produced, Topic};
 
@@ -328,7 +329,7 @@ impl State {
             .offsets()
             .get(&TopicPartition::new(TOPIC, partition));
         let end = self.topic.borrow().log_end_offset(partition);
-        (committed, end - committed.unwrap_or(0).min(end))
+        (committed, unread(committed, end))
     }
 
     /// Every partition's [`Self::owner`] and [`Self::progress`], in one pass over the group: asking
@@ -363,7 +364,7 @@ impl State {
             .enumerate()
             .map(|(p, (owner, committed))| {
                 let end = topic.log_end_offset(p as u32);
-                (owner, committed, end - committed.unwrap_or(0).min(end))
+                (owner, committed, unread(committed, end))
             })
             .collect()
     }
@@ -421,6 +422,12 @@ impl State {
 }
 
 super::reducible!(State, Action);
+
+/// The group's lag on a partition whose log ends at `end`: before the first commit its consumers start at
+/// offset 0 (`auto.offset.reset=earliest`), so everything is unread.
+fn unread(committed: Option<u64>, end: u64) -> u64 {
+    lag_between(Some(committed.unwrap_or(0)), 0, end).unwrap_or(0)
+}
 
 #[cfg(test)]
 mod tests {

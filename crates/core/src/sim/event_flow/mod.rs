@@ -100,7 +100,9 @@ enum Role {
     Delivery,
 }
 
-/// One partition's lag within one group.
+/// One partition's lag within one group. In Kafka mode records finish in offset order, so `now` is what
+/// [`crate::group::offsets::lag_between`] gives for the group's committed offset; in `queue` mode there are
+/// no offsets and it counts the records waiting.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PartitionLag {
     /// Records published and not yet finished by the group right now.
