@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 use crate::config::{INSTANCES, MAX_SERVICES, ORDER_RATE_PER_S, PARTITIONS};
 use crate::problem::{Problem, Problems};
 use crate::rng::SimRng;
+use crate::time::Duration;
 
 /// The schema version this build reads and writes.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -115,8 +116,8 @@ pub enum Latency {
 }
 
 impl Latency {
-    /// One sample in whole microseconds. Uses `libm` so every platform computes the same value.
-    pub fn sample_micros(&self, rng: &mut SimRng) -> u64 {
+    /// One sample, in whole microseconds. Uses `libm` so every platform computes the same value.
+    pub fn sample(&self, rng: &mut SimRng) -> Duration {
         let ms = match *self {
             Self::Constant { ms } => ms,
             Self::Exponential { mean_ms } => -mean_ms * libm::log(1.0 - rng.unit()),
@@ -130,7 +131,7 @@ impl Latency {
             }
         };
         // Clamped to 100 days: a heavy log-normal tail can exceed any clock, and time must never overflow.
-        libm::round(ms * 1_000.0).clamp(0.0, MAX_SAMPLE_MICROS as f64) as u64
+        Duration::from_micros(libm::round(ms * 1_000.0).clamp(0.0, MAX_SAMPLE_MICROS as f64) as u64)
     }
 
     /// The distribution's mean in milliseconds.
@@ -668,7 +669,7 @@ mod tests {
             sigma: 3.0,
         };
         let largest = (0..100_000)
-            .map(|_| extreme.sample_micros(&mut rng))
+            .map(|_| extreme.sample(&mut rng).as_micros())
             .max()
             .unwrap_or(0);
         assert_eq!(largest, MAX_SAMPLE_MICROS);
@@ -691,7 +692,7 @@ mod tests {
         ] {
             let n = 200_000;
             let mean = (0..n)
-                .map(|_| latency.sample_micros(&mut rng) as f64)
+                .map(|_| latency.sample(&mut rng).as_micros() as f64)
                 .sum::<f64>()
                 / n as f64
                 / 1_000.0;

@@ -86,6 +86,25 @@ impl Duration {
     pub const fn as_millis(self) -> u64 {
         self.0 / 1_000
     }
+
+    /// Milliseconds with the microseconds as a fraction (for reports).
+    #[must_use]
+    pub fn as_millis_f64(self) -> f64 {
+        self.0 as f64 / 1_000.0
+    }
+
+    /// Seconds with the microseconds as a fraction (for rates).
+    #[must_use]
+    pub fn as_secs_f64(self) -> f64 {
+        self.0 as f64 / 1e6
+    }
+
+    /// `millis` milliseconds rounded to the nearest microsecond; negative or NaN is zero, and a span too
+    /// long saturates.
+    #[must_use]
+    pub fn from_millis_f64(millis: f64) -> Self {
+        Self(libm::round(millis * 1_000.0) as u64)
+    }
 }
 
 impl Add<Duration> for Instant {
@@ -101,11 +120,27 @@ impl AddAssign<Duration> for Instant {
     }
 }
 
+impl Sub<Duration> for Instant {
+    type Output = Self;
+    /// The instant `rhs` earlier, or the start.
+    fn sub(self, rhs: Duration) -> Self {
+        Self(self.0.saturating_sub(rhs.0))
+    }
+}
+
 impl Sub<Instant> for Instant {
     type Output = Duration;
     /// The time between two instants; zero if `rhs` is later.
     fn sub(self, rhs: Instant) -> Duration {
         self.saturating_since(rhs)
+    }
+}
+
+impl core::ops::Mul<u64> for Duration {
+    type Output = Self;
+    /// `n` times the span (saturating).
+    fn mul(self, n: u64) -> Self {
+        Self(self.0.saturating_mul(n))
     }
 }
 

@@ -34,7 +34,7 @@ use self::series::Series;
 use self::sync_flow::{SyncEvent, SyncFlow};
 use crate::rng::{SimRng, Stream};
 use crate::scenario::{ArrivalProcess, KeyChoice, Latency, Scenario, ScenarioError, ServiceSpec};
-use crate::time::Instant;
+use crate::time::{Duration, Instant};
 
 /// Events processed at most by [`simulate`] before it stops and says so.
 pub const DEFAULT_EVENT_LIMIT: u64 = 2_000_000_000;
@@ -48,7 +48,7 @@ pub(crate) enum Event {
 
 /// What a flow needs from the engine while it handles an event.
 pub(crate) struct Ctx<'a> {
-    pub(crate) now: u64,
+    pub(crate) now: Instant,
     pub(crate) queue: &'a mut EventQueue<Event>,
     pub(crate) series: &'a mut Series,
 }
@@ -57,10 +57,10 @@ pub(crate) struct Ctx<'a> {
 pub(crate) struct ServiceTiming {
     latency: Latency,
     pub(crate) instances: u32,
-    outages: Vec<(u64, u64)>,
+    outages: Vec<(Instant, Instant)>,
     error_rate: f64,
     poison_every: Option<u64>,
-    per_record_us: f64,
+    per_record_ms: f64,
 }
 
 impl ServiceTiming {
@@ -71,16 +71,21 @@ impl ServiceTiming {
             outages: spec
                 .outages
                 .iter()
-                .map(|o| (o.from_ms * 1_000, o.to_ms * 1_000))
+                .map(|o| {
+                    (
+                        Instant::from_millis(o.from_ms),
+                        Instant::from_millis(o.to_ms),
+                    )
+                })
                 .collect(),
             error_rate: spec.error_rate,
             poison_every: spec.poison_every,
-            per_record_us: spec.batch.map_or(0.0, |b| b.per_record_ms * 1_000.0),
+            per_record_ms: spec.batch.map_or(0.0, |b| b.per_record_ms),
         }
     }
 
     /// The end of the outage covering `now`, if the service is down.
-    pub(crate) fn outage_end(&self, now: u64) -> Option<u64> {
+    pub(crate) fn outage_end(&self, now: Instant) -> Option<Instant> {
         self.outages
             .iter()
             .filter(|&&(from, to)| from <= now && now < to)
@@ -89,9 +94,9 @@ impl ServiceTiming {
     }
 
     /// Time to handle `records` records at once.
-    pub(crate) fn service_micros(&self, rng: &mut SimRng, records: u32) -> u64 {
-        self.latency.sample_micros(rng)
-            + libm::round(self.per_record_us * f64::from(records)) as u64
+    pub(crate) fn service_time(&self, rng: &mut SimRng, records: u32) -> Duration {
+        self.latency.sample(rng)
+            + Duration::from_millis_f64(self.per_record_ms * f64::from(records))
     }
 
     /// Whether handling order `number` succeeds this time (poison messages never do).
@@ -118,8 +123,9 @@ pub enum Status {
 pub struct Simulation {
     scenario: Scenario,
     queue: EventQueue<Event>,
-    now: u64,
-    duration_us: u64,
+    now: Instant,
+    /// When orders stop arriving.
+    arrivals_end: Instant,
     arrival_rng: SimRng,
     next_arrival: f64,
     orders: u64,
@@ -141,25 +147,27 @@ impl Simulation {
         if !problems.is_empty() {
             return Err(problems);
         }
-        let duration_us = scenario.duration_ms * 1_000;
-        // About 500 windows over the arrival period, at least 100 ms each.
-        let window_us = (duration_us / 500).div_ceil(100_000).max(1) * 100_000;
+        let duration = Duration::from_millis(scenario.duration_ms);
+        // About 500 windows over the arrival period, in whole multiples of 100 ms.
+        const STEP: u64 = 100_000;
+        let window =
+            Duration::from_micros((duration.as_micros() / 500).div_ceil(STEP).max(1) * STEP);
         let mut series = Series::new(
-            window_us,
+            window,
             scenario.services.iter().map(|s| s.name.clone()).collect(),
         );
         let mut queue = EventQueue::new();
         let mut kafka = EventFlow::new(scenario);
         kafka.start(&mut Ctx {
-            now: 0,
+            now: Instant::ZERO,
             queue: &mut queue,
             series: &mut series,
         });
         let mut simulation = Self {
             scenario: scenario.clone(),
             queue,
-            now: 0,
-            duration_us,
+            now: Instant::ZERO,
+            arrivals_end: Instant::ZERO + duration,
             arrival_rng: Stream::Arrivals.rng(scenario.seed),
             next_arrival: 0.0,
             orders: 0,
@@ -190,7 +198,7 @@ impl Simulation {
     /// Simulated time reached.
     #[must_use]
     pub fn now(&self) -> Instant {
-        Instant::from_micros(self.now)
+        self.now
     }
 
     /// Where the run stands.
@@ -237,7 +245,8 @@ impl Simulation {
         if self.status != Status::Running {
             return 1.0;
         }
-        let arrivals = (self.now.min(self.duration_us)) as f64 / self.duration_us as f64;
+        let arrivals = self.now.min(self.arrivals_end).as_micros() as f64
+            / self.arrivals_end.as_micros() as f64;
         if arrivals < 1.0 {
             return arrivals * 0.95;
         }
@@ -254,21 +263,20 @@ impl Simulation {
         if self.orders > 0 || self.scenario.arrivals.process == ArrivalProcess::Poisson {
             self.next_arrival += gap;
         }
-        let at = libm::round(self.next_arrival) as u64;
-        if at < self.duration_us {
+        let at = Instant::from_micros(libm::round(self.next_arrival) as u64);
+        if at < self.arrivals_end {
             self.queue.schedule(at, Event::Arrival);
         }
     }
 
     /// Processes up to `max_events` events.
     pub fn step(&mut self, max_events: u64) -> Status {
-        self.run(u64::MAX, max_events)
+        self.run(Instant::from_micros(u64::MAX), max_events)
     }
 
     /// Processes events up to and including simulated time `until` (or `max_events` of them). The clock
     /// moves to `until` only when no event is left before it.
     pub fn run_until(&mut self, until: Instant, max_events: u64) -> Status {
-        let until = until.as_micros();
         let status = self.run(until, max_events);
         let reached = self.queue.peek_time().is_none_or(|next| next > until);
         if status == Status::Running && reached && until > self.now {
@@ -278,7 +286,7 @@ impl Simulation {
         status
     }
 
-    fn run(&mut self, until: u64, max_events: u64) -> Status {
+    fn run(&mut self, until: Instant, max_events: u64) -> Status {
         let mut done = 0;
         while self.status == Status::Running && done < max_events {
             if self.events >= self.event_limit {
@@ -333,7 +341,7 @@ impl Simulation {
             format!(
                 "stopped after {} events at {:.3} s of simulated time; the figures cover the run so far",
                 self.events,
-                self.now as f64 / 1e6
+                (self.now - Instant::ZERO).as_secs_f64()
             )
         });
         Report {
@@ -343,7 +351,7 @@ impl Simulation {
             run: RunInfo {
                 name: self.scenario.name.clone(),
                 seed: self.scenario.seed,
-                simulated_ms: self.now as f64 / 1_000.0,
+                simulated_ms: (self.now - Instant::ZERO).as_millis_f64(),
                 events: self.events,
                 capped,
             },

@@ -4,8 +4,10 @@
 use alloc::collections::BinaryHeap;
 use core::cmp::Ordering;
 
+use crate::time::Instant;
+
 struct Entry<E> {
-    time: u64,
+    time: Instant,
     seq: u64,
     event: E,
 }
@@ -31,7 +33,7 @@ impl<E> Ord for Entry<E> {
     }
 }
 
-/// Events of type `E` waiting for their time (microseconds).
+/// Events of type `E` waiting for their time.
 pub(crate) struct EventQueue<E> {
     heap: BinaryHeap<Entry<E>>,
     next_seq: u64,
@@ -45,7 +47,7 @@ impl<E> EventQueue<E> {
         }
     }
 
-    pub(crate) fn schedule(&mut self, time: u64, event: E) {
+    pub(crate) fn schedule(&mut self, time: Instant, event: E) {
         self.heap.push(Entry {
             time,
             seq: self.next_seq,
@@ -54,11 +56,11 @@ impl<E> EventQueue<E> {
         self.next_seq += 1;
     }
 
-    pub(crate) fn pop(&mut self) -> Option<(u64, E)> {
+    pub(crate) fn pop(&mut self) -> Option<(Instant, E)> {
         self.heap.pop().map(|e| (e.time, e.event))
     }
 
-    pub(crate) fn peek_time(&self) -> Option<u64> {
+    pub(crate) fn peek_time(&self) -> Option<Instant> {
         self.heap.peek().map(|e| e.time)
     }
 }
@@ -75,7 +77,7 @@ pub(crate) struct Wakeup {
 
 impl Wakeup {
     /// Schedules `event` at `time` unless a wake-up is already pending.
-    pub(crate) fn schedule<E>(&mut self, queue: &mut EventQueue<E>, time: u64, event: E) {
+    pub(crate) fn schedule<E>(&mut self, queue: &mut EventQueue<E>, time: Instant, event: E) {
         if !self.pending {
             self.pending = true;
             queue.schedule(time, event);
@@ -100,11 +102,13 @@ mod tests {
     #[test]
     fn earliest_first_and_ties_in_scheduling_order() {
         let mut q = EventQueue::new();
-        q.schedule(5, 'a');
-        q.schedule(1, 'b');
-        q.schedule(5, 'c');
-        q.schedule(1, 'd');
-        let order: alloc::vec::Vec<(u64, char)> = core::iter::from_fn(|| q.pop()).collect();
+        q.schedule(Instant::from_micros(5), 'a');
+        q.schedule(Instant::from_micros(1), 'b');
+        q.schedule(Instant::from_micros(5), 'c');
+        q.schedule(Instant::from_micros(1), 'd');
+        let order: alloc::vec::Vec<(u64, char)> = core::iter::from_fn(|| q.pop())
+            .map(|(t, e)| (t.as_micros(), e))
+            .collect();
         assert_eq!(order, [(1, 'b'), (1, 'd'), (5, 'a'), (5, 'c')]);
     }
 
@@ -112,13 +116,13 @@ mod tests {
     fn a_wakeup_is_scheduled_once_until_it_fires() {
         let mut q = EventQueue::new();
         let mut wakeup = Wakeup::default();
-        wakeup.schedule(&mut q, 3, 'a');
-        wakeup.schedule(&mut q, 1, 'b');
+        wakeup.schedule(&mut q, Instant::from_micros(3), 'a');
+        wakeup.schedule(&mut q, Instant::from_micros(1), 'b');
         assert!(wakeup.is_pending());
-        assert_eq!(q.pop(), Some((3, 'a')));
+        assert_eq!(q.pop(), Some((Instant::from_micros(3), 'a')));
         assert_eq!(q.pop(), None);
         wakeup.fired();
-        wakeup.schedule(&mut q, 7, 'c');
-        assert_eq!(q.pop(), Some((7, 'c')));
+        wakeup.schedule(&mut q, Instant::from_micros(7), 'c');
+        assert_eq!(q.pop(), Some((Instant::from_micros(7), 'c')));
     }
 }

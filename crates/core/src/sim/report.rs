@@ -8,6 +8,7 @@ use serde::ser::{SerializeMap, Serializer};
 
 use super::series::SeriesReport;
 use crate::metrics::Summary;
+use crate::time::{Duration, Instant};
 
 /// Points in each response-time distribution of the report.
 pub const CDF_POINTS: usize = 50;
@@ -209,40 +210,44 @@ pub(crate) struct LittleMeter {
     arrivals: u64,
     departures: u64,
     in_system: u64,
+    /// Records × microseconds in the system, summed.
     area_us: u64,
-    last_change: u64,
+    last_change: Instant,
+    /// Microseconds in the system, summed over departures.
     sojourn_us: u64,
 }
 
 impl LittleMeter {
-    fn touch(&mut self, now: u64) {
-        self.area_us = self
-            .area_us
-            .saturating_add(self.in_system.saturating_mul(now - self.last_change));
+    fn touch(&mut self, now: Instant) {
+        self.area_us = self.area_us.saturating_add(
+            self.in_system
+                .saturating_mul((now - self.last_change).as_micros()),
+        );
         self.last_change = now;
     }
 
-    pub(crate) fn arrive(&mut self, now: u64) {
+    pub(crate) fn arrive(&mut self, now: Instant) {
         self.touch(now);
         self.in_system += 1;
         self.arrivals += 1;
     }
 
-    pub(crate) fn depart(&mut self, now: u64, entered: u64) {
+    pub(crate) fn depart(&mut self, now: Instant, entered: Instant) {
         self.touch(now);
         self.in_system -= 1;
         self.departures += 1;
-        self.sojourn_us = self.sojourn_us.saturating_add(now - entered);
+        self.sojourn_us = self.sojourn_us.saturating_add((now - entered).as_micros());
     }
 
     pub(crate) fn in_system(&self) -> u64 {
         self.in_system
     }
 
-    pub(crate) fn stats(&self, end: u64) -> QueueStats {
+    pub(crate) fn stats(&self, end: Instant) -> QueueStats {
         let mut meter = self.clone();
         meter.touch(end.max(self.last_change));
-        let seconds = end as f64 / 1e6;
+        let elapsed = end - Instant::ZERO;
+        let seconds = elapsed.as_secs_f64();
         QueueStats {
             arrivals: meter.arrivals,
             arrival_rate_per_s: if seconds > 0.0 {
@@ -250,12 +255,13 @@ impl LittleMeter {
             } else {
                 0.0
             },
-            mean_in_system: if end > 0 {
-                meter.area_us as f64 / end as f64
+            mean_in_system: if elapsed > Duration::ZERO {
+                meter.area_us as f64 / elapsed.as_micros() as f64
             } else {
                 0.0
             },
             mean_time_in_system_ms: if meter.departures > 0 {
+                // Microseconds per departure, in milliseconds (this order of operations is the report's).
                 meter.sojourn_us as f64 / meter.departures as f64 / 1_000.0
             } else {
                 0.0

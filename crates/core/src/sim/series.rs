@@ -7,6 +7,7 @@ use alloc::vec::Vec;
 use serde::Serialize;
 
 use crate::metrics::Histogram;
+use crate::time::{Duration, Instant};
 
 /// Points kept at most; a longer run stops adding points and says so.
 pub const MAX_POINTS: usize = 10_000;
@@ -91,7 +92,7 @@ impl SeriesReport {
 
 #[derive(Clone)]
 pub(crate) struct Series {
-    window_us: u64,
+    window: Duration,
     index: u64,
     sync: Histogram,
     event: Histogram,
@@ -105,10 +106,10 @@ pub(crate) struct Series {
 }
 
 impl Series {
-    pub(crate) fn new(window_us: u64, services: Vec<alloc::string::String>) -> Self {
+    pub(crate) fn new(window: Duration, services: Vec<alloc::string::String>) -> Self {
         let n = services.len();
         Self {
-            window_us,
+            window,
             index: 0,
             sync: Histogram::new(),
             event: Histogram::new(),
@@ -119,7 +120,7 @@ impl Series {
             lag_max: alloc::vec![0; n],
             processed: alloc::vec![0; n],
             report: SeriesReport {
-                window_ms: window_us as f64 / 1_000.0,
+                window_ms: window.as_millis_f64(),
                 services,
                 points: Vec::new(),
                 truncated: false,
@@ -128,17 +129,18 @@ impl Series {
     }
 
     /// Closes every window that ends at or before `now`.
-    pub(crate) fn advance_to(&mut self, now: u64) {
-        while now >= (self.index + 1) * self.window_us {
+    pub(crate) fn advance_to(&mut self, now: Instant) {
+        while now >= Instant::ZERO + self.window * (self.index + 1) {
             self.close_window();
         }
     }
 
     fn close_window(&mut self) {
-        let ms = |us: u64| us as f64 / 1_000.0;
+        // The histograms count whole microseconds.
+        let ms = |us: u64| Duration::from_micros(us).as_millis_f64();
         if self.report.points.len() < MAX_POINTS {
             self.report.points.push(Point {
-                t_ms: ms(self.index * self.window_us),
+                t_ms: (self.window * self.index).as_millis_f64(),
                 sync_p50_ms: ms(self.sync.percentile(50.0)),
                 sync_p99_ms: ms(self.sync.percentile(99.0)),
                 event_p50_ms: ms(self.event.percentile(50.0)),
@@ -167,8 +169,8 @@ impl Series {
         self.close_window();
     }
 
-    pub(crate) fn sync_answered(&mut self, micros: u64, succeeded: bool) {
-        self.sync.record(micros);
+    pub(crate) fn sync_answered(&mut self, waited: Duration, succeeded: bool) {
+        self.sync.record(waited.as_micros());
         if succeeded {
             self.sync_succeeded += 1;
         } else {
@@ -176,8 +178,8 @@ impl Series {
         }
     }
 
-    pub(crate) fn event_accepted(&mut self, micros: u64) {
-        self.event.record(micros);
+    pub(crate) fn event_accepted(&mut self, waited: Duration) {
+        self.event.record(waited.as_micros());
         self.event_accepted += 1;
     }
 

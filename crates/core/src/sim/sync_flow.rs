@@ -20,6 +20,7 @@ use super::{Ctx, Event, ServiceTiming};
 use crate::metrics::Histogram;
 use crate::rng::{SimRng, Stream};
 use crate::scenario::Scenario;
+use crate::time::{Duration, Instant};
 
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum SyncEvent {
@@ -31,7 +32,7 @@ pub(crate) enum SyncEvent {
         order: u32,
         call: u32,
         ok: bool,
-        entered: u64,
+        entered: Instant,
     },
     /// The oldest outstanding call of a service may have reached its deadline.
     Deadline { service: u16 },
@@ -41,7 +42,7 @@ struct Request {
     order: u32,
     call: u32,
     number: u64,
-    entered: u64,
+    entered: Instant,
 }
 
 struct Service {
@@ -52,7 +53,7 @@ struct Service {
     busy: u32,
     waiting: VecDeque<Request>,
     /// Calls made and maybe unanswered, oldest first: (deadline, order slot, call id).
-    outstanding: VecDeque<(u64, u32, u32)>,
+    outstanding: VecDeque<(Instant, u32, u32)>,
     /// The call-timeout timer: one pending deadline check at a time.
     timer: Wakeup,
     rng: SimRng,
@@ -62,7 +63,7 @@ struct Service {
 
 struct Order {
     number: u64,
-    arrived: u64,
+    arrived: Instant,
     next_service: usize,
     call: u32,
     pending: bool,
@@ -76,7 +77,7 @@ pub(crate) struct SyncFlow {
     free: Vec<u32>,
     db_rng: SimRng,
     db_write: crate::scenario::Latency,
-    timeout_us: u64,
+    timeout: Duration,
     /// Ids of calls, unique over the run: order slots are reused, and a late answer or timeout of an earlier
     /// occupant's call must not be taken for the current one's.
     next_call: u32,
@@ -116,7 +117,7 @@ impl SyncFlow {
             free: Vec::new(),
             db_rng: Stream::DatabaseWrite.rng(scenario.seed),
             db_write: scenario.order_service.db_write,
-            timeout_us: scenario.sync.timeout_ms * 1_000,
+            timeout: Duration::from_millis(scenario.sync.timeout_ms),
             next_call: 0,
             arrived: 0,
             succeeded: 0,
@@ -150,7 +151,7 @@ impl SyncFlow {
                 (self.orders.len() - 1) as u32
             }
         };
-        let saved = ctx.now + self.db_write.sample_micros(&mut self.db_rng);
+        let saved = ctx.now + self.db_write.sample(&mut self.db_rng);
         ctx.queue
             .schedule(saved, Event::Sync(SyncEvent::Saved { order: slot }));
     }
@@ -222,7 +223,7 @@ impl SyncFlow {
         };
         service
             .outstanding
-            .push_back((ctx.now + self.timeout_us, slot, order.call));
+            .push_back((ctx.now + self.timeout, slot, order.call));
         service.little.arrive(ctx.now);
         service.waiting.push_back(request);
         self.arm_timer(ctx, index);
@@ -258,7 +259,7 @@ impl SyncFlow {
                 break;
             };
             service.busy += 1;
-            let time = service.timing.service_micros(&mut service.rng, 1);
+            let time = service.timing.service_time(&mut service.rng, 1);
             let ok = service.timing.succeeds(&mut service.rng, request.number)
                 && !(service.decline_rate > 0.0 && service.rng.unit() < service.decline_rate);
             let answered = SyncEvent::Answered {
@@ -296,7 +297,7 @@ impl SyncFlow {
         };
         self.free.push(slot);
         let waited = ctx.now - order.arrived;
-        self.response.record(waited);
+        self.response.record(waited.as_micros());
         if order.failed {
             self.failed += 1;
         } else {
@@ -305,7 +306,7 @@ impl SyncFlow {
         ctx.series.sync_answered(waited, !order.failed);
     }
 
-    pub(crate) fn report(&self, end: u64) -> SyncReport {
+    pub(crate) fn report(&self, end: Instant) -> SyncReport {
         let names = || self.names.iter().cloned();
         SyncReport {
             orders: self.arrived,

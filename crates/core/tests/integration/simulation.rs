@@ -562,3 +562,21 @@ fn the_series_as_csv_has_a_row_per_window_and_a_column_per_service_figure() {
         assert_eq!(row[8 + services], point.processed[0] as f64);
     }
 }
+
+/// Found by fuzzing (issue "Never freeze, never break"): an outage ending near `u64::MAX` ms overflowed
+/// `ms × 1_000` when the simulation was built. Time is typed now and saturates; the run itself still
+/// reaches far into the future, so this only builds it and runs the first second.
+#[test]
+fn an_outage_ending_at_the_end_of_time_does_not_overflow() {
+    let mut scenario = one_service(1, 10.0, 5.0, 1, 2, "kafka");
+    scenario.services[0].outages =
+        serde_json::from_str(r#"[{"from_ms": 500, "to_ms": 18446744073709551615}]"#)
+            .expect("outages");
+    let mut simulation = Simulation::new(&scenario).expect("valid");
+    let status = simulation.run_until(kplay_core::time::Instant::from_millis(1_000), 1_000_000);
+    assert_eq!(status, Status::Running);
+    assert_eq!(
+        simulation.now(),
+        kplay_core::time::Instant::from_millis(1_000)
+    );
+}

@@ -40,12 +40,12 @@ pub(super) struct Group {
     pub(super) retries: u64,
     pub(super) max_lag: u64,
     pub(super) end_to_end: Histogram,
-    pub(super) drain_from: Option<u64>,
-    pub(super) drain: Option<u64>,
+    pub(super) drain_from: Option<Instant>,
+    pub(super) drain: Option<Duration>,
     /// Start of the first outage; the lag seen before it is the group's normal level.
-    pub(super) first_outage: Option<u64>,
+    pub(super) first_outage: Option<Instant>,
     pub(super) normal_lag: u64,
-    pub(super) caught_up: Option<u64>,
+    pub(super) caught_up: Option<Duration>,
     pub(super) out_of_order: u64,
     pub(super) last_finished: BTreeMap<u32, u64>,
     pub(super) little: LittleMeter,
@@ -53,7 +53,13 @@ pub(super) struct Group {
     pub(super) partition_lag: Vec<PartitionLag>,
 }
 /// Schedules consumer `c` of group `g` to wake at `at`, unless a wake-up is already pending.
-pub(super) fn wake_later(ctx: &mut Ctx<'_>, consumer: &mut Consumer, g: usize, c: usize, at: u64) {
+pub(super) fn wake_later(
+    ctx: &mut Ctx<'_>,
+    consumer: &mut Consumer,
+    g: usize,
+    c: usize,
+    at: Instant,
+) {
     consumer.wakeup.schedule(
         ctx.queue,
         at,
@@ -154,9 +160,9 @@ impl EventFlow {
         // An idempotent service sees at once that a batch of duplicates was already handled.
         let only_duplicates = group.idempotent && consumer.batch.iter().all(|r| r.duplicate);
         let time = if only_duplicates {
-            0
+            Duration::ZERO
         } else {
-            group.timing.service_micros(&mut group.rng, records)
+            group.timing.service_time(&mut group.rng, records)
         };
         let mut ok = true;
         for record in &consumer.batch {
@@ -185,7 +191,7 @@ impl EventFlow {
                 let backoff_ms = group.retry.backoff_ms
                     * libm::pow(group.retry.multiplier, f64::from(consumer.attempt - 1));
                 consumer.state = State::BackingOff;
-                let at = ctx.now + libm::round(backoff_ms * 1_000.0) as u64;
+                let at = ctx.now + Duration::from_millis_f64(backoff_ms);
                 wake_later(ctx, consumer, g, c, at);
                 return;
             }
@@ -228,7 +234,8 @@ impl EventFlow {
                                 Some(OrderState::Pending),
                                 OrderState::Cancelled,
                             );
-                            saga.cancelled.record(ctx.now - record.accepted);
+                            saga.cancelled
+                                .record((ctx.now - record.accepted).as_micros());
                         }
                     }
                     Role::Shipping if ok => {
@@ -241,12 +248,15 @@ impl EventFlow {
                             Some(OrderState::Shipped),
                             OrderState::Delivered,
                         );
-                        saga.delivered.record(ctx.now - record.accepted);
+                        saga.delivered
+                            .record((ctx.now - record.accepted).as_micros());
                     }
                     Role::Shipping | Role::Delivery => {}
                 }
             }
-            group.end_to_end.record(ctx.now - record.published);
+            group
+                .end_to_end
+                .record((ctx.now - record.published).as_micros());
             group.little.depart(ctx.now, record.published);
             group.partition_lag[record.partition as usize].now -= 1;
             if record.customer != NO_CUSTOMER {

@@ -58,7 +58,7 @@ pub(crate) enum KafkaEvent {
     /// The order is saved; with producer batching its record now joins a batch.
     Saved {
         number: u64,
-        arrived: u64,
+        arrived: Instant,
         customer: u32,
     },
     /// A batch's `linger.ms` may have run out: the producer sends whatever is ready.
@@ -66,7 +66,7 @@ pub(crate) enum KafkaEvent {
     /// The record is in the log and the user has their answer.
     Published {
         number: u64,
-        arrived: u64,
+        arrived: Instant,
         partition: u32,
         customer: u32,
     },
@@ -82,9 +82,9 @@ pub(crate) enum KafkaEvent {
 struct Record {
     number: u64,
     /// When the record reached the topic this group reads.
-    published: u64,
+    published: Instant,
     /// When the order was accepted (for the saga's order-to-delivery time).
-    accepted: u64,
+    accepted: Instant,
     customer: u32,
     partition: u32,
     /// A second copy of a record already delivered.
@@ -125,7 +125,7 @@ pub(crate) struct EventFlow {
     /// Whether the scenario configures producer batching (`order_service.producer`).
     batching: bool,
     /// Per partition, the orders in the producer's batches: (number, arrived, customer).
-    unsent: Vec<VecDeque<(u64, u64, u32)>>,
+    unsent: Vec<VecDeque<(u64, Instant, u32)>>,
     batches_sent: u64,
     saga: Option<Saga>,
 }
@@ -164,7 +164,11 @@ impl EventFlow {
             .iter()
             .enumerate()
             .map(|(i, s)| {
-                let last_outage = s.outages.iter().map(|o| o.to_ms * 1_000).max();
+                let last_outage = s
+                    .outages
+                    .iter()
+                    .map(|o| Instant::from_millis(o.to_ms))
+                    .max();
                 let topic = scenario.subscription(s);
                 let role = match saga {
                     Some(saga) if saga.payment == s.name => Role::Payment {
@@ -204,7 +208,11 @@ impl EventFlow {
                     end_to_end: Histogram::new(),
                     drain_from: last_outage,
                     drain: None,
-                    first_outage: s.outages.iter().map(|o| o.from_ms * 1_000).min(),
+                    first_outage: s
+                        .outages
+                        .iter()
+                        .map(|o| Instant::from_millis(o.from_ms))
+                        .min(),
                     normal_lag: 0,
                     caught_up: None,
                     out_of_order: 0,
@@ -222,7 +230,7 @@ impl EventFlow {
                     .producer
                     .map_or_else(ProducerConfig::default, |p| ProducerConfig {
                         batch_size: p.batch_size,
-                        linger: Duration::from_micros(libm::round(p.linger_ms * 1_000.0) as u64),
+                        linger: Duration::from_millis_f64(p.linger_ms),
                         ..ProducerConfig::default()
                     }),
                 partitions,
@@ -285,7 +293,7 @@ impl EventFlow {
             NO_CUSTOMER
         };
         if self.batching {
-            let saved = ctx.now + self.db_write.sample_micros(&mut self.rng);
+            let saved = ctx.now + self.db_write.sample(&mut self.rng);
             let event = KafkaEvent::Saved {
                 number,
                 arrived: ctx.now,
@@ -296,10 +304,9 @@ impl EventFlow {
         }
         // Without batching each record is its own request: only the partitioner's choice matters.
         let partition = self.send(ctx, number, customer).partition;
-        let _sent = self.producer.poll_ready(Instant::from_micros(ctx.now));
-        let done = ctx.now
-            + self.db_write.sample_micros(&mut self.rng)
-            + self.publish.sample_micros(&mut self.rng);
+        let _sent = self.producer.poll_ready(ctx.now);
+        let done =
+            ctx.now + self.db_write.sample(&mut self.rng) + self.publish.sample(&mut self.rng);
         let published = KafkaEvent::Published {
             number,
             arrived: ctx.now,
@@ -317,16 +324,15 @@ impl EventFlow {
             KeyChoice::CustomerId => Some(key_bytes(b"customer-", u64::from(customer), &mut buf)),
             KeyChoice::None => None,
         };
-        self.producer
-            .send(Instant::from_micros(ctx.now), key, RECORD_VALUE_BYTES)
+        self.producer.send(ctx.now, key, RECORD_VALUE_BYTES)
     }
 
     /// A saved order's record joins its partition's batch; batches that are full go out.
-    fn batch(&mut self, ctx: &mut Ctx<'_>, number: u64, arrived: u64, customer: u32) {
+    fn batch(&mut self, ctx: &mut Ctx<'_>, number: u64, arrived: Instant, customer: u32) {
         let appended = self.send(ctx, number, customer);
         self.unsent[appended.partition as usize].push_back((number, arrived, customer));
         if appended.new_batch {
-            let linger = self.producer.config().linger.as_micros();
+            let linger = self.producer.config().linger;
             ctx.queue
                 .schedule(ctx.now + linger, Event::Kafka(KafkaEvent::LingerOver));
         }
@@ -336,9 +342,9 @@ impl EventFlow {
     /// Sends every batch the producer has ready (full, or past `linger.ms`): its records are published
     /// when the request completes.
     fn send_ready(&mut self, ctx: &mut Ctx<'_>) {
-        for batch in self.producer.poll_ready(Instant::from_micros(ctx.now)) {
+        for batch in self.producer.poll_ready(ctx.now) {
             self.batches_sent += 1;
-            let done = ctx.now + self.publish.sample_micros(&mut self.rng);
+            let done = ctx.now + self.publish.sample(&mut self.rng);
             let queue = &mut self.unsent[batch.partition as usize];
             for (number, arrived, customer) in queue.drain(..batch.records as usize) {
                 ctx.queue.schedule(
@@ -372,7 +378,7 @@ impl EventFlow {
             } => {
                 self.accepted += 1;
                 let waited = ctx.now - arrived;
-                self.response.record(waited);
+                self.response.record(waited.as_micros());
                 ctx.series.event_accepted(waited);
                 if let Some(saga) = &mut self.saga {
                     saga.transition(number, None, OrderState::Pending);
@@ -406,10 +412,10 @@ impl EventFlow {
             KafkaEvent::OutageOver { service } => {
                 let g = &mut self.groups[service as usize];
                 if g.little.in_system() == 0 && g.drain.is_none() {
-                    g.drain = Some(0);
+                    g.drain = Some(Duration::ZERO);
                 }
                 if g.little.in_system() <= g.normal_lag && g.caught_up.is_none() {
-                    g.caught_up = Some(0);
+                    g.caught_up = Some(Duration::ZERO);
                 }
             }
         }

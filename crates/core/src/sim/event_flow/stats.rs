@@ -4,7 +4,7 @@
 use super::*;
 
 impl EventFlow {
-    pub(crate) fn report(&self, end: u64) -> EventReport {
+    pub(crate) fn report(&self, end: Instant) -> EventReport {
         let services = self
             .names
             .iter()
@@ -26,8 +26,8 @@ impl EventFlow {
                     retries: g.retries,
                     max_lag: g.max_lag,
                     end_to_end_ms: g.end_to_end.summary(),
-                    drain_ms: g.drain.map(|d| d as f64 / 1_000.0),
-                    caught_up_ms: g.caught_up.map(|d| d as f64 / 1_000.0),
+                    drain_ms: g.drain.map(Duration::as_millis_f64),
+                    caught_up_ms: g.caught_up.map(Duration::as_millis_f64),
                     consumers: g.consumers.len() as u32,
                     idle_consumers: if g.mode == ConsumeMode::Kafka {
                         idle as u32
@@ -41,7 +41,7 @@ impl EventFlow {
                 }
             }))
             .collect();
-        let seconds = end as f64 / 1e6;
+        let seconds = (end - Instant::ZERO).as_secs_f64();
         let producer = self.batching.then(|| ProducerReport {
             batches: self.batches_sent,
             records_per_batch: if self.batches_sent > 0 {
