@@ -3,16 +3,26 @@
 //! A world is a pure function of its script and the moment ([`World::replay`]), so any moment can be
 //! recomputed from the start; a [`Timeline`] keeps a copy of the world every
 //! [`CHECKPOINT_EVERY`] actions, so landing replays at most that many actions from the nearest
-//! checkpoint before the moment. Acting "in the past" is the caller's fork: cut the script's actions after
-//! the moment, append the new one, and build a new timeline.
+//! checkpoint before the moment. Acting "in the past" forks ([`Timeline::act`]): the actions after that
+//! moment are dropped and kept aside in a [`Fork`], so the view can say so and [`Timeline::undo_fork`] can
+//! bring them back.
 
 use alloc::format;
 use alloc::vec::Vec;
 
-use super::{Script, World};
+use super::{Action, ActionError, Script, ScriptAction, World};
 use crate::config::CHECKPOINT_EVERY;
 use crate::problem::Problems;
 use crate::time::Instant;
+
+/// What acting in the past cut from the timeline, to restore with [`Timeline::undo_fork`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fork {
+    /// The actions dropped, in order.
+    pub dropped: Vec<ScriptAction>,
+    /// How many actions the timeline kept before the new one.
+    kept: usize,
+}
 
 /// A script with checkpoints.
 #[derive(Debug, Clone)]
@@ -80,5 +90,54 @@ impl Timeline {
         world.handle_timeout(at);
         world.keep_events(true);
         world
+    }
+
+    /// Applies `action` at `at`. At or after the last action it is appended; earlier, the actions after
+    /// `at` are dropped first (a fork), and returned so they can be restored. Only checkpoints after the cut
+    /// are recomputed.
+    ///
+    /// # Errors
+    /// [`ActionError`] if the world at `at` refuses the action; the timeline is then unchanged.
+    pub fn act(&mut self, at: Instant, action: Action) -> Result<Option<Fork>, ActionError> {
+        // Scripts count whole milliseconds.
+        let at = Instant::from_millis(at.as_millis());
+        let kept = self
+            .script
+            .actions
+            .partition_point(|a| Instant::from_millis(a.at_ms) <= at);
+        let mut world = self.land(at);
+        world.keep_events(false);
+        world.handle_action(at, &action)?;
+        let dropped = self.script.actions.split_off(kept);
+        self.script.actions.push(ScriptAction {
+            at_ms: at.as_millis(),
+            action,
+        });
+        self.recheckpoint(kept);
+        Ok((!dropped.is_empty()).then_some(Fork { dropped, kept }))
+    }
+
+    /// Restores what `fork` dropped, undoing every action taken since the fork.
+    pub fn undo_fork(&mut self, fork: Fork) {
+        self.script.actions.truncate(fork.kept);
+        self.script.actions.extend(fork.dropped);
+        self.recheckpoint(fork.kept);
+    }
+
+    /// Recomputes the checkpoints from action `from` on (those before it still hold).
+    fn recheckpoint(&mut self, from: usize) {
+        let keep = from / CHECKPOINT_EVERY + 1;
+        self.checkpoints.truncate(keep.min(self.checkpoints.len()));
+        let Some(mut world) = self.checkpoints.last().cloned() else {
+            return;
+        };
+        let start = world.actions_applied() as usize;
+        for (i, step) in self.script.actions.iter().enumerate().skip(start) {
+            if i % CHECKPOINT_EVERY == 0 && i > start {
+                self.checkpoints.push(world.clone());
+            }
+            // Every action was accepted when it joined the script.
+            let _ = world.handle_action(Instant::from_millis(step.at_ms), &step.action);
+        }
     }
 }

@@ -554,3 +554,73 @@ proptest! {
         check(&mut world)?;
     }
 }
+
+#[test]
+fn acting_in_the_past_forks_and_undoing_the_fork_restores_every_moment() {
+    // 600 actions: checkpoints every 256, so the fork and the landings cross checkpoint boundaries.
+    let original = kplay_core::world::workload::mixed(600, 3);
+    let mut timeline = Timeline::new(original.clone()).expect("valid");
+    let cut = Instant::from_millis(original.actions[300].at_ms);
+    let later = original
+        .actions
+        .iter()
+        .filter(|a| Instant::from_millis(a.at_ms) > cut)
+        .count();
+    let kill = Action::KillBroker { broker: 9 };
+    assert!(
+        timeline.act(cut, kill).is_err(),
+        "an unknown broker is refused"
+    );
+    assert_eq!(
+        timeline.script(),
+        &original,
+        "a refused action changes nothing"
+    );
+
+    let produce: Action = serde_json::from_value(
+        json!({"do": "produce", "topic": "orders", "key": "forked", "count": 3}),
+    )
+    .expect("action");
+    let fork = timeline
+        .act(cut, produce)
+        .expect("accepted")
+        .expect("a fork");
+    assert_eq!(fork.dropped.len(), later);
+    assert_eq!(
+        timeline.script().actions.len(),
+        original.actions.len() - later + 1
+    );
+    let end = Instant::from_millis(original.last_at_ms() + 5_000);
+    let forked = timeline.land(end).state();
+    assert_eq!(
+        forked,
+        World::replay(timeline.script(), end)
+            .expect("valid")
+            .state()
+    );
+    assert!(
+        forked
+            .produced
+            .iter()
+            .rev()
+            .take(3)
+            .all(|r| r.action as usize == timeline.script().actions.len() - 1)
+    );
+
+    // Acting at the end appends without a fork.
+    let at_end = Instant::from_millis(timeline.script().last_at_ms());
+    let more: Action =
+        serde_json::from_value(json!({"do": "produce", "topic": "orders", "key": "more"}))
+            .expect("action");
+    assert_eq!(timeline.act(at_end, more).expect("accepted"), None);
+
+    timeline.undo_fork(fork);
+    assert_eq!(timeline.script(), &original);
+    let fresh = Timeline::new(original.clone()).expect("valid");
+    for at in kplay_core::world::workload::moments(&original, 12)
+        .into_iter()
+        .chain([end])
+    {
+        assert_eq!(timeline.land(at).state(), fresh.land(at).state(), "at {at}");
+    }
+}
