@@ -2,36 +2,20 @@
 //! every front end alike: the CLI's files and the browser's imports and links report the same
 //! `services[1].latency: unknown variant ...` line. Only with the `json` feature (it needs `std`).
 
-use core::fmt;
-
 use serde::de::DeserializeOwned;
 
-/// Why a document was not read, at which JSON path (`input` for the whole document).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct JsonError {
-    /// Where: a JSON path such as `services[1].instances`, or `input`.
-    pub path: String,
-    /// What is wrong there.
-    pub message: String,
-}
+use crate::problem::Problem;
 
-impl fmt::Display for JsonError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.path, self.message)
-    }
-}
-
-impl std::error::Error for JsonError {}
-
-/// Parses `bytes` as one JSON document of type `T`; trailing data is an error.
+/// Parses `bytes` as one JSON document of type `T`; trailing data is an error. The problem's path is
+/// `input` when it concerns the whole document.
 ///
 /// # Errors
 /// The first problem found, with its path.
-pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, JsonError> {
+pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
         let path = err.path().to_string();
-        JsonError {
+        Problem {
             path: if path == "." || path == "?" {
                 "input".to_owned()
             } else {
@@ -40,7 +24,7 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, JsonError> {
             message: err.into_inner().to_string(),
         }
     })?;
-    deserializer.end().map_err(|err| JsonError {
+    deserializer.end().map_err(|err| Problem {
         path: "input".to_owned(),
         message: err.to_string(),
     })?;

@@ -49,6 +49,7 @@ pub mod group;
 pub mod json;
 pub mod log;
 pub mod metrics;
+pub mod named;
 pub mod partitioner;
 pub mod presets;
 pub mod problem;

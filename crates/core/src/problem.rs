@@ -54,6 +54,16 @@ impl Problems {
         }
     }
 
+    /// Records a problem unless the document's `version` is the one this build reads.
+    pub fn version(&mut self, path: &str, found: u32, supported: u32) {
+        if found != supported {
+            self.add(
+                path,
+                format!("{found} is not supported (this build reads version {supported})"),
+            );
+        }
+    }
+
     /// Whether nothing was found.
     #[must_use]
     pub fn is_empty(&self) -> bool {

@@ -406,15 +406,7 @@ impl Scenario {
     #[must_use]
     pub fn validate(&self) -> Vec<ScenarioError> {
         let mut p = Problems::default();
-        if self.version != SCHEMA_VERSION {
-            p.add(
-                "version",
-                format!(
-                    "{} is not supported (this build reads version {SCHEMA_VERSION})",
-                    self.version
-                ),
-            );
-        }
+        p.version("version", self.version, SCHEMA_VERSION);
         p.int_range("duration_ms", self.duration_ms, 1, 86_400_000);
         p.float_range(
             "arrivals.rate_per_s",

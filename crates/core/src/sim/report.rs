@@ -4,36 +4,14 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use serde::Serialize;
-use serde::ser::{SerializeMap, Serializer};
 
 use super::series::SeriesReport;
 use crate::metrics::Summary;
+pub use crate::named::Named;
 use crate::time::{Duration, Instant};
 
 /// Points in each response-time distribution of the report.
 pub const CDF_POINTS: usize = 50;
-
-/// Values by service name, serialized as a JSON object in the scenario's service order.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct ByService<T>(pub Vec<(String, T)>);
-
-impl<T> ByService<T> {
-    /// The value for `name`.
-    #[must_use]
-    pub fn get(&self, name: &str) -> Option<&T> {
-        self.0.iter().find(|(n, _)| n == name).map(|(_, v)| v)
-    }
-}
-
-impl<T: Serialize> Serialize for ByService<T> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.0.len()))?;
-        for (name, value) in &self.0 {
-            map.serialize_entry(name, value)?;
-        }
-        map.end()
-    }
-}
 
 /// A queue's long-run figures, for Little's law `L = λW`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Default)]
@@ -62,9 +40,9 @@ pub struct SyncReport {
     /// The distribution of that wait: `[ms, fraction]` pairs, 50 of them.
     pub response_cdf: Vec<[f64; 2]>,
     /// Per service: failed calls (errors, outages, timeouts).
-    pub failed_calls: ByService<u64>,
+    pub failed_calls: Named<u64>,
     /// Per service: its request queue.
-    pub queues: ByService<QueueStats>,
+    pub queues: Named<QueueStats>,
 }
 
 /// One service's consumer group (or shared queue) in the event-driven flow.
@@ -113,7 +91,7 @@ pub struct EventReport {
     /// The distribution of that wait: `[ms, fraction]` pairs, 50 of them.
     pub response_cdf: Vec<[f64; 2]>,
     /// Per service.
-    pub services: ByService<EventServiceReport>,
+    pub services: Named<EventServiceReport>,
     /// Producer batching, when the scenario configures it.
     pub producer: Option<ProducerReport>,
     /// The payment-first saga, when the scenario has one.

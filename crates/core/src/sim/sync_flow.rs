@@ -15,7 +15,7 @@ use alloc::vec::Vec;
 
 use super::queue::Wakeup;
 use super::report::CDF_POINTS;
-use super::report::{ByService, LittleMeter, SyncReport};
+use super::report::{LittleMeter, Named, SyncReport};
 use super::{Ctx, Event, ServiceTiming};
 use crate::metrics::Histogram;
 use crate::rng::{SimRng, Stream};
@@ -314,12 +314,12 @@ impl SyncFlow {
             failed: self.failed,
             response_ms: self.response.summary(),
             response_cdf: self.response.cdf(CDF_POINTS),
-            failed_calls: ByService(
+            failed_calls: Named(
                 names()
                     .zip(self.services.iter().map(|s| s.failed_calls))
                     .collect(),
             ),
-            queues: ByService(
+            queues: Named(
                 names()
                     .zip(self.services.iter().map(|s| s.little.stats(end)))
                     .collect(),

@@ -414,15 +414,7 @@ impl Script {
     #[must_use]
     pub fn check(&self) -> Problems {
         let mut p = Problems::default();
-        if self.version != SCRIPT_VERSION {
-            p.add(
-                "version",
-                format!(
-                    "{} is not supported (this build reads version {SCRIPT_VERSION})",
-                    self.version
-                ),
-            );
-        }
+        p.version("version", self.version, SCRIPT_VERSION);
         p.int_range(
             "brokers",
             self.brokers.into(),

@@ -5,32 +5,9 @@
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use serde::ser::{Serialize, SerializeMap, Serializer};
-
 use super::{Delivery, World};
 use crate::group::offsets;
-
-/// A JSON object whose keys keep their order.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Named<V>(pub Vec<(String, V)>);
-
-impl<V> Named<V> {
-    /// The value under `key`.
-    #[must_use]
-    pub fn get(&self, key: &str) -> Option<&V> {
-        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
-    }
-}
-
-impl<V: Serialize> Serialize for Named<V> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.0.len()))?;
-        for (key, value) in &self.0 {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
+pub use crate::named::Named;
 
 /// Everything `kplay world` prints.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]

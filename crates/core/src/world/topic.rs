@@ -414,40 +414,43 @@ impl World {
 
     /// The periodic retention check (`log.retention.check.interval.ms`).
     pub(super) fn run_retention(&mut self) {
-        let now = self.now;
-        let mut out = Vec::new();
-        for topic in &mut self.topics {
-            for (p, log) in topic.logs.iter_mut().enumerate() {
-                let report = log.handle_retention(now);
-                for base_offset in report.deleted_segments {
-                    out.push(EventKind::SegmentDeleted {
-                        topic: topic.name.clone(),
-                        partition: p as u32,
-                        base_offset,
-                        log_start_offset: log.log_start_offset(),
-                    });
-                }
+        self.maintain_logs(|log, now, topic, partition, out| {
+            let report = log.handle_retention(now);
+            for base_offset in report.deleted_segments {
+                out.push(EventKind::SegmentDeleted {
+                    topic: topic.into(),
+                    partition,
+                    base_offset,
+                    log_start_offset: log.log_start_offset(),
+                });
             }
-        }
-        for kind in out {
-            self.emit(kind);
-        }
+        });
     }
 
     /// The log cleaner's periodic pass (`log.cleaner.backoff.ms`) over compacted topics.
     pub(super) fn run_cleaner(&mut self) {
+        self.maintain_logs(|log, now, topic, partition, out| {
+            if let Some(report) = log.handle_cleaning(now, false) {
+                out.push(EventKind::Compacted {
+                    topic: topic.into(),
+                    partition,
+                    superseded: report.superseded_records,
+                    tombstones: report.expired_tombstones,
+                });
+            }
+        });
+    }
+
+    /// Runs a maintenance pass over every partition log, reporting what it did.
+    fn maintain_logs(
+        &mut self,
+        mut pass: impl FnMut(&mut PartitionLog, Instant, &str, u32, &mut Vec<EventKind>),
+    ) {
         let now = self.now;
         let mut out = Vec::new();
         for topic in &mut self.topics {
             for (p, log) in topic.logs.iter_mut().enumerate() {
-                if let Some(report) = log.handle_cleaning(now, false) {
-                    out.push(EventKind::Compacted {
-                        topic: topic.name.clone(),
-                        partition: p as u32,
-                        superseded: report.superseded_records,
-                        tombstones: report.expired_tombstones,
-                    });
-                }
+                pass(log, now, &topic.name, p as u32, &mut out);
             }
         }
         for kind in out {

@@ -41,8 +41,8 @@ use core::num::NonZeroU32;
 use super::queue::Wakeup;
 use super::report::CDF_POINTS;
 use super::report::{
-    ByService, EventReport, EventServiceReport, LittleMeter, OrderStates, ProducerReport,
-    SagaReport, ViewReport,
+    EventReport, EventServiceReport, LittleMeter, Named, OrderStates, ProducerReport, SagaReport,
+    ViewReport,
 };
 use super::{Ctx, Event, ServiceTiming};
 use crate::group::assignor::{self, Member, Strategy};

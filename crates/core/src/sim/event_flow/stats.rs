@@ -60,7 +60,7 @@ impl EventFlow {
             accepted: self.accepted,
             response_ms: self.response.summary(),
             response_cdf: self.response.cdf(CDF_POINTS),
-            services: ByService(services),
+            services: Named(services),
             producer,
             saga: self.saga.as_ref().map(Saga::report),
         }
