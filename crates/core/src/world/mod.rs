@@ -205,10 +205,11 @@ impl World {
                 specs.push(spec.clone());
             }
         }
+        let partitions: Vec<u32> = topics.iter().map(TopicState::partition_count).collect();
         let producers = specs
             .iter()
             .enumerate()
-            .map(|(p, spec)| new_producer(spec, p as u32, &topics, script.seed))
+            .map(|(p, spec)| new_producer(spec, p as u32, &partitions, script.seed))
             .collect();
         Ok(Self {
             now: Instant::ZERO,

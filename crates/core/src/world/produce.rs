@@ -7,7 +7,6 @@ use alloc::vec::Vec;
 use core::num::NonZeroU32;
 
 use super::script::ProducerSpec;
-use super::topic::TopicState;
 use super::{Delivery, ProducedRecord, World};
 use crate::cluster::Acks;
 use crate::producer::{Producer, ProducerConfig};
@@ -138,7 +137,7 @@ impl World {
 pub(super) fn new_producer(
     spec: &ProducerSpec,
     index: u32,
-    topics: &[TopicState],
+    partitions: &[u32],
     seed: u64,
 ) -> ProducerState {
     let defaults = ProducerConfig::default();
@@ -153,21 +152,21 @@ pub(super) fn new_producer(
     ProducerState {
         name: spec.name.clone(),
         acks: spec.config.acks.map_or(Acks::All, Acks::from),
-        per_topic: topics
+        per_topic: partitions
             .iter()
             .enumerate()
-            .map(|(t, topic)| {
+            .map(|(t, &count)| {
                 let stream = Stream::WorldProducer {
                     producer: index,
                     topic: t as u32,
                 };
-                let count = NonZeroU32::new(topic.partition_count()).unwrap_or(NonZeroU32::MIN);
+                let count = NonZeroU32::new(count).unwrap_or(NonZeroU32::MIN);
                 Producer::new(config, count, stream.rng(seed).next_u64())
             })
             .collect(),
-        unsent: topics
+        unsent: partitions
             .iter()
-            .map(|topic| alloc::vec![VecDeque::new(); topic.partition_count() as usize])
+            .map(|&count| alloc::vec![VecDeque::new(); count as usize])
             .collect(),
     }
 }
