@@ -53,7 +53,7 @@ pub use event::{EventKind, WorldEvent};
 pub use script::{Action, Script, ScriptAction};
 
 use crate::cluster::Acks;
-use crate::config::PARTITIONS;
+use crate::config::{MAX_AT_MS, MAX_RECORDS, PARTITIONS};
 use crate::group::assignor::{Strategy, TopicPartition};
 use crate::group::coordinator::ConsumerGroup;
 use crate::problem::Problems;
@@ -386,6 +386,29 @@ impl World {
                     self.now.as_millis()
                 ),
             ));
+        }
+        let mut problems = Problems::default();
+        if now > Instant::from_millis(MAX_AT_MS) {
+            problems.add(
+                "at_ms",
+                format!("{} is out of range (0..={MAX_AT_MS})", now.as_millis()),
+            );
+        }
+        action.check(now.as_millis(), &mut problems, "");
+        if let Some(first) = problems.0.into_iter().next() {
+            return Err(ActionError::new(first.path, first.message));
+        }
+        if let Action::Produce { count, .. } = action {
+            let queued: u64 = self.streams.iter().map(|s| s.count - s.next).sum();
+            let total = (self.produced.len() as u64)
+                .saturating_add(queued)
+                .saturating_add(*count);
+            if total > MAX_RECORDS {
+                return Err(ActionError::new(
+                    "count",
+                    format!("the world would hold {total} records; at most {MAX_RECORDS}"),
+                ));
+            }
         }
         self.handle_timeout(now);
         match action {

@@ -369,6 +369,96 @@ pub enum ResetName {
 }
 
 impl Action {
+    /// Checks what can be checked of this action alone (ranges, names, choices), recording each problem
+    /// under `path` (`actions[3]`, or empty for an action on its own). [`Script::check`] calls it for every
+    /// action and [`super::World::handle_action`] for the one it is given.
+    pub fn check(&self, at_ms: u64, p: &mut Problems, path: &str) {
+        let at = |field: &str| {
+            if path.is_empty() {
+                field.into()
+            } else {
+                format!("{path}.{field}")
+            }
+        };
+        match self {
+            Action::Produce {
+                key,
+                value_bytes,
+                count,
+                interval_ms,
+                ..
+            } => {
+                p.int_range(
+                    &at("count"),
+                    *count,
+                    *RECORDS_PER_ACTION.start(),
+                    *RECORDS_PER_ACTION.end(),
+                );
+                p.int_range(
+                    &at("value_bytes"),
+                    (*value_bytes).into(),
+                    (*VALUE_BYTES.start()).into(),
+                    (*VALUE_BYTES.end()).into(),
+                );
+                if key.as_ref().is_some_and(|k| k.len() > MAX_KEY_BYTES) {
+                    p.add(at("key"), format!("longer than {MAX_KEY_BYTES} bytes"));
+                }
+                let span = interval_ms.saturating_mul(count.saturating_sub(1));
+                if at_ms.saturating_add(span) > MAX_AT_MS {
+                    p.add(
+                        at("interval_ms"),
+                        format!(
+                            "{interval_ms} ms × {count} records ends after {MAX_AT_MS} ms, the latest time a world runs to"
+                        ),
+                    );
+                }
+            }
+            Action::Join {
+                member,
+                strategy,
+                records_per_s,
+                auto_offset_reset,
+                group,
+                group_instance_id,
+                ..
+            } => {
+                check_name(p, &at("group"), group);
+                check_name(p, &at("member"), member);
+                if let Some(id) = group_instance_id {
+                    check_name(p, &at("group_instance_id"), id);
+                }
+                if let Some(name) = strategy
+                    && let Err(err) = name.parse::<Strategy>()
+                {
+                    p.add(at("strategy"), format!("{err}"));
+                }
+                if let Some(rate) = records_per_s {
+                    p.float_range(
+                        &at("records_per_s"),
+                        *rate,
+                        *RECORDS_PER_S.start(),
+                        *RECORDS_PER_S.end(),
+                    );
+                }
+                if let Some(reset) = auto_offset_reset
+                    && !["earliest", "latest", "none"].contains(&reset.as_str())
+                {
+                    p.add(
+                        at("auto_offset_reset"),
+                        format!("{reset:?} is not one of \"earliest\", \"latest\", \"none\""),
+                    );
+                }
+            }
+            Action::AddPartitions { partitions, .. } => p.int_range(
+                &at("partitions"),
+                (*partitions).into(),
+                (*PARTITIONS.start()).into(),
+                (*PARTITIONS.end()).into(),
+            ),
+            _ => {}
+        }
+    }
+
     /// The JSON name of the action.
     #[must_use]
     pub const fn name(&self) -> &'static str {
@@ -523,83 +613,11 @@ impl Script {
             }
             previous = previous.max(action.at_ms);
             p.int_range(&at("at_ms"), action.at_ms, 0, MAX_AT_MS);
-            match &action.action {
-                Action::Produce {
-                    key,
-                    value_bytes,
-                    count,
-                    interval_ms,
-                    ..
-                } => {
-                    p.int_range(
-                        &at("count"),
-                        *count,
-                        *RECORDS_PER_ACTION.start(),
-                        *RECORDS_PER_ACTION.end(),
-                    );
-                    p.int_range(
-                        &at("value_bytes"),
-                        (*value_bytes).into(),
-                        (*VALUE_BYTES.start()).into(),
-                        (*VALUE_BYTES.end()).into(),
-                    );
-                    if key.as_ref().is_some_and(|k| k.len() > MAX_KEY_BYTES) {
-                        p.add(at("key"), format!("longer than {MAX_KEY_BYTES} bytes"));
-                    }
-                    let span = interval_ms.saturating_mul(count.saturating_sub(1));
-                    if action.at_ms.saturating_add(span) > MAX_AT_MS {
-                        p.add(
-                            at("interval_ms"),
-                            format!(
-                                "{interval_ms} ms × {count} records ends after {MAX_AT_MS} ms, the latest time a world runs to"
-                            ),
-                        );
-                    }
-                    records = records.saturating_add(*count);
-                }
-                Action::Join {
-                    member,
-                    strategy,
-                    records_per_s,
-                    auto_offset_reset,
-                    group,
-                    group_instance_id,
-                    ..
-                } => {
-                    check_name(p, &at("group"), group);
-                    check_name(p, &at("member"), member);
-                    if let Some(id) = group_instance_id {
-                        check_name(p, &at("group_instance_id"), id);
-                    }
-                    if let Some(name) = strategy
-                        && let Err(err) = name.parse::<Strategy>()
-                    {
-                        p.add(at("strategy"), format!("{err}"));
-                    }
-                    if let Some(rate) = records_per_s {
-                        p.float_range(
-                            &at("records_per_s"),
-                            *rate,
-                            *RECORDS_PER_S.start(),
-                            *RECORDS_PER_S.end(),
-                        );
-                    }
-                    if let Some(reset) = auto_offset_reset
-                        && !["earliest", "latest", "none"].contains(&reset.as_str())
-                    {
-                        p.add(
-                            at("auto_offset_reset"),
-                            format!("{reset:?} is not one of \"earliest\", \"latest\", \"none\""),
-                        );
-                    }
-                }
-                Action::AddPartitions { partitions, .. } => p.int_range(
-                    &at("partitions"),
-                    (*partitions).into(),
-                    (*PARTITIONS.start()).into(),
-                    (*PARTITIONS.end()).into(),
-                ),
-                _ => {}
+            action
+                .action
+                .check(action.at_ms, p, &format!("actions[{i}]"));
+            if let Action::Produce { count, .. } = &action.action {
+                records = records.saturating_add(*count);
             }
         }
         if records > MAX_RECORDS {

@@ -624,3 +624,149 @@ fn acting_in_the_past_forks_and_undoing_the_fork_restores_every_moment() {
         assert_eq!(timeline.land(at).state(), fresh.land(at).state(), "at {at}");
     }
 }
+
+// Hostile scripts ---------------------------------------------------------------------------------------
+
+fn extreme_u64() -> impl Strategy<Value = u64> {
+    prop_oneof![
+        0_u64..100,
+        Just(u64::MAX),
+        Just(u64::MAX / 1_000),
+        Just(kplay_core::config::MAX_AT_MS),
+        Just(kplay_core::config::MAX_AT_MS + 1),
+        any::<u64>(),
+    ]
+}
+
+fn extreme_i64() -> impl Strategy<Value = i64> {
+    prop_oneof![-2_i64..3, Just(i64::MIN), Just(i64::MAX), 1_i64..100_000]
+}
+
+fn hostile_action() -> impl Strategy<Value = serde_json::Value> {
+    // Mostly names that exist, so that actions get past the lookups and run.
+    let name = prop_oneof![
+        4 => Just("orders"),
+        4 => Just("g"),
+        4 => Just("m"),
+        1 => Just(""),
+        1 => Just("nope")
+    ];
+    prop_oneof![
+        (
+            name.clone(),
+            proptest::option::of("[a-z{}i]{0,6}"),
+            prop_oneof![9 => 0_u32..2_000, 1 => 0_u32..2_000_000],
+            0_u64..300,
+            prop_oneof![9 => 0_u64..100, 1 => extreme_u64()],
+            prop_oneof![10 => prop_oneof![Just("0"), Just("1"), Just("all"), Just("-1")], 1 => Just("2")],
+        )
+            .prop_map(|(topic, key, value_bytes, count, interval_ms, acks)| json!({"do": "produce", "topic": topic, "key": key,
+                "value_bytes": value_bytes, "count": count, "interval_ms": interval_ms, "acks": acks})),
+        (
+            name.clone(),
+            name.clone(),
+            prop_oneof![4 => prop_oneof![Just(0.0), Just(1e-300), Just(0.5), Just(50.0), Just(1e6)], 1 => prop_oneof![Just(1e7), Just(-1.0)]],
+            proptest::option::of(name.clone()),
+            prop_oneof![Just("range"), Just("cooperative-sticky"), Just("x")],
+            prop_oneof![4 => prop_oneof![Just("earliest"), Just("latest"), Just("none")], 1 => Just("?")],
+        )
+            .prop_map(|(group, member, rate, instance, strategy, reset)| json!({"do": "join", "group": group, "member": member,
+                "topics": ["orders"], "records_per_s": rate, "group_instance_id": instance, "strategy": strategy, "auto_offset_reset": reset})),
+        (name.clone(), name.clone(), prop_oneof![Just("leave"), Just("crash")]).prop_map(|(g, m, what)| json!({"do": what, "group": g, "member": m})),
+        (name.clone(), extreme_u64(), 0_u32..5).prop_map(|(g, offset, partition)| json!({"do": "commit", "group": g, "member": "m", "topic": "orders", "partition": partition, "offset": offset})),
+        (name.clone(), extreme_u64(), 0_u8..4).prop_map(|(g, n, to)| json!({"do": "reset-offsets", "group": g, "topic": "orders",
+            "to": match to { 0 => json!("earliest"), 1 => json!("latest"), 2 => json!({"offset": n}), _ => json!({"timestamp_ms": n}) }})),
+        (0_u32..5, prop_oneof![Just("kill-broker"), Just("restart-broker"), Just("stall-broker"), Just("unstall-broker")])
+            .prop_map(|(broker, what)| json!({"do": what, "broker": broker})),
+        (0_u32..2_000).prop_map(|partitions| json!({"do": "add-partitions", "topic": "orders", "partitions": partitions})),
+    ]
+}
+
+fn hostile_script() -> impl Strategy<Value = serde_json::Value> {
+    // Half the envelopes are valid (with extreme values inside the limits), so the actions get to run.
+    let envelope = prop_oneof![
+        (
+            1_u32..4,
+            Just(1_u32),
+            1_u32..5,
+            (
+                prop_oneof![Just(-1_i64), Just(0), Just(1), Just(i64::MAX)],
+                prop_oneof![Just(-1_i64), Just(0), Just(500), Just(i64::MAX)],
+                prop_oneof![Just(14_u64), Just(200), Just(1 << 30)]
+            ),
+            prop_oneof![Just("delete"), Just("compact"), Just("compact,delete")],
+        ),
+        (
+            0_u32..6,
+            0_u32..3,
+            1_u32..5,
+            (
+                extreme_i64(),
+                extreme_i64(),
+                prop_oneof![
+                    Just(0_u64),
+                    Just(14),
+                    Just(200),
+                    Just(1 << 30),
+                    Just(u64::MAX)
+                ]
+            ),
+            prop_oneof![
+                Just("delete"),
+                Just("compact"),
+                Just("compact,delete"),
+                Just("wrong")
+            ],
+        ),
+    ];
+    (
+        envelope,
+        prop::collection::vec((extreme_u64(), hostile_action()), 0..12),
+    )
+        .prop_map(|((brokers, rf, partitions, (retention_ms, retention_bytes, segment_bytes), policy), actions)| {
+            let mut at = 0_u64;
+            let actions: Vec<_> = actions
+                .into_iter()
+                .map(|(gap, mut action)| {
+                    at = at.saturating_add(gap % 100_000);
+                    action["at_ms"] = json!(if gap == u64::MAX { gap } else { at });
+                    action
+                })
+                .collect();
+            json!({"version": 1, "seed": 1, "brokers": brokers,
+                   "topics": [{"name": "orders", "partitions": partitions, "replication_factor": rf,
+                               "config": {"retention.ms": retention_ms, "retention.bytes": retention_bytes,
+                                          "segment.bytes": segment_bytes, "cleanup.policy": policy}}],
+                   "broker_config": {"log.retention.check.interval.ms": 1000, "log.cleaner.backoff.ms": 1000},
+                   "actions": actions})
+        })
+}
+
+proptest! {
+    #![proptest_config(world_config())]
+
+    /// Whatever a script says, reading, checking, running and landing on it never panics: bad input is
+    /// refused with problems, good input runs to its end.
+    #[test]
+    fn hostile_scripts_never_panic(document in hostile_script(), land_at in extreme_u64()) {
+        let text = document.to_string();
+        let Ok(mut script) = serde_json::from_str::<Script>(&text) else {
+            return Ok(());
+        };
+        // As a view does: each action on its own, kept if the world accepts it.
+        let actions = core::mem::take(&mut script.actions);
+        let Ok(mut world) = World::new(&script) else {
+            return Ok(());
+        };
+        for step in actions {
+            if world.handle_action(Instant::from_millis(step.at_ms), &step.action).is_ok() {
+                script.actions.push(step);
+            }
+        }
+        let limit = Instant::from_millis(script.last_at_ms()) + kplay_core::config::RUN_AFTER_LAST_ACTION;
+        world.run_until_idle(limit);
+        let _ = world.state();
+        let timeline = Timeline::new(script).expect("accepted actions make a valid timeline");
+        let _ = timeline.land(Instant::from_millis(land_at % (kplay_core::config::MAX_AT_MS + 1)));
+    }
+}
