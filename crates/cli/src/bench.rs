@@ -78,6 +78,7 @@ pub(crate) fn run(args: Vec<OsString>, stdout: &mut dyn Write) -> Result<(), Cli
             "world": {
                 "replay_100000_actions_ms": world.replay_ms,
                 "actions_per_s": world.actions_per_s.round(),
+                "steps_per_s": world.steps_per_s.round(),
                 "timeline_10000_actions_ms": world.timeline_ms,
                 "land_ms": { "mean": world.land_mean_ms, "max": world.land_max_ms },
             },
@@ -108,9 +109,10 @@ pub(crate) fn run(args: Vec<OsString>, stdout: &mut dyn Write) -> Result<(), Cli
         )?;
         writeln!(
             stdout,
-            "world:     {:>7.1} ms to replay {WORLD_ACTIONS} actions ({:.0} actions/s); a {LANDING_ACTIONS}-action timeline builds in {:.1} ms and lands in {:.2} ms mean, {:.2} ms max ({LANDINGS} moments)",
+            "world:     {:>7.1} ms to replay {WORLD_ACTIONS} actions ({:.0} actions/s, {:.0} steps/s); a {LANDING_ACTIONS}-action timeline builds in {:.1} ms and lands in {:.2} ms mean, {:.2} ms max ({LANDINGS} moments)",
             world.replay_ms,
             world.actions_per_s,
+            world.steps_per_s,
             world.timeline_ms,
             world.land_mean_ms,
             world.land_max_ms
@@ -135,6 +137,7 @@ pub(crate) fn run(args: Vec<OsString>, stdout: &mut dyn Write) -> Result<(), Cli
 struct WorldFigures {
     replay_ms: f64,
     actions_per_s: f64,
+    steps_per_s: f64,
     timeline_ms: f64,
     land_mean_ms: f64,
     land_max_ms: f64,
@@ -148,7 +151,7 @@ fn world_figures() -> WorldFigures {
     let started = WallClock::now();
     let world = World::replay(&script, end);
     let replay = started.elapsed().as_secs_f64();
-    black_box(world.map(|w| w.now()).ok());
+    let steps = black_box(world.map(|w| w.steps()).unwrap_or(0));
 
     let script = workload::mixed(LANDING_ACTIONS, 8);
     let moments = workload::moments(&script, LANDINGS);
@@ -164,6 +167,7 @@ fn world_figures() -> WorldFigures {
     WorldFigures {
         replay_ms: replay * 1e3,
         actions_per_s: WORLD_ACTIONS as f64 / replay,
+        steps_per_s: steps as f64 / replay,
         timeline_ms,
         land_mean_ms: landings.iter().sum::<f64>() / landings.len() as f64,
         land_max_ms: landings.iter().copied().fold(0.0, f64::max),

@@ -34,11 +34,11 @@ Usage:
       Prints the scenario as a shell script for a real cluster: kafka-topics.sh --create, producer and
       consumer properties (acks, linger.ms, partition.assignment.strategy, enable.auto.commit, ...),
       consumers per service, a load test at the scenario's rate and the lag checks.
-  kplay world [--at-ms T] [--events] [--pretty] [FILE | -]
+  kplay world [--at-ms T] [--events] [--pretty] [--max-events N] [FILE | -]
       Runs a world script (brokers, topics, consumer groups and a timestamped action log) and prints the
       state: partitions with leaders, ISR and offsets, groups with members, committed offsets and lag,
       and what became of each produced record. --at-ms T prints the state at T ms; --events lists what
-      happened. See examples/ for scripts.
+      happened. A run stops after N events (20 million by default) and says so. See examples/.
   kplay presets
       Lists the preset scenarios, one per line.
   kplay bench [--json] [--hour]

@@ -1,14 +1,17 @@
-//! `kplay world [FILE | -] [--at-ms T] [--events] [--pretty]`: runs a world script and prints the state.
+//! `kplay world [FILE | -] [--at-ms T] [--events] [--pretty] [--max-events N]`: runs a world script and
+//! prints the state.
 //!
 //! Without `--at-ms` the world runs its actions and then its clock until nothing is pending, or until
 //! `RUN_AFTER_LAST_ACTION` (60 s) after the last action; with it, the state at exactly `T` ms (a replay
 //! of the actions up to `T`). `--events` adds what happened on the way. A bad script exits with status 2
-//! and one line per problem, each naming its JSON path; every action is checked, whatever `T` is.
+//! and one line per problem, each naming its JSON path; every action is checked, whatever `T` is. A run
+//! processes at most `--max-events` moments (20 million by default, about 40 s natively): past that it
+//! stops, prints the state where it stopped with `"capped"` saying so, and says so on standard error.
 
 use std::ffi::OsString;
 use std::io::{Read, Write};
 
-use kplay_core::config::RUN_AFTER_LAST_ACTION;
+use kplay_core::config::{RUN_AFTER_LAST_ACTION, WORLD_STEP_BUDGET};
 use kplay_core::time::Instant;
 use kplay_core::world::state::WorldState;
 use kplay_core::world::{Script, World, WorldEvent};
@@ -23,6 +26,8 @@ struct Output<'a> {
     state: &'a WorldState,
     #[serde(skip_serializing_if = "Option::is_none")]
     events: Option<Vec<WorldEvent>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    capped: Option<String>,
 }
 
 pub(crate) fn run(
@@ -36,6 +41,7 @@ pub(crate) fn run(
     let mut at_ms = None;
     let mut events = false;
     let mut pretty = false;
+    let mut budget = WORLD_STEP_BUDGET;
     let mut parser = lexopt::Parser::from_args(args);
     while let Some(arg) = parser.next()? {
         match arg {
@@ -50,28 +56,63 @@ pub(crate) fn run(
                 })?);
             }
             Long("events") => events = true,
+            Long("max-events") => {
+                let value = parser.value()?;
+                let text = value.to_string_lossy();
+                budget = text.parse::<u64>().ok().filter(|&n| n > 0).ok_or_else(|| {
+                    CliError::Usage(format!(
+                        "--max-events: {text:?} is not a whole number from 1 to {}",
+                        u64::MAX
+                    ))
+                })?;
+            }
             Long("pretty") => pretty = true,
             Value(file) if source.is_none() => source = Some(file),
             other => return Err(other.unexpected().into()),
         }
     }
     let script: Script = parse_json(&read_source(source.as_ref(), stdin)?)?;
-    let mut world = World::from_script(&script).map_err(|p| CliError::problems(&p.0))?;
+    let start = || {
+        World::new(&script)
+            .map(|w| w.with_step_budget(budget))
+            .map_err(|p| CliError::problems(&p.0))
+    };
+    // Every action is checked, whatever moment is asked for.
+    let mut world = start()?;
+    world
+        .apply(&script, None)
+        .map_err(|p| CliError::problems(&p.0))?;
     match at_ms {
-        Some(t) => {
-            world = World::replay(&script, Instant::from_millis(t))
+        Some(t) if !world.is_capped() => {
+            let until = Instant::from_millis(t);
+            world = start()?;
+            world
+                .apply(&script, Some(until))
                 .map_err(|p| CliError::problems(&p.0))?;
+            world.handle_timeout(until);
         }
+        Some(_) => {}
         None => {
             let limit = Instant::from_millis(script.last_at_ms()) + RUN_AFTER_LAST_ACTION;
             world.run_until_idle(limit);
         }
+    }
+    let capped = world.is_capped().then(|| {
+        format!(
+            "stopped after {} events at {} ms of simulated time; --max-events lifts the budget",
+            world.steps(),
+            world.now().as_millis()
+        )
+    });
+    if let Some(message) = &capped {
+        eprintln!("kplay world: {message}");
     }
     let events = events.then(|| std::iter::from_fn(|| world.poll_event()).collect());
     let state = world.state();
     let output = Output {
         state: &state,
         events,
+        capped,
     };
     let json = if pretty {
         serde_json::to_string_pretty(&output)

@@ -423,3 +423,24 @@ fn every_example_script_runs() {
     }
     assert!(ran >= 4, "{ran} examples");
 }
+
+#[test]
+fn world_stops_at_its_event_budget_and_says_so() {
+    let script = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/consumer-groups.json"
+    ))
+    .expect("the example exists");
+    let output = kplay(&["world", "--max-events", "50"], &script);
+    assert!(output.status.success(), "{output:?}");
+    let state: serde_json::Value = serde_json::from_str(stdout(&output)).expect("JSON");
+    let capped = state["capped"].as_str().expect("capped says why");
+    assert!(
+        capped.starts_with("stopped after 50 events at "),
+        "{capped}"
+    );
+    assert!(state["at_ms"].as_u64() < Some(72_000));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--max-events lifts the budget"));
+    let output = kplay(&["world", "--max-events", "0"], &script);
+    assert_eq!(output.status.code(), Some(2));
+}

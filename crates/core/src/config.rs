@@ -55,5 +55,9 @@ pub const RUN_AFTER_LAST_ACTION: Duration = Duration::from_secs(60);
 /// (`replica.fetch.wait.max.ms`, 500 ms, returns as soon as there is data), so this is one round trip;
 /// kplay uses 2 ms so that `acks=all` visibly waits for the followers.
 pub const FOLLOWER_FETCH_DELAY: Duration = Duration::from_millis(2);
+/// Moments a world processes at most unless the caller lifts it (`kplay world --max-events`): bounds the
+/// time any script can take. `kplay bench` measures about 500,000 moments a second natively on a 2-core
+/// machine, so a capped run ends within about 40 s there; the browser cannot lift it.
+pub const WORLD_STEP_BUDGET: u64 = 20_000_000;
 /// Actions between two checkpoints of a timeline: landing on any moment replays at most this many.
 pub const CHECKPOINT_EVERY: usize = 256;

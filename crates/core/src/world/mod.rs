@@ -53,7 +53,7 @@ pub use event::{EventKind, WorldEvent};
 pub use script::{Action, Script, ScriptAction};
 
 use crate::cluster::Acks;
-use crate::config::{MAX_AT_MS, MAX_RECORDS, PARTITIONS};
+use crate::config::{MAX_AT_MS, MAX_RECORDS, PARTITIONS, WORLD_STEP_BUDGET};
 use crate::group::assignor::{Strategy, TopicPartition};
 use crate::group::coordinator::ConsumerGroup;
 use crate::problem::Problems;
@@ -153,6 +153,9 @@ pub struct World {
     actions: u32,
     /// Something changed that an idle consumer may be waiting for (new data, a new assignment).
     wake: bool,
+    /// Moments processed, and how many the world may process ([`World::with_step_budget`]).
+    steps: u64,
+    step_budget: u64,
     events: VecDeque<WorldEvent>,
     keep_events: bool,
 }
@@ -227,6 +230,8 @@ impl World {
             wake: false,
             events: VecDeque::new(),
             keep_events: true,
+            steps: 0,
+            step_budget: WORLD_STEP_BUDGET,
         })
     }
 
@@ -237,14 +242,31 @@ impl World {
     /// Every problem, each at its JSON path (`actions[4].member: ...`).
     pub fn from_script(script: &Script) -> Result<Self, Problems> {
         let mut world = Self::new(script)?;
+        world.apply(script, None)?;
+        Ok(world)
+    }
+
+    /// Applies the script's actions (those up to `until`, if given) to this world, which starts from the
+    /// script's configuration; stops early if the world reaches its step budget.
+    ///
+    /// # Errors
+    /// Every action the world refuses, each at its JSON path.
+    pub fn apply(&mut self, script: &Script, until: Option<Instant>) -> Result<(), Problems> {
         let mut problems = Problems::default();
         for (i, step) in script.actions.iter().enumerate() {
-            if let Err(err) = world.handle_action(Instant::from_millis(step.at_ms), &step.action) {
+            let at = Instant::from_millis(step.at_ms);
+            if until.is_some_and(|until| at > until) || self.is_capped() {
+                break;
+            }
+            if let Err(err) = self.handle_action(at, &step.action) {
+                if self.is_capped() {
+                    break; // not the script's fault: the budget ran out first
+                }
                 problems.add(format!("actions[{i}].{}", err.field), err.message);
             }
         }
         if problems.is_empty() {
-            Ok(world)
+            Ok(())
         } else {
             Err(problems)
         }
@@ -257,27 +279,35 @@ impl World {
     /// As [`Self::from_script`], for the actions up to `until`.
     pub fn replay(script: &Script, until: Instant) -> Result<Self, Problems> {
         let mut world = Self::new(script)?;
-        let mut problems = Problems::default();
-        for (i, step) in script.actions.iter().enumerate() {
-            let at = Instant::from_millis(step.at_ms);
-            if at > until {
-                break;
-            }
-            if let Err(err) = world.handle_action(at, &step.action) {
-                problems.add(format!("actions[{i}].{}", err.field), err.message);
-            }
-        }
-        if !problems.is_empty() {
-            return Err(problems);
-        }
+        world.apply(script, Some(until))?;
         world.handle_timeout(until);
         Ok(world)
+    }
+
+    /// Lets the world process at most `steps` moments in all ([`WORLD_STEP_BUDGET`] by default): past it,
+    /// the clock stops where it is and [`Self::is_capped`] says so. Every run is thereby bounded.
+    #[must_use]
+    pub fn with_step_budget(mut self, steps: u64) -> Self {
+        self.step_budget = steps;
+        self
+    }
+
+    /// Moments processed so far (each is one or more things happening at one instant).
+    #[must_use]
+    pub fn steps(&self) -> u64 {
+        self.steps
+    }
+
+    /// Whether the world stopped at its step budget.
+    #[must_use]
+    pub fn is_capped(&self) -> bool {
+        self.steps >= self.step_budget
     }
 
     /// Runs until nothing is pending or `limit` has passed, whichever is first; returns where the clock
     /// stopped (the last moment something happened, or `limit`).
     pub fn run_until_idle(&mut self, limit: Instant) -> Instant {
-        while let Some(at) = self.poll_timeout() {
+        while let Some(at) = self.poll_timeout().filter(|_| !self.is_capped()) {
             if at > limit {
                 self.handle_timeout(limit);
                 return limit;
@@ -411,6 +441,16 @@ impl World {
             }
         }
         self.handle_timeout(now);
+        if self.is_capped() {
+            return Err(ActionError::new(
+                "at_ms",
+                format!(
+                    "the world stopped at {} ms, after its budget of {} steps",
+                    self.now.as_millis(),
+                    self.step_budget
+                ),
+            ));
+        }
         match action {
             Action::Produce {
                 topic,
@@ -582,17 +622,21 @@ impl World {
     /// Runs everything due up to `now`, in time order, and moves the clock to `now`.
     pub fn handle_timeout(&mut self, now: Instant) {
         while let Some(at) = self.poll_timeout() {
-            if at > now {
+            if at > now || self.is_capped() {
                 break;
             }
             self.step(at);
         }
-        self.now = self.now.max(now);
+        // A capped world's clock stays at the last moment it processed.
+        if !self.is_capped() {
+            self.now = self.now.max(now);
+        }
     }
 
     /// Everything due at exactly `at`, in a fixed order: producers, replication, the ISR, groups, log
     /// maintenance, consumers.
     fn step(&mut self, at: Instant) {
+        self.steps += 1;
         self.now = self.now.max(at);
         self.run_streams();
         self.send_ready_batches();

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use kplay_core::partitioner::partition_for_key;
-use kplay_core::time::Instant;
+use kplay_core::time::{Duration, Instant};
 use kplay_core::world::event::{EventKind, digest};
 use kplay_core::world::state::WorldState;
 use kplay_core::world::timeline::Timeline;
@@ -383,6 +383,39 @@ fn bad_scripts_name_every_problem_with_its_path() {
             "actions[3].topics[1]: unknown topic \"nope\"",
         ]
     );
+}
+
+#[test]
+fn a_world_stops_at_its_step_budget_and_refuses_to_go_on() {
+    let s = one_topic(
+        3,
+        json!([
+            {"at_ms": 0, "do": "join", "group": "g", "member": "a", "topics": ["orders"], "records_per_s": 1000, "auto_offset_reset": "earliest"},
+            {"at_ms": 10, "do": "produce", "topic": "orders", "key": "k-{i}", "count": 100},
+            {"at_ms": 60000, "do": "produce", "topic": "orders", "key": "late"},
+        ]),
+    );
+    let mut world = World::new(&s).expect("valid").with_step_budget(40);
+    world
+        .apply(&s, None)
+        .expect("running out of budget is not the script's fault");
+    assert!(world.is_capped());
+    assert_eq!(world.steps(), 40);
+    let stopped = world.now();
+    assert!(stopped < Instant::from_millis(60_000));
+    world.handle_timeout(Instant::from_millis(90_000));
+    assert_eq!(
+        world.now(),
+        stopped,
+        "a capped clock stays where it stopped"
+    );
+    assert!(
+        world
+            .handle_action(Instant::from_millis(90_000), &s.actions[2].action)
+            .is_err()
+    );
+    // Unbounded, the same script runs to its end.
+    assert!(!run(&s, 90_000).is_capped());
 }
 
 /// The event digest of `examples/consumer-groups.json`, run as `kplay world` runs it. kplay-web's
@@ -766,7 +799,9 @@ proptest! {
         let limit = Instant::from_millis(script.last_at_ms()) + kplay_core::config::RUN_AFTER_LAST_ACTION;
         world.run_until_idle(limit);
         let _ = world.state();
+        let limit = Instant::from_millis(script.last_at_ms());
         let timeline = Timeline::new(script).expect("accepted actions make a valid timeline");
-        let _ = timeline.land(Instant::from_millis(land_at % (kplay_core::config::MAX_AT_MS + 1)));
+        // Within two minutes of the end: landing a month later steps through every periodic log check.
+        let _ = timeline.land(limit + Duration::from_millis(land_at % 120_000));
     }
 }
