@@ -30,3 +30,22 @@ pub(crate) fn read_source(
 pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, CliError> {
     kplay_core::json::parse(bytes).map_err(|err| CliError::Usage(err.to_string()))
 }
+
+/// The whole number `value` of flag `flag` (`--seed`), if it lies in `min..=max`; the error names the flag,
+/// what was given and what is allowed.
+pub(crate) fn whole_number(
+    value: &OsString,
+    flag: &str,
+    min: u64,
+    max: u64,
+) -> Result<u64, CliError> {
+    let text = value.to_string_lossy();
+    text.parse::<u64>()
+        .ok()
+        .filter(|n| (min..=max).contains(n))
+        .ok_or_else(|| {
+            CliError::Usage(format!(
+                "{flag}: {text:?} is not a whole number from {min} to {max}"
+            ))
+        })
+}

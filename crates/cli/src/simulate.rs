@@ -16,7 +16,7 @@ use kplay_core::scenario::Scenario;
 use kplay_core::sim::{Simulation, Status};
 
 use crate::error::CliError;
-use crate::input::{parse_json, read_source};
+use crate::input::{parse_json, read_source, whole_number};
 
 /// Events per slice between progress updates.
 const SLICE: u64 = 2_000_000;
@@ -49,16 +49,7 @@ pub(crate) fn run(
     let mut parser = lexopt::Parser::from_args(args);
     while let Some(arg) = parser.next()? {
         match arg {
-            Long("seed") => {
-                let value = parser.value()?;
-                let text = value.to_string_lossy();
-                seed = Some(text.parse::<u64>().map_err(|_| {
-                    CliError::Usage(format!(
-                        "--seed: {text:?} is not a whole number (0..={})",
-                        u64::MAX
-                    ))
-                })?);
-            }
+            Long("seed") => seed = Some(whole_number(&parser.value()?, "--seed", 0, u64::MAX)?),
             Long("preset") if source.is_none() => {
                 source = Some(Source::Preset(parser.value()?.string()?))
             }

@@ -11,14 +11,14 @@
 use std::ffi::OsString;
 use std::io::{Read, Write};
 
-use kplay_core::config::{RUN_AFTER_LAST_ACTION, WORLD_STEP_BUDGET};
+use kplay_core::config::{MAX_AT_MS, RUN_AFTER_LAST_ACTION, WORLD_STEP_BUDGET};
 use kplay_core::time::Instant;
 use kplay_core::world::state::WorldState;
 use kplay_core::world::{Script, World, WorldEvent};
 use serde::Serialize;
 
 use crate::error::CliError;
-use crate::input::{parse_json, read_source};
+use crate::input::{parse_json, read_source, whole_number};
 
 #[derive(Serialize)]
 struct Output<'a> {
@@ -46,25 +46,11 @@ pub(crate) fn run(
     while let Some(arg) = parser.next()? {
         match arg {
             Long("at-ms") => {
-                let value = parser.value()?;
-                let text = value.to_string_lossy();
-                at_ms = Some(text.parse::<u64>().map_err(|_| {
-                    CliError::Usage(format!(
-                        "--at-ms: {text:?} is not a whole number of milliseconds (0..={})",
-                        kplay_core::config::MAX_AT_MS
-                    ))
-                })?);
+                at_ms = Some(whole_number(&parser.value()?, "--at-ms", 0, MAX_AT_MS)?);
             }
             Long("events") => events = true,
             Long("max-events") => {
-                let value = parser.value()?;
-                let text = value.to_string_lossy();
-                budget = text.parse::<u64>().ok().filter(|&n| n > 0).ok_or_else(|| {
-                    CliError::Usage(format!(
-                        "--max-events: {text:?} is not a whole number from 1 to {}",
-                        u64::MAX
-                    ))
-                })?;
+                budget = whole_number(&parser.value()?, "--max-events", 1, u64::MAX)?;
             }
             Long("pretty") => pretty = true,
             Value(file) if source.is_none() => source = Some(file),

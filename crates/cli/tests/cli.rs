@@ -404,7 +404,7 @@ fn world_refuses_bad_scripts_with_one_line_per_problem() {
         stderr.starts_with("actions[0]: unknown variant `explode`"),
         "{stderr}"
     );
-    let output = kplay(&["world", "--at-ms", "soon"], b"{}");
+    let output = kplay(&["world", "--at-ms", "soon"], b"");
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).starts_with("--at-ms: \"soon\""));
 }
@@ -441,6 +441,6 @@ fn world_stops_at_its_event_budget_and_says_so() {
     );
     assert!(state["at_ms"].as_u64() < Some(72_000));
     assert!(String::from_utf8_lossy(&output.stderr).contains("--max-events lifts the budget"));
-    let output = kplay(&["world", "--max-events", "0"], &script);
+    let output = kplay(&["world", "--max-events", "0"], b"");
     assert_eq!(output.status.code(), Some(2));
 }
