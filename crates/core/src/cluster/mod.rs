@@ -64,7 +64,7 @@ impl Default for ClusterConfig {
             brokers: 3,
             partitions: 1,
             replication_factor: 3,
-            min_insync_replicas: 2,
+            min_insync_replicas: 1,
             replica_lag_time_max: Duration::from_millis(30_000),
             unclean_leader_election: false,
         }
@@ -769,6 +769,7 @@ mod tests {
         // stale w must be truncated, or a later write at offset 0 would be "replicated" next to it.
         let config = ClusterConfig {
             partitions: 2,
+            min_insync_replicas: 2,
             ..ClusterConfig::default()
         };
         let mut c = Cluster::new(at(0), config).expect("valid");

@@ -242,7 +242,7 @@ proptest! {
         ops in proptest::collection::vec(0..9_u8, 1..80),
         brokers in proptest::collection::vec(0..3_u32, 80),
     ) {
-        let config = ClusterConfig { partitions: 2, ..ClusterConfig::default() };
+        let config = ClusterConfig { partitions: 2, min_insync_replicas: 2, ..ClusterConfig::default() };
         let mut cluster = Cluster::new(Instant::ZERO, config).expect("valid");
         let mut now = Instant::ZERO;
         let mut down: Option<u32> = None;

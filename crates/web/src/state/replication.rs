@@ -62,8 +62,14 @@ pub enum Action {
 
 impl Default for ReplicationState {
     fn default() -> Self {
-        let cluster = Cluster::new(Instant::ZERO, ClusterConfig::default())
-            .unwrap_or_else(|_| unreachable!("the default cluster config is valid"));
+        // Kafka's default min.insync.replicas is 1; the view starts at 2, the usual production setting: with
+        // 3 replicas, acks=all then survives one broker down and refuses writes when two are.
+        let config = ClusterConfig {
+            min_insync_replicas: 2,
+            ..ClusterConfig::default()
+        };
+        let cluster = Cluster::new(Instant::ZERO, config)
+            .unwrap_or_else(|_| unreachable!("the view's cluster config is valid"));
         Self {
             cluster,
             acks: Acks::All,
