@@ -164,8 +164,8 @@ pub struct OffsetOutOfRange {
     pub offset: u64,
     /// The log start offset.
     pub log_start_offset: u64,
-    /// The high watermark (the end of what a consumer may read).
-    pub high_watermark: u64,
+    /// The log end offset.
+    pub log_end_offset: u64,
 }
 
 impl fmt::Display for OffsetOutOfRange {
@@ -173,7 +173,7 @@ impl fmt::Display for OffsetOutOfRange {
         write!(
             f,
             "offset {} is out of range ({}..={})",
-            self.offset, self.log_start_offset, self.high_watermark
+            self.offset, self.log_start_offset, self.log_end_offset
         )
     }
 }
@@ -361,17 +361,23 @@ impl PartitionLog {
     }
 
     /// Up to `max_records` records from `offset` on, below the high watermark. An offset that compaction
-    /// emptied returns the next record after it, as a broker does.
+    /// emptied returns the next record after it, as a broker does. An offset at or above the high watermark
+    /// but not past the log end returns nothing: the records are there but not committed yet (Kafka's
+    /// `LocalLog.read` answers with empty data when the start is past its read limit).
     ///
     /// # Errors
-    /// [`OffsetOutOfRange`] if `offset` is below the log start offset or above the high watermark.
+    /// [`OffsetOutOfRange`] if `offset` is below the log start offset or past the log end offset
+    /// (`OFFSET_OUT_OF_RANGE`, after which a consumer applies `auto.offset.reset`).
     pub fn fetch(&self, offset: u64, max_records: usize) -> Result<Vec<&Record>, OffsetOutOfRange> {
-        if offset < self.log_start_offset || offset > self.high_watermark {
+        if offset < self.log_start_offset || offset > self.log_end_offset {
             return Err(OffsetOutOfRange {
                 offset,
                 log_start_offset: self.log_start_offset,
-                high_watermark: self.high_watermark,
+                log_end_offset: self.log_end_offset,
             });
+        }
+        if offset >= self.high_watermark {
+            return Ok(Vec::new());
         }
         let first_segment = self
             .segments
@@ -500,8 +506,11 @@ mod tests {
                 .expect("the HW itself is a valid position")
                 .is_empty()
         );
-        let err = log.fetch(4, 10).expect_err("beyond the HW");
-        assert_eq!(err.to_string(), "offset 4 is out of range (0..=3)");
+        // Between the HW and the log end: nothing yet, not an error (LocalLog.read's empty answer).
+        assert!(log.fetch(4, 10).expect("below the log end").is_empty());
+        assert!(log.fetch(5, 10).expect("the log end itself").is_empty());
+        let err = log.fetch(6, 10).expect_err("beyond the log end");
+        assert_eq!(err.to_string(), "offset 6 is out of range (0..=5)");
         assert_eq!(log.fetch(0, 2).expect("in range").len(), 2);
     }
 
