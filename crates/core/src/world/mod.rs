@@ -252,6 +252,19 @@ impl World {
     /// # Errors
     /// Every action the world refuses, each at its JSON path.
     pub fn apply(&mut self, script: &Script, until: Option<Instant>) -> Result<(), Problems> {
+        self.apply_with(script, until, &mut |_| {})
+    }
+
+    /// [`Self::apply`], calling `progress` after each action (for a progress line on long runs).
+    ///
+    /// # Errors
+    /// As [`Self::apply`].
+    pub fn apply_with(
+        &mut self,
+        script: &Script,
+        until: Option<Instant>,
+        progress: &mut dyn FnMut(&Self),
+    ) -> Result<(), Problems> {
         let mut problems = Problems::default();
         for (i, step) in script.actions.iter().enumerate() {
             let at = Instant::from_millis(step.at_ms);
@@ -264,6 +277,7 @@ impl World {
                 }
                 problems.add(format!("actions[{i}].{}", err.field), err.message);
             }
+            progress(self);
         }
         if problems.is_empty() {
             Ok(())
@@ -307,12 +321,22 @@ impl World {
     /// Runs until nothing is pending or `limit` has passed, whichever is first; returns where the clock
     /// stopped (the last moment something happened, or `limit`).
     pub fn run_until_idle(&mut self, limit: Instant) -> Instant {
+        self.run_until_idle_with(limit, &mut |_| {})
+    }
+
+    /// [`Self::run_until_idle`], calling `progress` after each moment (for a progress line on long runs).
+    pub fn run_until_idle_with(
+        &mut self,
+        limit: Instant,
+        progress: &mut dyn FnMut(&Self),
+    ) -> Instant {
         while let Some(at) = self.poll_timeout().filter(|_| !self.is_capped()) {
             if at > limit {
                 self.handle_timeout(limit);
                 return limit;
             }
             self.handle_timeout(at);
+            progress(self);
         }
         self.now
     }
