@@ -133,7 +133,7 @@ impl Progress {
 
     fn show(&mut self, world: &World) {
         // Reading the clock costs more than a step: look only every 4,096 steps.
-        if !self.enabled || world.steps() % 4_096 != 0 {
+        if !self.enabled || !world.steps().is_multiple_of(4_096) {
             return;
         }
         let now = WallClock::now();
