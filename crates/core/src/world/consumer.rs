@@ -80,11 +80,6 @@ impl MemberState {
             self.next_at = Some(self.ready_at.max(now));
         }
     }
-
-    /// The member's position in each partition it has read from.
-    pub(super) fn positions(&self) -> &BTreeMap<TopicPartition, u64> {
-        &self.positions
-    }
 }
 
 impl World {

@@ -92,7 +92,7 @@ impl core::error::Error for ActionError {}
 
 /// What became of one produced record, as its producer learns it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Delivery {
+enum Delivery {
     /// Waiting in the producer's batch (`linger.ms`).
     Queued,
     /// Sent with `acks=0`: written, but the producer is told nothing (Kafka reports offset -1).
@@ -107,19 +107,19 @@ pub enum Delivery {
 
 /// One record a `produce` action wrote, in the order produced.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProducedRecord {
+struct ProducedRecord {
     /// Index of the action in the log.
-    pub action: u32,
+    action: u32,
     /// Index of its topic.
-    pub topic: u32,
+    topic: u32,
     /// The partition the partitioner chose.
-    pub partition: u32,
+    partition: u32,
     /// Its offset in the leader's log once written.
-    pub written_at: Option<u64>,
+    written_at: Option<u64>,
     /// What the producer knows.
-    pub delivery: Delivery,
+    delivery: Delivery,
     /// Acknowledged, then gone from the partition (an unclean election, or `acks=1` and a failed leader).
-    pub lost: bool,
+    lost: bool,
 }
 
 /// A consumer group and the consumers of the script in it.
@@ -360,12 +360,6 @@ impl World {
     #[must_use]
     pub fn actions_applied(&self) -> u32 {
         self.actions
-    }
-
-    /// Every record produced so far, in order.
-    #[must_use]
-    pub fn produced(&self) -> &[ProducedRecord] {
-        &self.produced
     }
 
     /// The next event, oldest first.

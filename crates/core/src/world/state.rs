@@ -249,17 +249,4 @@ impl World {
             produced,
         }
     }
-
-    /// A member's position (the next offset it reads) in each partition it has read from, by the
-    /// script's group and member names.
-    #[must_use]
-    pub fn positions(&self, group: &str, member: &str) -> Vec<(String, u32, u64)> {
-        self.groups
-            .iter()
-            .filter(|g| g.group.id() == group)
-            .flat_map(|g| g.members.iter().filter(|m| m.name == member))
-            .flat_map(|m| m.positions().iter())
-            .map(|(tp, &offset)| (tp.topic.clone(), tp.partition, offset))
-            .collect()
-    }
 }
