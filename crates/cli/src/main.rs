@@ -8,6 +8,7 @@ mod assign;
 mod bench;
 mod error;
 mod input;
+mod output;
 mod partition;
 mod simulate;
 mod world;

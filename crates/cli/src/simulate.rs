@@ -8,8 +8,7 @@
 //! so in `run.capped`.
 
 use std::ffi::OsString;
-use std::io::{IsTerminal, Read, Write};
-use std::time::{Duration, Instant as WallClock};
+use std::io::{Read, Write};
 
 use kplay_core::presets::{self, PRESETS};
 use kplay_core::scenario::Scenario;
@@ -17,6 +16,7 @@ use kplay_core::sim::{Simulation, Status};
 
 use crate::error::CliError;
 use crate::input::{parse_json, read_source, whole_number};
+use crate::output::{Progress, write_json};
 
 /// Events per slice between progress updates.
 const SLICE: u64 = 2_000_000;
@@ -89,37 +89,22 @@ pub(crate) fn run(
 
     let mut simulation =
         Simulation::new(&scenario).map_err(|problems| CliError::problems(&problems))?;
-    let started = WallClock::now();
-    let show_progress = std::io::stderr().is_terminal();
-    let mut shown = false;
+    let mut progress = Progress::new("kplay simulate");
     while simulation.step(SLICE) == Status::Running {
-        if show_progress && started.elapsed() > Duration::from_millis(500) {
-            eprint!(
-                "\rkplay simulate: {:>3.0}% ({} events)",
+        progress.show(|| {
+            format!(
+                "{:>3.0}% ({} events)",
                 simulation.progress() * 100.0,
                 simulation.events()
-            );
-            shown = true;
-        }
+            )
+        });
     }
-    if shown {
-        eprintln!(
-            "\rkplay simulate: done in {:.1} s{:20}",
-            started.elapsed().as_secs_f64(),
-            ""
-        );
-    }
+    progress.done();
     let report = simulation.report();
     if let Some(capped) = &report.run.capped {
         eprintln!("kplay simulate: {capped}");
     }
-    let json = if pretty {
-        serde_json::to_string_pretty(&report)
-    } else {
-        serde_json::to_string(&report)
-    };
-    writeln!(stdout, "{}", json.map_err(|err| CliError::Io(err.into()))?)?;
-    Ok(())
+    write_json(stdout, &report, pretty)
 }
 
 pub(crate) fn list(args: Vec<OsString>, stdout: &mut dyn Write) -> Result<(), CliError> {

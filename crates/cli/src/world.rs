@@ -9,8 +9,7 @@
 //! stops, prints the state where it stopped with `"capped"` saying so, and says so on standard error.
 
 use std::ffi::OsString;
-use std::io::{IsTerminal, Read, Write};
-use std::time::{Duration, Instant as WallClock};
+use std::io::{Read, Write};
 
 use kplay_core::config::{MAX_AT_MS, RUN_AFTER_LAST_ACTION, WORLD_STEP_BUDGET};
 use kplay_core::time::Instant;
@@ -20,6 +19,7 @@ use serde::Serialize;
 
 use crate::error::CliError;
 use crate::input::{parse_json, read_source, whole_number};
+use crate::output::{Progress, write_json};
 
 #[derive(Serialize)]
 struct Output<'a> {
@@ -59,7 +59,19 @@ pub(crate) fn run(
         }
     }
     let script: Script = parse_json(&read_source(source.as_ref(), stdin)?)?;
-    let mut progress = Progress::new();
+    let mut progress = Progress::new("kplay world");
+    // Reading the clock costs more than a step: look only every 4,096 steps.
+    let mut show = |w: &World| {
+        if w.steps().is_multiple_of(4_096) {
+            progress.show(|| {
+                format!(
+                    "{} ms of simulated time, {} events",
+                    w.now().as_millis(),
+                    w.steps()
+                )
+            });
+        }
+    };
     let start = || {
         World::new(&script)
             .map(|w| w.with_step_budget(budget))
@@ -68,21 +80,21 @@ pub(crate) fn run(
     // Every action is checked, whatever moment is asked for.
     let mut world = start()?;
     world
-        .apply_with(&script, None, &mut |w| progress.show(w))
+        .apply_with(&script, None, &mut show)
         .map_err(|p| CliError::problems(&p.0))?;
     match at_ms {
         Some(t) if !world.is_capped() => {
             let until = Instant::from_millis(t);
             world = start()?;
             world
-                .apply_with(&script, Some(until), &mut |w| progress.show(w))
+                .apply_with(&script, Some(until), &mut show)
                 .map_err(|p| CliError::problems(&p.0))?;
             world.handle_timeout(until);
         }
         Some(_) => {}
         None => {
             let limit = Instant::from_millis(script.last_at_ms()) + RUN_AFTER_LAST_ACTION;
-            world.run_until_idle_with(limit, &mut |w| progress.show(w));
+            world.run_until_idle_with(limit, &mut show);
         }
     }
     progress.done();
@@ -103,60 +115,5 @@ pub(crate) fn run(
         events,
         capped,
     };
-    let json = if pretty {
-        serde_json::to_string_pretty(&output)
-    } else {
-        serde_json::to_string(&output)
-    };
-    writeln!(stdout, "{}", json.map_err(|err| CliError::Io(err.into()))?)?;
-    Ok(())
-}
-
-/// A progress line on standard error for runs longer than half a second, when it is a terminal.
-struct Progress {
-    started: WallClock,
-    shown: bool,
-    enabled: bool,
-    last: WallClock,
-}
-
-impl Progress {
-    fn new() -> Self {
-        let now = WallClock::now();
-        Self {
-            started: now,
-            shown: false,
-            enabled: std::io::stderr().is_terminal(),
-            last: now,
-        }
-    }
-
-    fn show(&mut self, world: &World) {
-        // Reading the clock costs more than a step: look only every 4,096 steps.
-        if !self.enabled || !world.steps().is_multiple_of(4_096) {
-            return;
-        }
-        let now = WallClock::now();
-        if now - self.started > Duration::from_millis(500)
-            && now - self.last > Duration::from_millis(100)
-        {
-            self.last = now;
-            self.shown = true;
-            eprint!(
-                "\rkplay world: {} ms of simulated time, {} events",
-                world.now().as_millis(),
-                world.steps()
-            );
-        }
-    }
-
-    fn done(&self) {
-        if self.shown {
-            eprintln!(
-                "\rkplay world: done in {:.1} s{:30}",
-                self.started.elapsed().as_secs_f64(),
-                ""
-            );
-        }
-    }
+    write_json(stdout, &output, pretty)
 }
