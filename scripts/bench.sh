@@ -29,7 +29,5 @@ for preset in black-friday inventory-outage; do node tests/bench/ui.mjs "$preset
 echo "== partition view at scale: 1,000 partitions, 500 consumers, 1,000 records/s (5 s of frames)"
 node tests/bench/scale.mjs 1000 500 5
 
-echo "== site size"
-for f in dist/*.wasm dist/*.js; do
-  printf '%-48s %8d bytes, %8d gzipped\n' "$(basename "$f")" "$(wc -c <"$f")" "$(gzip -9c "$f" | wc -c)"
-done
+echo "== site size (the first load before the first render, and the model's worker started after it)"
+node tests/bench/size.mjs

@@ -62,11 +62,13 @@ step() {
 
 step fmt check cargo fmt --all --check
 step clippy check cargo clippy --workspace --all-targets --locked -- -D warnings
-step clippy-wasm check cargo clippy -p kplay-web --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
+step clippy-wasm check cargo clippy -p kplay-web -p kplay-worker --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
+step clippy-wasm-inline check cargo clippy -p kplay-web --features inline-model --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
 step docs check env RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked -q
 step unit-and-integration cargo cargo test --workspace --locked --no-fail-fast -q
 step core-no-std-wasm32 check cargo build -p kplay-core --no-default-features --target wasm32-unknown-unknown --locked
-step browser cargo cargo test -p kplay-web --target wasm32-unknown-unknown --locked --no-fail-fast
+# The browser tests have no worker script to start: the model answers on the page's thread (inline-model).
+step browser cargo cargo test -p kplay-web --features inline-model --target wasm32-unknown-unknown --locked --no-fail-fast
 step site check trunk build --release --offline
 # The docs site under a sub-path, as it is published; tests/e2e/docs.test.mjs serves it from there.
 step site-subpath check trunk build --release --offline --public-url /kplay/docs/ --dist target/site-subpath

@@ -1,9 +1,10 @@
 // Shared pieces of the end-to-end tests: a static server for dist/, headless Chromium, and the kplay CLI.
 import { spawnSync } from 'node:child_process';
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { extname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
 import { after, before } from 'node:test';
 
@@ -80,7 +81,11 @@ export async function openPage(browser, url) {
     if (message.type() === 'error') page.problems.push(`console: ${message.text()}`);
   });
   page.on('pageerror', (error) => page.problems.push(`page error: ${error.message}`));
-  page.on('requestfailed', (request) => page.problems.push(`request failed: ${request.url()}`));
+  // A request the page itself abandons is no problem: leaving a page while the model's worker still loads
+  // aborts its download.
+  page.on('requestfailed', (request) => {
+    if (request.failure()?.errorText !== 'net::ERR_ABORTED') page.problems.push(`request failed: ${request.url()}`);
+  });
   await page.goto(url);
   return page;
 }
@@ -109,4 +114,29 @@ export function useSiteAndBrowser() {
     await shared.site?.close();
   });
   return shared;
+}
+
+/** The site's download budget: what the first view needs (wasm + JS), gzipped. */
+export const FIRST_LOAD_BUDGET = 400_000;
+
+/**
+ * The sizes of a built site: `firstLoad`, the scripts and wasm index.html loads before the first render,
+ * and `worker`, the model's worker the page starts afterwards; each { files, bytes, gzip, brotli } with
+ * gzip at level 9 and brotli at quality 11, as a static host would serve them.
+ */
+export function siteSizes(dir = DIST) {
+  const index = readFileSync(join(dir, 'index.html'), 'utf8');
+  const loaded = [...index.matchAll(/(?:href|src)="\/?([^"]+\.(?:js|wasm))"/g)].map((m) => m[1].split('/').pop());
+  const measure = (files) => {
+    const sum = { files, bytes: 0, gzip: 0, brotli: 0 };
+    for (const file of files) {
+      const data = readFileSync(join(dir, file));
+      sum.bytes += data.length;
+      sum.gzip += gzipSync(data, { level: 9 }).length;
+      sum.brotli += brotliCompressSync(data, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+    }
+    return sum;
+  };
+  const worker = readdirSync(dir).filter((f) => f.startsWith('kplay-worker') && /\.(js|wasm)$/.test(f));
+  return { firstLoad: measure([...new Set(loaded)]), worker: measure(worker) };
 }

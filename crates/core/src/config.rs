@@ -19,6 +19,11 @@ pub const INSTANCES: RangeInclusive<u32> = 1..=1_000;
 /// Orders per second of a scenario.
 pub const ORDER_RATE_PER_S: RangeInclusive<f64> = 0.001..=1_000_000.0;
 
+/// Events an order-flow run processes at most in the browser (the CLI's own limit is
+/// [`crate::sim::DEFAULT_EVENT_LIMIT`]): at the wasm build's ~5 million events a second, about 10 s of the
+/// model's worker thread. A capped run says where it stopped; the page cannot lift it.
+pub const BROWSER_EVENT_BUDGET: u64 = 50_000_000;
+
 /// The world script schema version this build reads and writes.
 pub const SCRIPT_VERSION: u32 = 1;
 /// Brokers in a world.

@@ -10,7 +10,7 @@
 
 use alloc::vec::Vec;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Values below this are counted exactly.
 const LINEAR: u64 = 128;
@@ -166,7 +166,7 @@ impl Histogram {
 }
 
 /// Count, mean, percentiles and maximum of a latency, in milliseconds.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
 pub struct Summary {
     /// Values summarised.
     pub count: u64,

@@ -3,7 +3,7 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::series::SeriesReport;
 use crate::metrics::Summary;
@@ -14,7 +14,7 @@ use crate::time::{Duration, Instant};
 pub const CDF_POINTS: usize = 50;
 
 /// A queue's long-run figures, for Little's law `L = λW`.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
 pub struct QueueStats {
     /// Requests or records that entered.
     pub arrivals: u64,
@@ -27,7 +27,7 @@ pub struct QueueStats {
 }
 
 /// The synchronous chain.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct SyncReport {
     /// Orders that arrived.
     pub orders: u64,
@@ -46,7 +46,7 @@ pub struct SyncReport {
 }
 
 /// One service's consumer group (or shared queue) in the event-driven flow.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EventServiceReport {
     /// Records handled successfully.
     pub processed: u64,
@@ -80,7 +80,7 @@ pub struct EventServiceReport {
 }
 
 /// The event-driven flow.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct EventReport {
     /// Orders that arrived.
     pub orders: u64,
@@ -99,7 +99,7 @@ pub struct EventReport {
 }
 
 /// What producer batching did.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct ProducerReport {
     /// Produce requests sent (one per batch).
     pub batches: u64,
@@ -110,7 +110,7 @@ pub struct ProducerReport {
 }
 
 /// Orders by state at the end of the run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct OrderStates {
     /// Accepted, payment not decided.
     pub pending: u64,
@@ -125,7 +125,7 @@ pub struct OrderStates {
 }
 
 /// The order-state read model (CQRS) built from the saga's events.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ViewReport {
     /// Orders in the view.
     pub orders: u64,
@@ -138,7 +138,7 @@ pub struct ViewReport {
 }
 
 /// The payment-first saga.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SagaReport {
     /// Orders by state.
     pub states: OrderStates,
@@ -151,7 +151,7 @@ pub struct SagaReport {
 }
 
 /// How the run went.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct RunInfo {
     /// Name from the scenario.
     pub name: Option<String>,
@@ -166,7 +166,7 @@ pub struct RunInfo {
 }
 
 /// The full report.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct Report {
     /// The synchronous chain.
     pub sync: SyncReport,

@@ -4,7 +4,7 @@
 
 use alloc::vec::Vec;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::metrics::Histogram;
 use crate::time::{Duration, Instant};
@@ -13,7 +13,7 @@ use crate::time::{Duration, Instant};
 pub const MAX_POINTS: usize = 10_000;
 
 /// One window's figures.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Point {
     /// Window start, in ms from the beginning.
     pub t_ms: f64,
@@ -38,7 +38,7 @@ pub struct Point {
 }
 
 /// The series as reported.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct SeriesReport {
     /// Window length in ms.
     pub window_ms: f64,

@@ -1,6 +1,7 @@
-//! The root component: reads the address ([`Route`]), owns the order flow's state (shared by the views that
-//! show it through a context), keeps the address and the autosave up to date, and lays out the full app,
-//! an embedded view, or a concept page.
+//! The root component: reads the address ([`Route`]), starts the model's worker ([`Model`]), owns the
+//! order flow's state (shared by the views that show it through a context, fed by the worker's replies),
+//! keeps the address and the autosave up to date, and lays out the full app, an embedded view, or a
+//! concept page.
 
 use gloo::storage::{LocalStorage, Storage};
 use kplay_core::scenario::Scenario;
@@ -15,7 +16,8 @@ use super::replication_view::ReplicationView;
 use super::retention_view::RetentionView;
 use super::scenario_tools::use_share_link;
 use super::theme_toggle::ThemeToggle;
-use crate::state::flow::{DEFAULT_PRESET, FlowState};
+use crate::model::Model;
+use crate::state::flow::{FlowAction, FlowState};
 use crate::state::route::{Route, View};
 use crate::state::share::{self, STORAGE_KEY};
 
@@ -54,10 +56,15 @@ fn boot(route: &Route) -> (Option<Scenario>, Vec<String>) {
 pub fn app() -> Html {
     let route = use_memo((), |()| Route::parse(&location_search()));
     let started = use_memo((), |()| boot(&route));
-    let flow: FlowHandle = use_reducer(|| match &started.0 {
-        Some(scenario) => FlowState::for_scenario(scenario.clone()),
-        None => FlowState::for_preset(DEFAULT_PRESET),
-    });
+    let model = use_memo((), |()| Model::spawn());
+    let flow: FlowHandle = use_reducer(|| FlowState::new(started.0.clone(), model.outbox()));
+    {
+        // Set before the first reply can arrive (replies come in later tasks), and on every render after.
+        let dispatcher = flow.dispatcher();
+        model.on_reply(Callback::from(move |reply| {
+            dispatcher.dispatch(FlowAction::Reply(reply));
+        }));
+    }
     let view = use_state(|| route.view);
     use_flow_clock(&flow, view.shows_flow());
 

@@ -10,6 +10,7 @@ use super::number_field::NumberField;
 use crate::charts::heatmap::HeatmapData;
 use crate::charts::service_lines::ServiceLines;
 use crate::state::dashboard::{self, Thresholds};
+use crate::state::flow::FlowAction;
 
 /// Props of [`DashboardView`].
 #[derive(Properties, PartialEq)]
@@ -69,11 +70,26 @@ pub fn dashboard_view(props: &DashboardViewProps) -> Html {
             }),
         ]
     });
-    let Some(state) = use_context::<FlowHandle>() else {
+    let state = use_context::<FlowHandle>();
+    // The heatmap needs every partition's lag: ask the model for them while the dashboard is open.
+    use_effect_with((), {
+        let dispatcher = state.as_ref().map(|s| s.dispatcher());
+        move |()| {
+            if let Some(d) = &dispatcher {
+                d.dispatch(FlowAction::WatchPartitions(true));
+            }
+            move || {
+                if let Some(d) = dispatcher {
+                    d.dispatch(FlowAction::WatchPartitions(false));
+                }
+            }
+        }
+    });
+    let Some(state) = state else {
         return html! {};
     };
 
-    let report = &state.report;
+    let report = state.report();
     let figures = dashboard::figures(report);
     let alerts = dashboard::alerts(report, *thresholds);
     let (_, lags) = state.live();

@@ -3,7 +3,7 @@
 //! `play_only` (an embed that asked for it) only the run controls remain.
 
 use gloo::timers::callback::Interval;
-use kplay_core::config::{ORDER_RATE_PER_S, PARTITIONS};
+use kplay_core::config::{BROWSER_EVENT_BUDGET, ORDER_RATE_PER_S, PARTITIONS};
 use kplay_core::presets::PRESETS;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
@@ -22,6 +22,19 @@ fn performance_now() -> Option<f64> {
     web_sys::window()
         .and_then(|w| w.performance())
         .map(|p| p.now())
+}
+
+/// `n` with commas between groups of three digits.
+fn group_digits(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Runs the flow's animation clock while the flow advances and `active` (a view showing it is open).
@@ -84,7 +97,9 @@ pub fn flow_controls(props: &FlowControlsProps) -> Html {
         let dispatcher = state.dispatcher();
         Callback::from(move |_: MouseEvent| dispatcher.dispatch(action.clone()))
     };
-    let status = if state.finished {
+    let status = if state.loading() {
+        "starting the model"
+    } else if state.finished() {
         "finished"
     } else {
         match state.mode {
@@ -117,11 +132,11 @@ pub fn flow_controls(props: &FlowControlsProps) -> Html {
                         value={state.scenario.topic.partitions.to_string()} onchange={on_partitions} />
                 }
                 <div class="run-controls" role="group" aria-label="Run">
-                    <button type="button" data-testid="run-toggle" onclick={action(FlowAction::ToggleRun)} disabled={state.finished}>
+                    <button type="button" data-testid="run-toggle" onclick={action(FlowAction::ToggleRun)} disabled={state.finished()}>
                         { if state.mode == Mode::Paused { "Run" } else { "Pause" } }
                     </button>
                     <button type="button" class="secondary" data-testid="step" onclick={action(FlowAction::Step)}
-                        disabled={state.finished} title={format!("Advance {} s of simulated time", STEP_MS / 1_000)}>
+                        disabled={state.finished()} title={format!("Advance {} s of simulated time", STEP_MS / 1_000)}>
                         { "Step" }
                     </button>
                     <label class="field inline">
@@ -132,7 +147,7 @@ pub fn flow_controls(props: &FlowControlsProps) -> Html {
                             }) }
                         </select>
                     </label>
-                    <button type="button" class="secondary" data-testid="finish" onclick={action(FlowAction::Finish)} disabled={state.finished}>
+                    <button type="button" class="secondary" data-testid="finish" onclick={action(FlowAction::Finish)} disabled={state.finished()}>
                         { "Run to end" }
                     </button>
                 </div>
@@ -143,8 +158,13 @@ pub fn flow_controls(props: &FlowControlsProps) -> Html {
             if let Some(message) = &state.error {
                 <p class="notice refused" role="alert" data-testid="error-banner">{ message }</p>
             }
+            if let Some(capped) = &state.report().run.capped {
+                <p class="notice" role="status" data-testid="budget-notice">
+                    { format!("The page's model {capped}: in the browser every run stops at {} events. `kplay simulate` runs the exported scenario to its end.", group_digits(BROWSER_EVENT_BUDGET)) }
+                </p>
+            }
             <div class="progress">
-                <progress max="1" value={state.progress.to_string()} aria-label="Run progress" />
+                <progress max="1" value={state.progress().to_string()} aria-label="Run progress" />
                 <span data-testid="run-status">{ format!("{status} \u{b7} {:.1} s simulated", state.now().as_micros() as f64 / 1e6) }</span>
             </div>
         </>

@@ -30,7 +30,7 @@ pub fn flow_view(props: &FlowViewProps) -> Html {
     };
 
     // Render
-    let report = &state.report;
+    let report = state.report();
     let (in_flight, lags) = state.live();
     let latency = LatencyData {
         sync: report.sync.response_cdf.clone(),

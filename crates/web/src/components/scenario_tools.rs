@@ -82,17 +82,17 @@ pub fn scenario_tools(props: &ScenarioToolsProps) -> Html {
         })
     };
     let export_json = {
-        let (report, name) = (state.report.clone(), base_name.clone());
+        let (snapshot, name) = (state.snapshot().clone(), base_name.clone());
         Callback::from(move |_: MouseEvent| {
-            let json = serde_json::to_string_pretty(&*report).unwrap_or_default();
+            let json = serde_json::to_string_pretty(&snapshot.report).unwrap_or_default();
             download::text(&json, "application/json", &format!("{name}-report.json"));
         })
     };
     let export_csv = {
-        let (report, name) = (state.report.clone(), base_name.clone());
+        let (snapshot, name) = (state.snapshot().clone(), base_name.clone());
         Callback::from(move |_: MouseEvent| {
             download::text(
-                &report.series.to_csv(),
+                &snapshot.report.series.to_csv(),
                 "text/csv",
                 &format!("{name}-series.csv"),
             );

@@ -1,14 +1,14 @@
-//! The sync-vs-event-driven view's state: a running [`Simulation`] of the chosen scenario and the controls
-//! around it.
+//! The sync-vs-event-driven view's state: the chosen scenario, the controls around it, and the latest
+//! [`Snapshot`] of its run, which the model's worker computes ([`crate::model`]); the page never simulates.
 //!
-//! The simulation advances in slices so the page stays responsive: each animation tick moves simulated
-//! time forward by the elapsed wall time × the speed, processing at most [`EVENTS_PER_TICK`] events (about
-//! 3 ms of work in the browser, well inside the 8 ms budget per frame). "Finish" fast-forwards the same way, a slice per tick, until the run ends.
-//! Changing a control restarts the run with the edited scenario; invalid values are refused with a message
-//! and change nothing. A scenario loaded from a link or a file replaces the whole scenario; the preset
-//! select shows the preset the scenario is named after, if any.
+//! The state is a reducer that sends requests and takes replies. Changing a control starts a new run with
+//! the edited scenario: the worker checks it and answers with the run at time zero, or refuses it with
+//! every problem and the previous run goes on. While playing, each animation tick asks for the elapsed
+//! wall time × the speed of simulated time (at most [`PLAY_BUDGET`] events); "Step" and "Run to end" ask
+//! for slices of [`SLICE_BUDGET`] events one after the other until they are done, so a pause or a new
+//! scenario is answered within one slice. One request is outstanding at a time: ticks that come while the
+//! worker is busy add their time to the next request, so a slow model slows the run, never the page.
 
-use std::cell::RefCell;
 use std::rc::Rc;
 
 use kplay_core::config::{ORDER_RATE_PER_S, PARTITIONS};
@@ -16,12 +16,18 @@ use kplay_core::presets::{self, PRESETS};
 use kplay_core::scenario::{Outage, Scenario};
 use kplay_core::sim::event_flow::PartitionLag;
 use kplay_core::sim::report::Report;
-use kplay_core::sim::{Simulation, Status};
-use kplay_core::time::Instant;
+use kplay_core::time::{Duration, Instant};
+use kplay_worker::protocol::{Reply, Request, Snapshot};
 
-/// Events processed per animation tick at most: about 3 ms of work at the wasm build's ~5 M events/s,
-/// leaving the rest of a 16 ms frame for the report, the page and the charts.
-pub const EVENTS_PER_TICK: u64 = 15_000;
+use crate::model::Outbox;
+
+/// Events the worker processes at most for one animation tick: about 20 ms of its time at the wasm
+/// build's ~5 M events/s, so a tick's reply is back before the next few frames.
+pub const PLAY_BUDGET: u64 = 100_000;
+/// Events per slice of "Step" and "Run to end": about 50 ms of the worker's time.
+pub const SLICE_BUDGET: u64 = 250_000;
+/// Wall time one request may catch up at most (ms): after a long stall the run resumes, it does not leap.
+const MAX_OWED_MS: f64 = 250.0;
 /// Simulated time one press of "step" advances.
 pub const STEP_MS: u64 = 1_000;
 /// Speeds offered, as multiples of real time.
@@ -36,42 +42,50 @@ pub enum Mode {
     Paused,
     /// Advancing at `speed` × real time.
     Playing,
-    /// Advancing as fast as the tick budget allows until the end.
+    /// Advancing a slice after another until the end.
     FastForward,
 }
 
 /// Everything the view draws.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct FlowState {
     /// The preset the scenario is named after, if any.
     pub preset: Option<&'static str>,
-    /// The scenario being run (the preset, edited by the controls); shared, so the state's per-frame clone
-    /// and the views watching it for changes copy no scenario.
+    /// The scenario the controls show: the current run's, or the one being started. Shared, so the
+    /// state's per-frame clone and the views watching it for changes copy no scenario.
     pub scenario: Rc<Scenario>,
-    simulation: Rc<RefCell<Simulation>>,
-    /// The latest report.
-    pub report: Rc<Report>,
+    /// The worker's current run and its scenario (none until the first start is answered).
+    current: Option<(u64, Rc<Scenario>)>,
+    /// The run a start was requested for and not yet answered.
+    starting: Option<u64>,
+    last_run: u64,
+    /// Whether an advance is outstanding.
+    advancing: bool,
+    snapshot: Rc<Snapshot>,
     /// How the run advances.
     pub mode: Mode,
     /// Speed multiple while playing.
     pub speed: u32,
-    /// Whether the run has ended (every order finished everywhere).
-    pub finished: bool,
-    /// How far the run is, 0 to 1.
-    pub progress: f64,
-    /// Why the last action was refused.
+    /// Why the last action was refused, or what went wrong.
     pub error: Option<String>,
+    /// Where a step stops, in simulated µs.
+    step_to: Option<u64>,
+    /// Wall time played and not yet asked for.
+    owed_ms: f64,
+    /// Whether replies should carry per-partition lags (a view shows them).
+    partitions: bool,
+    outbox: Outbox,
     /// Bumped on every change, so equality is cheap.
     version: u64,
 }
 
 impl PartialEq for FlowState {
     fn eq(&self, other: &Self) -> bool {
-        self.version == other.version && Rc::ptr_eq(&self.simulation, &other.simulation)
+        self.version == other.version && self.outbox == other.outbox
     }
 }
 
-/// What the user (or the animation clock) can do.
+/// What the user, the animation clock or the model's worker can do.
 #[derive(Debug, Clone, PartialEq)]
 pub enum FlowAction {
     /// Load a preset by name.
@@ -92,89 +106,95 @@ pub enum FlowAction {
     Step,
     /// Set the speed, as chosen.
     SetSpeed(String),
-    /// Run to the end as fast as possible (a slice per tick).
+    /// Run to the end as fast as the model goes.
     Finish,
     /// The animation clock: `wall_ms` of real time passed.
     Tick {
         /// Real milliseconds since the last tick.
         wall_ms: f64,
     },
+    /// Whether a view showing per-partition lags is open.
+    WatchPartitions(bool),
+    /// The model's worker answered.
+    Reply(Reply),
 }
 
 impl FlowState {
-    /// The view for preset `name` (the default preset if unknown).
+    /// The view starting `scenario` (the default preset if none), sending its requests to `outbox`.
     #[must_use]
-    pub fn for_preset(name: &str) -> Self {
-        let preset = presets::find(name)
-            .or_else(|| presets::find(DEFAULT_PRESET))
-            .unwrap_or(&PRESETS[0]);
-        Self::for_scenario(preset.scenario(presets::DEFAULT_SEED))
-    }
-
-    /// The view running `scenario`; an invalid one shows its problems and runs the first preset instead.
-    #[must_use]
-    pub fn for_scenario(scenario: Scenario) -> Self {
-        Self::start(scenario, 1, 0).unwrap_or_else(Self::broken)
-    }
-
-    fn start(scenario: Scenario, speed: u32, version: u64) -> Result<Self, String> {
-        let simulation = Simulation::new(&scenario)
-            .map_err(|problems| super::share::problems_text(&problems))?;
-        let report = Rc::new(simulation.report());
-        Ok(Self {
-            preset: scenario
-                .name
-                .as_deref()
-                .and_then(presets::find)
-                .map(|p| p.name),
-            scenario: Rc::new(scenario),
-            simulation: Rc::new(RefCell::new(simulation)),
-            report,
-            mode: Mode::Paused,
-            speed,
-            finished: false,
-            progress: 0.0,
-            error: None,
-            version: version + 1,
-        })
-    }
-
-    /// A state whose scenario failed to load: shows the message, runs the first preset.
-    fn broken(message: String) -> Self {
-        let scenario = PRESETS[0].scenario(presets::DEFAULT_SEED);
-        let simulation = Simulation::new(&scenario)
-            .unwrap_or_else(|_| unreachable!("built-in presets are valid"));
-        Self {
-            preset: Some(PRESETS[0].name),
-            report: Rc::new(simulation.report()),
-            scenario: Rc::new(scenario),
-            simulation: Rc::new(RefCell::new(simulation)),
+    pub fn new(scenario: Option<Scenario>, outbox: Outbox) -> Self {
+        let scenario = scenario.unwrap_or_else(|| default_preset().scenario(presets::DEFAULT_SEED));
+        let mut state = Self {
+            preset: None,
+            scenario: Rc::new(scenario.clone()),
+            current: None,
+            starting: None,
+            last_run: 0,
+            advancing: false,
+            snapshot: Rc::default(),
             mode: Mode::Paused,
             speed: 1,
-            finished: false,
-            progress: 0.0,
-            error: Some(message),
+            error: None,
+            step_to: None,
+            owed_ms: 0.0,
+            partitions: false,
+            outbox,
             version: 0,
-        }
+        };
+        state.start(scenario);
+        state
+    }
+
+    /// The latest report (all zeros until the model has answered).
+    #[must_use]
+    pub fn report(&self) -> &Report {
+        &self.snapshot.report
+    }
+
+    /// The latest snapshot, shared (for what keeps it, like an export button).
+    #[must_use]
+    pub fn snapshot(&self) -> &Rc<Snapshot> {
+        &self.snapshot
     }
 
     /// Simulated time reached.
     #[must_use]
     pub fn now(&self) -> Instant {
-        self.simulation.borrow().now()
+        Instant::from_micros(self.snapshot.now_us)
+    }
+
+    /// How far the run is, 0 to 1.
+    #[must_use]
+    pub fn progress(&self) -> f64 {
+        self.snapshot.progress
+    }
+
+    /// Whether the run has ended (every order finished everywhere, or its event budget spent).
+    #[must_use]
+    pub fn finished(&self) -> bool {
+        self.snapshot.finished
+    }
+
+    /// Whether the model has not answered yet: nothing to show.
+    #[must_use]
+    pub fn loading(&self) -> bool {
+        self.current.is_none()
     }
 
     /// Orders waiting on the synchronous chain right now, and each service's consumer lag.
     #[must_use]
-    pub fn live(&self) -> (usize, Vec<u64>) {
-        let simulation = self.simulation.borrow();
-        (simulation.sync_in_flight(), simulation.lags().collect())
+    pub fn live(&self) -> (usize, &[u64]) {
+        (self.snapshot.in_flight, &self.snapshot.lags)
     }
 
-    /// Per partition, service `service`'s consumer lag now and at its peak.
+    /// Per partition, service `service`'s consumer lag now and at its peak (empty unless a view asked
+    /// for them with [`FlowAction::WatchPartitions`]).
     #[must_use]
-    pub fn partition_lags(&self, service: usize) -> Vec<PartitionLag> {
-        self.simulation.borrow().partition_lags(service).to_vec()
+    pub fn partition_lags(&self, service: usize) -> &[PartitionLag] {
+        self.snapshot
+            .partition_lags
+            .get(service)
+            .map_or(&[], Vec::as_slice)
     }
 
     /// Applies `action` in place.
@@ -231,16 +251,19 @@ impl FlowState {
                 self.restart(scenario);
             }
             FlowAction::ToggleRun => {
+                self.step_to = None;
+                self.owed_ms = 0.0;
                 self.mode = match self.mode {
-                    _ if self.finished => Mode::Paused,
+                    _ if self.finished() => Mode::Paused,
                     Mode::Paused => Mode::Playing,
                     Mode::Playing | Mode::FastForward => Mode::Paused,
                 };
             }
             FlowAction::Step => {
                 self.mode = Mode::Paused;
-                let target = self.now() + kplay_core::time::Duration::from_millis(STEP_MS);
-                self.advance(target, u64::MAX);
+                let target = self.now() + Duration::from_millis(STEP_MS);
+                self.step_to = Some(target.as_micros());
+                self.kick();
             }
             FlowAction::SetSpeed(chosen) => match chosen.trim_end_matches('×').parse::<u32>() {
                 Ok(speed) if SPEEDS.contains(&speed) => self.speed = speed,
@@ -251,83 +274,288 @@ impl FlowState {
                 }
             },
             FlowAction::Finish => {
-                if !self.finished {
+                if !self.finished() {
                     self.mode = Mode::FastForward;
+                    self.step_to = None;
+                    self.kick();
                 }
             }
-            FlowAction::Tick { wall_ms } => match self.mode {
-                Mode::Paused => {}
-                Mode::Playing => {
-                    let simulated = (wall_ms.max(0.0) * f64::from(self.speed) * 1_000.0) as u64;
-                    let target = self.now() + kplay_core::time::Duration::from_micros(simulated);
-                    self.advance(target, EVENTS_PER_TICK);
+            FlowAction::Tick { wall_ms } => {
+                if self.mode == Mode::Playing {
+                    self.owed_ms = (self.owed_ms + wall_ms.max(0.0)).min(MAX_OWED_MS);
+                    self.kick();
                 }
-                Mode::FastForward => self.advance(Instant::from_micros(u64::MAX), EVENTS_PER_TICK),
-            },
+            }
+            FlowAction::WatchPartitions(on) => self.partitions = on,
+            FlowAction::Reply(reply) => self.take(reply),
         }
     }
 
+    /// Starts `scenario` for the user: a refusal shows why and keeps the current run.
     fn restart(&mut self, scenario: Scenario) {
-        match Self::start(scenario, self.speed, self.version) {
-            Ok(fresh) => *self = fresh,
-            Err(message) => self.error = Some(message),
+        self.error = None;
+        self.start(scenario);
+    }
+
+    /// Asks for a run of `scenario`. It starts paused, with what the user does meanwhile (run, run to end)
+    /// applied once the model has accepted it.
+    fn start(&mut self, scenario: Scenario) {
+        self.mode = Mode::Paused;
+        self.step_to = None;
+        self.owed_ms = 0.0;
+        self.last_run += 1;
+        self.starting = Some(self.last_run);
+        self.preset = preset_named(&scenario);
+        self.scenario = Rc::new(scenario.clone());
+        self.outbox.send(Request::Start {
+            run: self.last_run,
+            scenario: Box::new(scenario),
+        });
+    }
+
+    fn take(&mut self, reply: Reply) {
+        match reply {
+            Reply::Snapshot { run, snapshot } => {
+                if self.starting == Some(run) {
+                    // The new run, at time zero.
+                    self.starting = None;
+                    self.current = Some((run, Rc::clone(&self.scenario)));
+                    self.snapshot = Rc::from(snapshot);
+                } else {
+                    self.advancing = false;
+                    if self
+                        .current
+                        .as_ref()
+                        .is_some_and(|(current, _)| *current == run)
+                    {
+                        self.snapshot = Rc::from(snapshot);
+                    }
+                }
+                if self.finished() {
+                    self.mode = Mode::Paused;
+                    self.step_to = None;
+                }
+                self.kick();
+            }
+            Reply::Refused { run, problems } if self.starting == Some(run) => {
+                self.starting = None;
+                self.error = Some(match self.current {
+                    Some(_) => problems,
+                    None => format!(
+                        "The scenario could not be run ({problems}); the default scenario is shown instead."
+                    ),
+                });
+                match &self.current {
+                    Some((_, scenario)) => {
+                        self.scenario = Rc::clone(scenario);
+                        self.preset = preset_named(scenario);
+                    }
+                    // Nothing ran yet (a broken link or autosave): run the default instead.
+                    None => self.start(default_preset().scenario(presets::DEFAULT_SEED)),
+                }
+            }
+            Reply::Failed { message } => {
+                self.advancing = false;
+                self.mode = Mode::Paused;
+                self.step_to = None;
+                self.error = Some(message);
+            }
+            Reply::Refused { .. } | Reply::Bench { .. } | Reply::Ready => {}
         }
     }
 
-    fn advance(&mut self, target: Instant, budget: u64) {
-        let status = self.simulation.borrow_mut().run_until(target, budget);
-        let simulation = self.simulation.borrow();
-        self.report = Rc::new(simulation.report());
-        self.progress = simulation.progress();
-        if status != Status::Running {
-            self.finished = true;
-            self.mode = Mode::Paused;
+    /// Sends the next advance the mode calls for, unless the worker is busy or nothing is running.
+    fn kick(&mut self) {
+        let Some((run, _)) = self.current else {
+            return;
+        };
+        if self.advancing || self.starting.is_some() || self.finished() {
+            return;
         }
+        let now = self.snapshot.now_us;
+        let (to_us, budget) = match (self.step_to, self.mode) {
+            (Some(target), _) if now < target => (target, SLICE_BUDGET),
+            (Some(_), _) => {
+                self.step_to = None;
+                return;
+            }
+            (None, Mode::FastForward) => (u64::MAX, SLICE_BUDGET),
+            (None, Mode::Playing) if self.owed_ms > 0.0 => {
+                let simulated_us = self.owed_ms * f64::from(self.speed) * 1_000.0;
+                self.owed_ms = 0.0;
+                (now.saturating_add(simulated_us as u64), PLAY_BUDGET)
+            }
+            (None, Mode::Playing | Mode::Paused) => return,
+        };
+        self.advancing = true;
+        self.outbox.send(Request::Advance {
+            run,
+            to_us,
+            budget,
+            partitions: self.partitions,
+        });
     }
+}
+
+fn default_preset() -> &'static presets::Preset {
+    presets::find(DEFAULT_PRESET).unwrap_or(&PRESETS[0])
+}
+
+fn preset_named(scenario: &Scenario) -> Option<&'static str> {
+    scenario
+        .name
+        .as_deref()
+        .and_then(presets::find)
+        .map(|p| p.name)
 }
 
 super::reducible!(FlowState, FlowAction);
 
 #[cfg(test)]
 mod tests {
+    use std::cell::RefCell;
+    use std::collections::VecDeque;
+
+    use kplay_worker::engine::Engine;
+
     use super::*;
 
-    fn finish(state: &mut FlowState) {
-        state.apply(FlowAction::Finish);
-        while !state.finished {
-            state.apply(FlowAction::Tick { wall_ms: 16.0 });
+    /// A state wired to an engine on this thread: requests queue up until [`Harness::pump`] answers them.
+    struct Harness {
+        state: FlowState,
+        sent: Rc<RefCell<VecDeque<Request>>>,
+        engine: Engine,
+    }
+
+    impl Harness {
+        fn new(scenario: Option<Scenario>) -> Self {
+            let sent: Rc<RefCell<VecDeque<Request>>> = Rc::default();
+            let outbox = {
+                let sent = Rc::clone(&sent);
+                Outbox::new(move |request| sent.borrow_mut().push_back(request))
+            };
+            let mut harness = Self {
+                state: FlowState::new(scenario, outbox),
+                sent,
+                engine: Engine::default(),
+            };
+            harness.pump();
+            harness
+        }
+
+        fn preset(name: &str) -> Self {
+            Self::new(presets::find(name).map(|p| p.scenario(presets::DEFAULT_SEED)))
+        }
+
+        /// Answers every request, including those the answers lead to.
+        fn pump(&mut self) {
+            loop {
+                let request = self.sent.borrow_mut().pop_front();
+                let Some(request) = request else { break };
+                let reply = self.engine.handle(request, &|| 0.0);
+                self.state.apply(FlowAction::Reply(reply));
+            }
+        }
+
+        fn apply(&mut self, action: FlowAction) {
+            self.state.apply(action);
+            self.pump();
         }
     }
 
     #[test]
-    fn finishing_in_slices_reproduces_the_cli_report() {
-        let mut state = FlowState::for_preset("poison-message");
-        finish(&mut state);
-        let direct = kplay_core::sim::simulate(&state.scenario).expect("valid preset");
-        assert_eq!(*state.report, direct);
-        assert_eq!(state.mode, Mode::Paused);
-        assert!((state.progress - 1.0).abs() < f64::EPSILON);
+    fn running_to_the_end_in_slices_reproduces_the_cli_report() {
+        let mut run = Harness::preset("poison-message");
+        assert!(!run.state.loading());
+        run.apply(FlowAction::Finish);
+        let direct = kplay_core::sim::simulate(&run.state.scenario).expect("valid preset");
+        assert_eq!(*run.state.report(), direct);
+        assert!(run.state.finished());
+        assert_eq!(run.state.mode, Mode::Paused);
+        assert!((run.state.progress() - 1.0).abs() < f64::EPSILON);
+    }
+
+    #[test]
+    fn nothing_shows_until_the_model_answers() {
+        let sent: Rc<RefCell<VecDeque<Request>>> = Rc::default();
+        let outbox = {
+            let sent = Rc::clone(&sent);
+            Outbox::new(move |request| sent.borrow_mut().push_back(request))
+        };
+        let mut state = FlowState::new(None, outbox);
+        assert!(state.loading());
+        state.apply(FlowAction::ToggleRun);
+        state.apply(FlowAction::Tick { wall_ms: 16.0 });
+        assert!(
+            matches!(
+                sent.borrow().iter().collect::<Vec<_>>()[..],
+                [Request::Start { run: 1, .. }]
+            ),
+            "no advance before the run exists: {:?}",
+            sent.borrow()
+        );
+    }
+
+    #[test]
+    fn what_the_user_does_while_a_run_starts_applies_to_it() {
+        let mut run = Harness::preset("sync-vs-async");
+        run.state
+            .apply(FlowAction::SelectPreset("poison-message".into()));
+        run.state.apply(FlowAction::Finish);
+        assert_eq!(run.state.mode, Mode::FastForward);
+        run.pump();
+        assert!(run.state.finished(), "run to end once the new run exists");
+        assert_eq!(
+            run.state.report().run.name.as_deref(),
+            Some("poison-message")
+        );
     }
 
     #[test]
     fn playing_advances_by_wall_time_times_speed() {
-        let mut state = FlowState::for_preset("sync-vs-async");
-        state.apply(FlowAction::SetSpeed("100×".into()));
-        state.apply(FlowAction::ToggleRun);
-        state.apply(FlowAction::Tick { wall_ms: 20.0 });
-        assert_eq!(state.now(), Instant::from_millis(2_000));
-        state.apply(FlowAction::ToggleRun);
-        state.apply(FlowAction::Tick { wall_ms: 20.0 });
-        assert_eq!(state.now(), Instant::from_millis(2_000), "paused");
-        state.apply(FlowAction::Step);
-        assert_eq!(state.now(), Instant::from_millis(3_000));
-        assert!(state.report.sync.orders > 0);
+        let mut run = Harness::preset("sync-vs-async");
+        run.apply(FlowAction::SetSpeed("100×".into()));
+        run.apply(FlowAction::ToggleRun);
+        run.apply(FlowAction::Tick { wall_ms: 20.0 });
+        assert_eq!(run.state.now(), Instant::from_millis(2_000));
+        run.apply(FlowAction::ToggleRun);
+        run.apply(FlowAction::Tick { wall_ms: 20.0 });
+        assert_eq!(run.state.now(), Instant::from_millis(2_000), "paused");
+        run.apply(FlowAction::Step);
+        assert_eq!(run.state.now(), Instant::from_millis(3_000));
+        assert!(run.state.report().sync.orders > 0);
+    }
+
+    #[test]
+    fn ticks_while_the_model_is_busy_add_up_into_one_request() {
+        let mut run = Harness::preset("sync-vs-async");
+        run.apply(FlowAction::SetSpeed("10×".into()));
+        run.apply(FlowAction::ToggleRun);
+        for _ in 0..3 {
+            run.state.apply(FlowAction::Tick { wall_ms: 10.0 });
+        }
+        assert_eq!(run.sent.borrow().len(), 1, "one request outstanding");
+        let reply = run
+            .engine
+            .handle(run.sent.borrow_mut().remove(0).expect("sent"), &|| 0.0);
+        run.state.apply(FlowAction::Reply(reply));
+        assert_eq!(run.state.now(), Instant::from_millis(100), "the first tick");
+        assert!(
+            matches!(
+                run.sent.borrow().front(),
+                Some(Request::Advance { to_us: 300_000, .. })
+            ),
+            "the reply sends the two ticks that waited at once: {:?}",
+            run.sent.borrow()
+        );
+        run.pump();
+        assert_eq!(run.state.now(), Instant::from_millis(300));
     }
 
     #[test]
     fn invalid_controls_are_refused_and_change_nothing() {
-        let mut state = FlowState::for_preset("sync-vs-async");
-        let before = state.scenario.clone();
+        let mut run = Harness::preset("sync-vs-async");
+        let before = run.state.scenario.clone();
         for action in [
             FlowAction::SetRate("fast".into()),
             FlowAction::SetRate("0".into()),
@@ -335,31 +563,91 @@ mod tests {
             FlowAction::SetSpeed("3×".into()),
             FlowAction::SelectPreset("nope".into()),
         ] {
-            state.error = None;
-            state.apply(action.clone());
-            assert!(state.error.is_some(), "{action:?}");
-            assert_eq!(state.scenario, before, "{action:?}");
+            run.state.error = None;
+            run.apply(action.clone());
+            assert!(run.state.error.is_some(), "{action:?}");
+            assert_eq!(run.state.scenario, before, "{action:?}");
         }
-        state.apply(FlowAction::SetRate("120".into()));
+        run.apply(FlowAction::SetRate("120".into()));
         assert_eq!(
-            (state.scenario.arrivals.rate_per_s, state.error.clone()),
+            (
+                run.state.scenario.arrivals.rate_per_s,
+                run.state.error.clone()
+            ),
             (120.0, None)
         );
     }
 
     #[test]
-    fn an_outage_toggle_restarts_with_an_outage_and_fails_sync_orders() {
-        let mut state = FlowState::for_preset("sync-vs-async");
-        state.apply(FlowAction::ToggleOutage(0));
-        assert_eq!(state.scenario.services[0].outages.len(), 1);
-        finish(&mut state);
-        assert!(state.report.sync.failed > 0);
+    fn a_scenario_the_model_refuses_names_its_problems_and_keeps_the_run() {
+        let mut run = Harness::preset("poison-message");
+        run.apply(FlowAction::Step);
+        let before = (run.state.scenario.clone(), run.state.now());
+        let mut broken = Scenario::clone(&run.state.scenario);
+        broken.services[0].instances = 0;
+        run.apply(FlowAction::Load(Box::new(broken)));
+        let error = run.state.error.clone().unwrap_or_default();
+        assert!(error.contains("services[0].instances"), "{error}");
+        assert_eq!((run.state.scenario.clone(), run.state.now()), before);
+        assert_eq!(run.state.preset, Some("poison-message"));
+        run.apply(FlowAction::Step);
         assert_eq!(
-            state.report.event_driven.accepted,
-            state.report.event_driven.orders
+            run.state.now(),
+            Instant::from_millis(2_000),
+            "still running"
         );
-        state.apply(FlowAction::ToggleOutage(0));
-        assert!(state.scenario.services[0].outages.is_empty());
-        assert!(!state.finished, "a change restarts the run");
+    }
+
+    #[test]
+    fn a_broken_first_scenario_runs_the_default_and_says_why() {
+        let mut broken = PRESETS[0].scenario(presets::DEFAULT_SEED);
+        broken.arrivals.rate_per_s = f64::MAX;
+        let run = Harness::new(Some(broken));
+        assert!(!run.state.loading());
+        assert_eq!(run.state.preset, Some(DEFAULT_PRESET));
+        let error = run.state.error.clone().unwrap_or_default();
+        assert!(error.contains("arrivals.rate_per_s"), "{error}");
+    }
+
+    #[test]
+    fn a_model_failure_pauses_the_run_with_its_message() {
+        let mut run = Harness::preset("sync-vs-async");
+        run.state.apply(FlowAction::Finish);
+        run.sent.borrow_mut().clear();
+        run.state.apply(FlowAction::Reply(Reply::Failed {
+            message: "The model's worker stopped.".into(),
+        }));
+        assert_eq!(run.state.mode, Mode::Paused);
+        assert_eq!(
+            run.state.error.as_deref(),
+            Some("The model's worker stopped.")
+        );
+    }
+
+    #[test]
+    fn an_outage_toggle_restarts_with_an_outage_and_fails_sync_orders() {
+        let mut run = Harness::preset("sync-vs-async");
+        run.apply(FlowAction::ToggleOutage(0));
+        assert_eq!(run.state.scenario.services[0].outages.len(), 1);
+        run.apply(FlowAction::Finish);
+        let report = run.state.report();
+        assert!(report.sync.failed > 0);
+        assert_eq!(report.event_driven.accepted, report.event_driven.orders);
+        run.apply(FlowAction::ToggleOutage(0));
+        assert!(run.state.scenario.services[0].outages.is_empty());
+        assert!(!run.state.finished(), "a change restarts the run");
+    }
+
+    #[test]
+    fn partition_lags_come_only_while_a_view_watches_them() {
+        let mut run = Harness::preset("sync-vs-async");
+        run.apply(FlowAction::Step);
+        assert!(run.state.partition_lags(0).is_empty());
+        run.apply(FlowAction::WatchPartitions(true));
+        run.apply(FlowAction::Step);
+        assert_eq!(
+            run.state.partition_lags(0).len(),
+            run.state.scenario.topic.partitions as usize
+        );
     }
 }

@@ -5,8 +5,10 @@
 //! base64 (RFC 4648 §5). A preset of four services takes about 400 characters. Files and local storage hold
 //! the plain JSON that `kplay simulate` reads, so a scenario moves freely between the browser and the CLI.
 //!
-//! Whatever comes in is checked like a file given to the CLI: a JSON error names its path, and the scenario
-//! is validated before it replaces anything, so tampered or truncated state yields a message, never a panic.
+//! Whatever comes in is read like a file given to the CLI, so tampered or truncated state yields a message,
+//! never a panic: broken encoding or JSON is refused here, with the line and column at fault; a scenario
+//! that reads but is not valid is refused by the model's worker, which checks it before it replaces the
+//! run, with every problem and its JSON path ([`crate::state::flow`]).
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -30,7 +32,7 @@ pub fn encode_link(scenario: &Scenario) -> String {
 /// The scenario in a link's `s` parameter.
 ///
 /// # Errors
-/// A message saying what is wrong: an unknown version, broken encoding, or the scenario's own problems.
+/// A message saying what is wrong: an unknown version, broken encoding, or JSON that is not a scenario.
 pub fn decode_link(value: &str) -> Result<Scenario, String> {
     let (version, data) = value.split_once('.').ok_or("it has no version")?;
     if version != LINK_VERSION {
@@ -46,30 +48,14 @@ pub fn decode_link(value: &str) -> Result<Scenario, String> {
     from_json(&json)
 }
 
-/// Reads a scenario file (the JSON `kplay simulate` reads) and checks it.
+/// Reads a scenario file (the JSON `kplay simulate` reads); the model's worker validates it when it runs.
 ///
 /// # Errors
-/// The first JSON problem with its line and column, or every validation problem, each with its path.
+/// The first JSON problem with its line and column.
 pub fn from_json(bytes: &[u8]) -> Result<Scenario, String> {
     // serde_json's own errors (line and column) rather than the CLI's JSON paths: tracking paths costs
     // 8 KB of the page's gzipped download.
-    let scenario: Scenario = serde_json::from_slice(bytes).map_err(|err| err.to_string())?;
-    let problems = scenario.validate();
-    if problems.is_empty() {
-        Ok(scenario)
-    } else {
-        Err(problems_text(&problems))
-    }
-}
-
-/// A scenario's problems in one line, each with its JSON path.
-#[must_use]
-pub fn problems_text(problems: &[kplay_core::scenario::ScenarioError]) -> String {
-    problems
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join("; ")
+    serde_json::from_slice(bytes).map_err(|err| err.to_string())
 }
 
 /// `scenario` as indented JSON (one formatter for files, storage and links keeps the page smaller; deflate
@@ -119,11 +105,6 @@ mod tests {
             let err = decode_link(value).expect_err(value);
             assert!(err.contains(expected), "{value}: {err}");
         }
-        // Valid encoding of JSON that is not a valid scenario: the problem names its path.
-        let mut scenario = PRESETS[0].scenario(DEFAULT_SEED);
-        scenario.topic.partitions = 0;
-        let err = decode_link(&encode_link(&scenario)).expect_err("0 partitions");
-        assert!(err.starts_with("topic.partitions:"), "{err}");
         let bomb = miniz_oxide::deflate::compress_to_vec(&vec![b' '; MAX_SCENARIO_BYTES + 1], 9);
         let err = decode_link(&format!("1.{}", URL_SAFE_NO_PAD.encode(bomb))).expect_err("too big");
         assert!(err.contains("inflate"), "{err}");

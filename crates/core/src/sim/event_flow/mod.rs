@@ -103,7 +103,7 @@ enum Role {
 /// One partition's lag within one group. In Kafka mode records finish in offset order, so `now` is what
 /// [`crate::group::offsets::lag_between`] gives for the group's committed offset; in `queue` mode there are
 /// no offsets and it counts the records waiting.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PartitionLag {
     /// Records published and not yet finished by the group right now.
     pub now: u64,

@@ -1,0 +1,132 @@
+//! What the page and the model's worker say to each other.
+//!
+//! The worker's first message is [`Reply::Ready`], once it listens: a message sent before that would be
+//! lost, so the page holds its requests until then. The page then sends [`Request`]s; the worker answers
+//! each with exactly one [`Reply`], in order. Requests
+//! travel as JSON text, the format a scenario is written in everywhere else (links, files, the CLI).
+//! Replies — a whole report many times a second — travel as postcard bytes (a compact binary serde
+//! format, `to_bytes` / `from_bytes` here): a tenth of the JSON's size, read without parsing text, and
+//! with every float bit for bit, so a figure drawn from a reply is the figure the model computed, as the
+//! CLI prints it. (postcard needs every field present: the reply types skip none when they serialize.)
+//!
+//! Runs are numbered by the page: [`Request::Start`] names the run it starts and every reply names the
+//! run it describes, so a reply that arrives after the page moved on to another scenario is recognised
+//! and dropped. A refused start leaves the previous run in place.
+
+use kplay_core::scenario::Scenario;
+use kplay_core::sim::event_flow::PartitionLag;
+use kplay_core::sim::report::Report;
+use serde::{Deserialize, Serialize};
+
+/// What the page asks of the worker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Request {
+    /// Check `scenario` and, if it is valid, replace the current run with it as run `run`.
+    /// Answered by a [`Reply::Snapshot`] at time zero or a [`Reply::Refused`].
+    Start {
+        /// The page's number for the run.
+        run: u64,
+        /// What to simulate.
+        scenario: Box<Scenario>,
+    },
+    /// Advance the current run to simulated time `to_us` (µs; `u64::MAX` for the end), processing at
+    /// most `budget` events. Answered by a [`Reply::Snapshot`].
+    Advance {
+        /// The run the page believes is current.
+        run: u64,
+        /// Where to stop, in simulated microseconds.
+        to_us: u64,
+        /// Events to process at most before answering.
+        budget: u64,
+        /// Whether to include every service's per-partition lag (the dashboard's heatmap).
+        partitions: bool,
+    },
+    /// Run preset `preset` to the end and measure the model's speed (`tests/bench/wasm.mjs`).
+    /// Answered by a [`Reply::Bench`].
+    Bench {
+        /// A preset's name.
+        preset: String,
+    },
+}
+
+/// What the worker answers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Reply {
+    /// The worker listens: requests can be sent (its first message, answering no request).
+    Ready,
+    /// Where run `run` stands now.
+    Snapshot {
+        /// The run described.
+        run: u64,
+        /// Its state.
+        snapshot: Box<Snapshot>,
+    },
+    /// Run `run` was not started, for these reasons (each with its JSON path); the previous run goes on.
+    Refused {
+        /// The run refused.
+        run: u64,
+        /// Every problem, in one line.
+        problems: String,
+    },
+    /// A preset's speed in this build.
+    Bench {
+        /// Simulated events per second of wall-clock time.
+        events_per_s: f64,
+    },
+    /// A request could not be answered (unreadable, an unknown preset) or the worker stopped.
+    Failed {
+        /// What went wrong, for people.
+        message: String,
+    },
+}
+
+/// A run's state at one moment: everything the order-flow views draw.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Snapshot {
+    /// Simulated time reached, in µs.
+    pub now_us: u64,
+    /// How far the run is, 0 to 1.
+    pub progress: f64,
+    /// Whether the run has ended (every order finished everywhere, or the event budget reached).
+    pub finished: bool,
+    /// Orders waiting on the synchronous chain.
+    pub in_flight: usize,
+    /// Each service's consumer lag now, in scenario order.
+    pub lags: Vec<u64>,
+    /// Each service's lag per partition, when the request asked for it (else empty).
+    pub partition_lags: Vec<Vec<PartitionLag>>,
+    /// The report so far (final once `finished`).
+    pub report: Report,
+}
+
+impl Reply {
+    /// The reply as the bytes the worker posts.
+    #[must_use]
+    pub fn to_bytes(&self) -> Vec<u8> {
+        // Serializing into a growing buffer cannot fail for these types (no maps without a length).
+        postcard::to_allocvec(self).unwrap_or_default()
+    }
+
+    /// A reply from the bytes the worker posted; bytes that are not one become a [`Reply::Failed`].
+    #[must_use]
+    pub fn from_bytes(bytes: &[u8]) -> Self {
+        postcard::from_bytes(bytes).unwrap_or_else(|err| Self::Failed {
+            message: format!("The model sent an unreadable reply ({err})."),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `tests/bench/wasm.mjs` reads these bytes in JavaScript: a change here must change it too.
+    #[test]
+    fn ready_and_bench_replies_have_the_bytes_the_benchmark_script_reads() {
+        assert_eq!(Reply::Ready.to_bytes(), [0]);
+        let mut bench = vec![3];
+        bench.extend_from_slice(&1.5f64.to_le_bytes());
+        assert_eq!(Reply::Bench { events_per_s: 1.5 }.to_bytes(), bench);
+    }
+}
