@@ -135,6 +135,25 @@ test('a reload keeps the autosaved scenario; garbage in storage or the address i
   await page.close();
 });
 
+test('a browser that blocks local storage still gets a working playground', async () => {
+  const page = await shared.browser.newPage();
+  const problems = [];
+  page.on('pageerror', (error) => problems.push(error.message));
+  await page.addInitScript(() => {
+    Object.defineProperty(window, 'localStorage', {
+      get() { throw new DOMException('The operation is insecure.', 'SecurityError'); },
+    });
+  });
+  await page.goto(shared.site.url);
+  await page.getByTestId('step').click();
+  await page.waitForFunction(() => /^paused/.test(document.querySelector('[data-testid=run-status]').textContent));
+  await page.getByTestId('theme-toggle').click();
+  await edit(page, 'rate-input', '33');
+  await page.waitForFunction(() => /^ready/.test(document.querySelector('[data-testid=run-status]').textContent));
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test('embedding shows one view with minimal chrome; an unknown view shows a message and the full app', async () => {
   const page = await openPage(shared.browser, `${shared.site.url}?embed=dashboard&controls=play&preset=poison-message`);
   await page.getByTestId('heatmap-chart').waitFor();

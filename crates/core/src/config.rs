@@ -19,6 +19,12 @@ pub const INSTANCES: RangeInclusive<u32> = 1..=1_000;
 /// Orders per second of a scenario.
 pub const ORDER_RATE_PER_S: RangeInclusive<f64> = 0.001..=1_000_000.0;
 
+/// The longest order-flow scenario, and the latest moment any of its times (an outage's start and end)
+/// may name: one day, in ms. Bounding the times as well as the duration keeps every derived instant
+/// (ms → µs, an outage's end) far from overflow and every run's idle stretches finite.
+pub const SCENARIO_MS: u64 = 86_400_000;
+/// Outages of one service in a scenario.
+pub const MAX_OUTAGES: usize = 64;
 /// Events an order-flow run processes at most in the browser (the CLI's own limit is
 /// [`crate::sim::DEFAULT_EVENT_LIMIT`]): at the wasm build's ~5 million events a second, about 10 s of the
 /// model's worker thread. A capped run says where it stopped; the page cannot lift it.

@@ -4,7 +4,7 @@
 
 use serde::de::DeserializeOwned;
 
-use crate::problem::Problem;
+use crate::problem::{Problem, shorten_quotes};
 
 /// Parses `bytes` as one JSON document of type `T`; trailing data is an error. The problem's path is
 /// `input` when it concerns the whole document.
@@ -16,12 +16,13 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
         let path = err.path().to_string();
         Problem {
-            path: if path == "." || path == "?" {
+            // The whole document, or a key with no name (`{"": 1}`): say `input` rather than nothing.
+            path: if path.is_empty() || path == "." || path == "?" {
                 "input".to_owned()
             } else {
                 path
             },
-            message: err.into_inner().to_string(),
+            message: shorten_quotes(&err.into_inner().to_string()),
         }
     })?;
     deserializer.end().map_err(|err| Problem {
@@ -45,8 +46,30 @@ mod tests {
             err.to_string().starts_with("duration_ms: invalid type"),
             "{err}"
         );
+        let err = parse::<Scenario>(br#"{"": 1}"#).expect_err("a key with no name");
+        assert!(
+            err.to_string().starts_with("input: unknown field ``"),
+            "{err}"
+        );
         let err = parse::<u32>(b"1 2").expect_err("trailing data");
         assert_eq!(err.path, "input");
         assert_eq!(parse::<u32>(b" 7 "), Ok(7));
+    }
+
+    #[test]
+    fn a_huge_unknown_value_is_not_repeated_back() {
+        let process = "p".repeat(100_000);
+        let input =
+            format!(r#"{{"seed": 1, "arrivals": {{"process": "{process}", "rate_per_s": 1}}}}"#);
+        let err = parse::<Scenario>(input.as_bytes()).expect_err("unknown process");
+        let text = err.to_string();
+        assert!(text.len() < 300, "{} characters", text.len());
+        assert!(
+            text.starts_with(&format!(
+                "arrivals.process: unknown variant `{}… (100000 bytes)`, expected",
+                &process[..crate::problem::QUOTED_CHARS]
+            )),
+            "{text}"
+        );
     }
 }

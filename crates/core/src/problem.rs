@@ -70,3 +70,53 @@ impl Problems {
         self.0.is_empty()
     }
 }
+/// Characters of a quoted input kept in a message; a longer one (`unknown variant` repeats what it was
+/// given, which may be megabytes) is cut with its length said. The CLI's and the browser's JSON errors both pass through it.
+pub const QUOTED_CHARS: usize = 40;
+
+/// `message` with every `` `quoted` `` or `"quoted"` text longer than [`QUOTED_CHARS`] cut short.
+pub fn shorten_quotes(message: &str) -> alloc::string::String {
+    let mut out = alloc::string::String::with_capacity(message.len().min(512));
+    let mut rest = message;
+    while let Some(open) = rest.find(['`', '"']) {
+        let quote = &rest[open..=open];
+        out.push_str(&rest[..=open]);
+        rest = &rest[open + 1..];
+        let Some(close) = rest.find(quote) else {
+            break;
+        };
+        let quoted = &rest[..close];
+        let chars = quoted.chars().count();
+        if chars > QUOTED_CHARS {
+            out.extend(quoted.chars().take(QUOTED_CHARS));
+            out.push_str(&alloc::format!("… ({} bytes)", quoted.len()));
+        } else {
+            out.push_str(quoted);
+        }
+        out.push_str(quote);
+        rest = &rest[close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_long_quotes_are_cut() {
+        assert_eq!(
+            shorten_quotes("`a` and \"b\" and `unclosed"),
+            "`a` and \"b\" and `unclosed"
+        );
+        let long = "x".repeat(50);
+        assert_eq!(
+            shorten_quotes(&alloc::format!("unknown `{long}`, expected `y`")),
+            alloc::format!(
+                "unknown `{}… (50 bytes)`, expected `y`",
+                &long[..QUOTED_CHARS]
+            )
+        );
+    }
+}

@@ -20,7 +20,9 @@ use alloc::vec::Vec;
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::{INSTANCES, MAX_SERVICES, ORDER_RATE_PER_S, PARTITIONS};
+use crate::config::{
+    INSTANCES, MAX_OUTAGES, MAX_SERVICES, ORDER_RATE_PER_S, PARTITIONS, SCENARIO_MS,
+};
 use crate::problem::{Problem, Problems};
 use crate::rng::SimRng;
 use crate::time::Duration;
@@ -407,7 +409,7 @@ impl Scenario {
     pub fn validate(&self) -> Vec<ScenarioError> {
         let mut p = Problems::default();
         p.version("version", self.version, SCHEMA_VERSION);
-        p.int_range("duration_ms", self.duration_ms, 1, 86_400_000);
+        p.int_range("duration_ms", self.duration_ms, 1, SCENARIO_MS);
         p.float_range(
             "arrivals.rate_per_s",
             self.arrivals.rate_per_s,
@@ -461,7 +463,9 @@ impl Scenario {
                 format!("{} services; give 1 to {MAX_SERVICES}", self.services.len()),
             );
         }
-        for (i, s) in self.services.iter().enumerate() {
+        // Past the limit, the services are not looked at one by one: the count is the problem, and
+        // checking a huge list (names against names) would take as long as the input is absurd.
+        for (i, s) in self.services.iter().enumerate().take(MAX_SERVICES as usize) {
             let at = |field: &str| format!("services[{i}].{field}");
             let valid_name = !s.name.is_empty()
                 && s.name.len() <= 40
@@ -490,7 +494,20 @@ impl Scenario {
                 (*INSTANCES.end()).into(),
             );
             p.float_range(&at("error_rate"), s.error_rate, 0.0, 1.0);
-            for (j, o) in s.outages.iter().enumerate() {
+            if s.outages.len() > MAX_OUTAGES {
+                p.add(
+                    at("outages"),
+                    format!("{} outages; give at most {MAX_OUTAGES}", s.outages.len()),
+                );
+            }
+            for (j, o) in s.outages.iter().enumerate().take(MAX_OUTAGES) {
+                p.int_range(
+                    &at(&format!("outages[{j}].from_ms")),
+                    o.from_ms,
+                    0,
+                    SCENARIO_MS,
+                );
+                p.int_range(&at(&format!("outages[{j}].to_ms")), o.to_ms, 0, SCENARIO_MS);
                 if o.from_ms >= o.to_ms {
                     p.add(
                         at(&format!("outages[{j}].to_ms")),
@@ -506,6 +523,20 @@ impl Scenario {
             );
             p.float_range(&at("retry.backoff_ms"), s.retry.backoff_ms, 0.0, 600_000.0);
             p.float_range(&at("retry.multiplier"), s.retry.multiplier, 1.0, 10.0);
+            // The wait before the last retry, which the multiplier compounds: bounded like any time.
+            let longest_backoff_ms = s.retry.backoff_ms
+                * libm::pow(
+                    s.retry.multiplier,
+                    f64::from(s.retry.max_attempts.saturating_sub(2)),
+                );
+            if longest_backoff_ms > SCENARIO_MS as f64 {
+                p.add(
+                    at("retry.multiplier"),
+                    format!(
+                        "the longest backoff, backoff_ms × multiplier^(max_attempts − 2), is {longest_backoff_ms:.3e} ms; at most {SCENARIO_MS}"
+                    ),
+                );
+            }
             if let Some(n) = s.poison_every {
                 p.int_range(&at("poison_every"), n, 1, u64::MAX);
             }
@@ -640,6 +671,59 @@ mod tests {
             messages
                 .iter()
                 .any(|m| m.starts_with("services[1].name: \"inventory\" is used"))
+        );
+    }
+
+    #[test]
+    fn derived_times_are_bounded_with_the_field_that_causes_them() {
+        let mut scenario: Scenario = serde_json::from_str(EXAMPLE).expect("parses");
+        scenario.services[0].outages[0].to_ms = u64::MAX;
+        scenario.services[0].retry = RetrySpec {
+            max_attempts: 20,
+            backoff_ms: 600_000.0,
+            multiplier: 10.0,
+        };
+        let messages: Vec<String> = scenario
+            .validate()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            messages,
+            [
+                "services[0].outages[0].to_ms: 18446744073709551615 is out of range (0..=86400000)",
+                "services[0].retry.multiplier: the longest backoff, backoff_ms × multiplier^(max_attempts − 2), \
+                 is 6.000e23 ms; at most 86400000",
+            ]
+        );
+        scenario.services[0].outages = vec![
+            Outage {
+                from_ms: 0,
+                to_ms: 1
+            };
+            MAX_OUTAGES + 1
+        ];
+        scenario.services[0].retry = RetrySpec::default();
+        assert_eq!(
+            scenario.validate()[0].to_string(),
+            "services[0].outages: 65 outages; give at most 64"
+        );
+    }
+
+    #[test]
+    fn a_service_list_past_the_limit_is_refused_by_its_count_alone() {
+        let mut scenario: Scenario = serde_json::from_str(EXAMPLE).expect("parses");
+        // Duplicate names everywhere: checking them pairwise would be 10¹⁰ comparisons.
+        scenario.services = vec![scenario.services[0].clone(); 100_000];
+        let problems = scenario.validate();
+        assert_eq!(
+            problems[0].to_string(),
+            "services: 100000 services; give 1 to 16"
+        );
+        assert_eq!(
+            problems.len(),
+            1 + (MAX_SERVICES as usize - 1),
+            "{problems:?}"
         );
     }
 

@@ -13,6 +13,7 @@ pub mod docs;
 pub mod download;
 pub mod model;
 pub mod state;
+pub mod storage;
 
 pub use components::app::App;
 

@@ -48,6 +48,19 @@ async fn mount_app() -> Element {
     let app = yew::Renderer::<App>::with_root(root.clone()).render();
     MOUNTED.set(Some((app, root.clone())));
     settle().await;
+    // The model has answered: the run is ready.
+    for _ in 0..500 {
+        let status = root
+            .query_selector("[data-testid=run-status]")
+            .ok()
+            .flatten()
+            .and_then(|e| e.text_content())
+            .unwrap_or_default();
+        if status.starts_with("ready") {
+            break;
+        }
+        settle().await;
+    }
     root
 }
 
@@ -55,8 +68,19 @@ async fn mount_app() -> Element {
 async fn mount() -> Element {
     let root = mount_app().await;
     find::<HtmlButtonElement>(&root, "[data-testid=view-partitions]").click();
-    settle().await;
+    appears(&root, "[data-testid=partition-count]").await;
     root
+}
+
+/// Waits (up to 10 s) until something matches `selector`: a busy machine may take more than one
+/// [`settle`] to render.
+async fn appears(root: &Element, selector: &str) {
+    for _ in 0..500 {
+        if count(root, selector) > 0 {
+            return;
+        }
+        settle().await;
+    }
 }
 
 /// Whether the canvas has any pixel that is not fully transparent.

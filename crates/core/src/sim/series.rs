@@ -128,10 +128,16 @@ impl Series {
         }
     }
 
-    /// Closes every window that ends at or before `now`.
+    /// Closes every window that ends at or before `now`. Once [`MAX_POINTS`] are kept, the windows still
+    /// to close are skipped in one step, so a long idle stretch (an outage, a long backoff) costs nothing.
     pub(crate) fn advance_to(&mut self, now: Instant) {
         while now >= Instant::ZERO + self.window * (self.index + 1) {
             self.close_window();
+            if self.report.truncated {
+                self.index = self
+                    .index
+                    .max(now.as_micros() / self.window.as_micros().max(1));
+            }
         }
     }
 
@@ -190,5 +196,28 @@ impl Series {
 
     pub(crate) fn processed(&mut self, service: usize, records: u64) {
         self.processed[service] += records;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_idle_stretch_past_the_kept_points_is_skipped_in_one_step() {
+        let mut series = Series::new(Duration::from_millis(100), alloc::vec!["s".into()]);
+        series.lag(0, 7);
+        // 10¹² windows of 100 ms: closing them one by one would never end.
+        series.advance_to(Instant::from_millis(100_000_000_000_000));
+        assert_eq!(series.report.points.len(), MAX_POINTS);
+        assert!(series.report.truncated);
+        assert_eq!(series.index, 1_000_000_000_000);
+        assert_eq!(
+            series.report.points[MAX_POINTS - 1].lag,
+            [7],
+            "lag carries over"
+        );
+        series.advance_to(Instant::from_millis(100_000_000_000_050));
+        assert_eq!(series.index, 1_000_000_000_000, "still in the same window");
     }
 }

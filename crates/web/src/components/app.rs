@@ -3,7 +3,6 @@
 //! keeps the address and the autosave up to date, and lays out the full app, an embedded view, or a
 //! concept page.
 
-use gloo::storage::{LocalStorage, Storage};
 use kplay_core::scenario::Scenario;
 use yew::prelude::*;
 
@@ -20,6 +19,7 @@ use crate::model::Model;
 use crate::state::flow::{FlowAction, FlowState};
 use crate::state::route::{Route, View};
 use crate::state::share::{self, STORAGE_KEY};
+use crate::storage;
 
 /// The page's query string.
 fn location_search() -> String {
@@ -35,14 +35,13 @@ fn boot(route: &Route) -> (Option<Scenario>, Vec<String>) {
     if route.scenario.is_some() || route.embed || route.page.is_some() {
         return (route.scenario.clone(), notices);
     }
-    let storage = LocalStorage::raw();
-    let Some(saved) = storage.get_item(STORAGE_KEY).ok().flatten() else {
+    let Some(saved) = storage::get(STORAGE_KEY) else {
         return (None, notices);
     };
     match share::from_json(saved.as_bytes()) {
         Ok(scenario) => (Some(scenario), notices),
         Err(err) => {
-            let _ = storage.remove_item(STORAGE_KEY);
+            storage::remove(STORAGE_KEY);
             notices.push(format!(
                 "The autosaved scenario could not be read ({err}) and was discarded; the default is shown."
             ));
@@ -82,7 +81,7 @@ pub fn app() -> Html {
                         Some(link),
                     );
                 }
-                let _ = LocalStorage::raw().set_item(STORAGE_KEY, &share::to_json(scenario));
+                storage::set(STORAGE_KEY, &share::to_json(scenario));
             }
         },
     );

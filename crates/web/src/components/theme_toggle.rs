@@ -1,7 +1,6 @@
 //! The theme switch: follow the system, or force light or dark. The choice is kept in local storage and
 //! applied as `data-theme` on the document element, which the style sheet's `color-scheme` follows.
 
-use gloo::storage::{LocalStorage, Storage};
 use yew::prelude::*;
 
 /// The local-storage key of the chosen theme.
@@ -27,10 +26,7 @@ fn apply(theme: &str) {
 #[function_component(ThemeToggle)]
 pub fn theme_toggle() -> Html {
     let theme = use_state(|| {
-        LocalStorage::raw()
-            .get_item(THEME_KEY)
-            .ok()
-            .flatten()
+        crate::storage::get(THEME_KEY)
             .and_then(|saved| THEMES.into_iter().find(|t| *t == saved))
             .unwrap_or("auto")
     });
@@ -40,7 +36,7 @@ pub fn theme_toggle() -> Html {
         Callback::from(move |_: MouseEvent| {
             let at = THEMES.iter().position(|t| t == &*theme).unwrap_or(0);
             let next = THEMES[(at + 1) % THEMES.len()];
-            let _ = LocalStorage::raw().set_item(THEME_KEY, next);
+            crate::storage::set(THEME_KEY, next);
             theme.set(next);
         })
     };

@@ -44,7 +44,8 @@ pub fn decode_link(value: &str) -> Result<Scenario, String> {
         .decode(data)
         .map_err(|err| format!("it is not valid base64: {err}"))?;
     let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&deflated, MAX_SCENARIO_BYTES)
-        .map_err(|err| format!("it does not inflate: {err:?}"))?;
+        // The error's status only: it also carries the output so far, up to the size limit.
+        .map_err(|err| format!("it does not inflate ({:?})", err.status))?;
     from_json(&json)
 }
 
@@ -55,7 +56,8 @@ pub fn decode_link(value: &str) -> Result<Scenario, String> {
 pub fn from_json(bytes: &[u8]) -> Result<Scenario, String> {
     // serde_json's own errors (line and column) rather than the CLI's JSON paths: tracking paths costs
     // 8 KB of the page's gzipped download.
-    serde_json::from_slice(bytes).map_err(|err| err.to_string())
+    serde_json::from_slice(bytes)
+        .map_err(|err| kplay_core::problem::shorten_quotes(&err.to_string()))
 }
 
 /// `scenario` as indented JSON (one formatter for files, storage and links keeps the page smaller; deflate
@@ -108,6 +110,10 @@ mod tests {
         let bomb = miniz_oxide::deflate::compress_to_vec(&vec![b' '; MAX_SCENARIO_BYTES + 1], 9);
         let err = decode_link(&format!("1.{}", URL_SAFE_NO_PAD.encode(bomb))).expect_err("too big");
         assert!(err.contains("inflate"), "{err}");
+        assert!(
+            err.len() < 100,
+            "the message is short, not the inflated output: {err:.200}"
+        );
     }
 
     #[test]

@@ -154,21 +154,33 @@ pub(super) fn assign(group: &Group<'_>, cooperative: bool) -> Vec<Vec<Tp>> {
 
 /// `computePartitionsTransferringOwnership`: partitions some member gains that another member gives up.
 fn changing_owner(group: &Group<'_>, dense: &Dense, assignment: &[Vec<Tp>]) -> BTreeMap<Tp, usize> {
-    let mut revoked = vec![false; dense.total()];
+    // Owners before and after, indexed densely: a lookup per partition instead of a search through each
+    // member's list, which is quadratic when one member owns many partitions.
+    let mut before = vec![Vec::new(); dense.total()];
+    for (m, owned) in group.owned.iter().enumerate() {
+        for &tp in owned {
+            before[dense.index(tp)].push(m);
+        }
+    }
+    let mut after = vec![None; dense.total()];
+    for (m, assigned) in assignment.iter().enumerate() {
+        for &tp in assigned {
+            after[dense.index(tp)] = Some(m);
+        }
+    }
     let mut added = BTreeMap::new();
     for (m, assigned) in assignment.iter().enumerate() {
-        let owned = &group.owned[m];
         added.extend(
             assigned
                 .iter()
-                .filter(|tp| !owned.contains(tp))
+                .filter(|&&tp| !before[dense.index(tp)].contains(&m))
                 .map(|&tp| (tp, m)),
         );
-        for &tp in owned.iter().filter(|tp| !assigned.contains(tp)) {
-            revoked[dense.index(tp)] = true;
-        }
     }
-    added.retain(|&tp, _| revoked[dense.index(tp)]);
+    added.retain(|&tp, _| {
+        let i = dense.index(tp);
+        before[i].iter().any(|&m| after[i] != Some(m))
+    });
     added
 }
 
@@ -275,34 +287,70 @@ fn constrained(
 }
 
 /// A Java `HashSet<TopicPartition>` reduced to what the general builder asks of it: membership and the
-/// first element its iterator returns.
+/// first element its iterator returns — the lowest bucket of a table sized for the most elements it ever
+/// held (Java's table never shrinks), and within a bucket the earliest inserted. Every operation is
+/// logarithmic: a round that moves tens of thousands of partitions between two members keeps them all
+/// in one set.
 #[derive(Default)]
 struct JavaHashSet {
-    /// Elements in insertion order with their Java hash codes.
-    items: Vec<(Tp, i32)>,
-    /// The most elements held at once; Java's table never shrinks.
-    max_len: usize,
+    /// Each element's Java hash code (as `u32`) and insertion number. (The key and value types, and
+    /// `order`'s, are those the builder already uses elsewhere: no new code in the page's wasm.)
+    members: BTreeMap<Tp, (usize, usize)>,
+    /// The elements in the order Java's iterator would return them: (bucket, insertion number, 0).
+    order: BTreeSet<(usize, usize, usize)>,
+    /// Every element ever inserted, by insertion number.
+    inserted: Vec<Tp>,
+    /// The table's capacity, which decides the buckets.
+    capacity: usize,
 }
 
 impl JavaHashSet {
     fn insert(&mut self, tp: Tp, hash: i32) {
-        if !self.items.iter().any(|&(x, _)| x == tp) {
-            self.items.push((tp, hash));
-            self.max_len = self.max_len.max(self.items.len());
+        if self.members.contains_key(&tp) {
+            return;
+        }
+        let hash = hash as u32 as usize;
+        let n = self.inserted.len();
+        self.inserted.push(tp);
+        self.members.insert(tp, (hash, n));
+        let capacity = java::hash_map_capacity(self.members.len()).max(self.capacity);
+        if capacity == self.capacity {
+            self.order.insert((bucket(hash, capacity), n, 0));
+        } else {
+            // The table grew: every element may sit in another bucket now.
+            self.capacity = capacity;
+            self.order.clear();
+            for &(hash, n) in self.members.values() {
+                self.order.insert((bucket(hash, capacity), n, 0));
+            }
         }
     }
 
     fn remove(&mut self, tp: Tp) {
-        self.items.retain(|&(x, _)| x != tp);
+        if let Some((hash, n)) = self.members.remove(&tp) {
+            self.order.remove(&(bucket(hash, self.capacity), n, 0));
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.members.is_empty()
     }
 
     fn first(&self) -> Option<Tp> {
-        let capacity = java::hash_map_capacity(self.max_len);
-        self.items
-            .iter()
-            .min_by_key(|&&(_, h)| java::bucket(h, capacity))
-            .map(|&(tp, _)| tp)
+        self.order.first().map(|&(_, n, _)| self.inserted[n])
     }
+}
+
+/// Counts one more partition owned by `m` in a topic's `owners`.
+fn count_owner(owners: &mut Vec<(usize, usize)>, m: usize) {
+    match owners.iter_mut().find(|(o, _)| *o == m) {
+        Some((_, n)) => *n += 1,
+        None => owners.push((m, 1)),
+    }
+}
+
+fn bucket(hash: usize, capacity: usize) -> usize {
+    java::bucket(hash as u32 as i32, capacity)
 }
 
 /// `PartitionMovements`: where each partition moved during this round, so that a later move can undo an
@@ -329,7 +377,7 @@ impl Movements {
         if let Some(pairs) = self.by_topic.get_mut(&tp.0) {
             if let Some(set) = pairs.get_mut(&pair) {
                 set.remove(tp);
-                if set.items.is_empty() {
+                if set.is_empty() {
                     pairs.remove(&pair);
                 }
             }
@@ -382,6 +430,9 @@ struct General<'g, 'a> {
     current: Vec<Option<Vec<Tp>>>,
     /// Owner of each partition (by dense index).
     owner: Vec<Option<usize>>,
+    /// Per topic, (member, how many of its partitions it owns) for each member owning some, in step
+    /// with `owner`: what `isBalanced` asks, without visiting every partition.
+    topic_owners: Vec<Vec<(usize, usize)>>,
     /// Members ordered by (partition count, member id): `sortedCurrentSubscriptions`.
     by_load: BTreeSet<(usize, usize, usize)>,
     /// Per topic, the members subscribed to it.
@@ -410,8 +461,24 @@ impl General<'_, '_> {
         if let Some(list) = self.current[m].as_mut() {
             list.push(tp);
         }
-        self.owner[self.dense.index(tp)] = Some(m);
+        self.set_owner(tp, m);
         self.by_load.insert(self.key(m));
+    }
+
+    /// Records `m` as the owner of `tp`, in `owner` and `topic_owners`.
+    fn set_owner(&mut self, tp: Tp, m: usize) {
+        let slot = self.dense.index(tp);
+        let owners = &mut self.topic_owners[tp.0 as usize];
+        if let Some(before) = self.owner[slot]
+            && let Some(i) = owners.iter().position(|&(o, _)| o == before)
+        {
+            owners[i].1 -= 1;
+            if owners[i].1 == 0 {
+                owners.swap_remove(i);
+            }
+        }
+        count_owner(owners, m);
+        self.owner[slot] = Some(m);
     }
 
     /// `maybeAssignPartition`: to the least-loaded member subscribed to the partition's topic.
@@ -426,6 +493,9 @@ impl General<'_, '_> {
         }
     }
 
+    /// `isBalanced`: loads differ by at most one, or no member could take a partition of its topics from
+    /// a member holding two or more partitions more. Asked before every reassignment, so it looks at each
+    /// topic's owners (the two heaviest), never at every partition.
     fn is_balanced(&self) -> bool {
         let (Some(&(min, _, _)), Some(&(max, _, _))) = (self.by_load.first(), self.by_load.last())
         else {
@@ -434,21 +504,32 @@ impl General<'_, '_> {
         if min + 1 >= max {
             return true;
         }
+        const NOBODY: (usize, usize) = (0, usize::MAX);
+        let heaviest: Vec<[(usize, usize); 2]> = self
+            .topic_owners
+            .iter()
+            .map(|owners| {
+                let mut top = [NOBODY; 2];
+                for &(o, _) in owners {
+                    let entry = (self.load(o), o);
+                    if entry.0 > top[0].0 {
+                        top = [entry, top[0]];
+                    } else if entry.0 > top[1].0 {
+                        top[1] = entry;
+                    }
+                }
+                top
+            })
+            .collect();
         for &(count, _, m) in &self.by_load {
             if count == self.max_assignment_size(m) {
                 continue;
             }
-            let mine = self.current[m].as_deref().unwrap_or_default();
             for &t in &self.group.subscriptions[m] {
-                for p in 0..self.dense.topics[t as usize] {
-                    if mine.contains(&(t, p)) {
-                        continue;
-                    }
-                    if let Some(other) = self.owner[self.dense.index((t, p))]
-                        && count + 1 < self.load(other)
-                    {
-                        return false;
-                    }
+                let [first, second] = heaviest[t as usize];
+                let other = if first.1 == m { second } else { first };
+                if count + 1 < other.0 {
+                    return false;
                 }
             }
         }
@@ -474,7 +555,7 @@ impl General<'_, '_> {
         if let Some(list) = self.current[to].as_mut() {
             list.push(tp);
         }
-        self.owner[self.dense.index(tp)] = Some(to);
+        self.set_owner(tp, to);
         self.by_load.insert(self.key(to));
         self.by_load.insert(self.key(from));
     }
@@ -584,6 +665,14 @@ fn general(group: &Group<'_>, dense: &Dense, claims: Claims, ranks: &[usize]) ->
             owner[dense.index(tp)] = Some(m);
         }
     }
+    let mut topic_owners: Vec<Vec<(usize, usize)>> = vec![Vec::new(); dense.topics.len()];
+    for (t, &partitions) in dense.topics.iter().enumerate() {
+        for p in 0..partitions {
+            if let Some(m) = owner[dense.index((t as u32, p))] {
+                count_owner(&mut topic_owners[t], m);
+            }
+        }
+    }
     let mut revocation_required = false;
     let mut current: Vec<Option<Vec<Tp>>> = Vec::with_capacity(members);
     let mut kept = vec![false; dense.total()];
@@ -613,6 +702,7 @@ fn general(group: &Group<'_>, dense: &Dense, claims: Claims, ranks: &[usize]) ->
         ranks,
         current,
         owner,
+        topic_owners,
         by_load: BTreeSet::new(),
         topic_consumers,
         movements: Movements {
