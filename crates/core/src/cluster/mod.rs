@@ -21,7 +21,7 @@
 //! shifts `1 + (shift + j) % (n − 1)`, the shift growing by one every `n` partitions. The controller is
 //! modelled as noticing a broker failure at once. Followers fetch when [`Cluster::replicate`] is called.
 
-use alloc::collections::BTreeSet;
+use alloc::collections::{BTreeSet, VecDeque};
 use alloc::vec::Vec;
 use core::fmt;
 
@@ -153,8 +153,8 @@ pub struct Partition {
     pub epoch_starts: Vec<(u32, u64)>,
     /// The high watermark.
     pub high_watermark: u64,
-    /// `acks=all` writes waiting for the ISR: (write id, offset).
-    pending: Vec<(u64, u64)>,
+    /// `acks=all` writes waiting for the ISR: (write id, offset), in offset order.
+    pending: VecDeque<(u64, u64)>,
 }
 
 impl Partition {
@@ -298,7 +298,7 @@ impl Cluster {
                 true
             }
             Acks::All => {
-                p.pending.push((write, offset));
+                p.pending.push_back((write, offset));
                 false
             }
         };
@@ -352,7 +352,7 @@ impl Cluster {
                 leader_epoch: 0,
                 epoch_starts: alloc::vec![(0, 0)],
                 high_watermark: 0,
-                pending: Vec::new(),
+                pending: VecDeque::new(),
             });
         }
         self.config.partitions = partitions;
@@ -597,9 +597,11 @@ impl Cluster {
             p.high_watermark = lowest;
         }
         let hw = p.high_watermark;
-        let (done, waiting): (Vec<_>, Vec<_>) =
-            p.pending.drain(..).partition(|&(_, offset)| offset < hw);
-        p.pending = waiting;
+        // Pending writes are in offset order (one leader appends them; a leader change fails them all),
+        // so those below the high watermark are a prefix: no pass over the writes still waiting, which
+        // may be millions while the ISR is too small.
+        let done = p.pending.partition_point(|&(_, offset)| offset < hw);
+        let done: Vec<(u64, u64)> = p.pending.drain(..done).collect();
         for (write, _) in done {
             self.acknowledged.insert(write);
             self.newly_acknowledged.push(write);
