@@ -57,6 +57,8 @@ test('keyed records land where the CLI says Kafka puts them', async () => {
     .map(Number);
   assert.equal(expected.length, keys.length);
 
+  // Each record reaches its partition once the producer's linger.ms has passed on the view's clock.
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid=record]').length === n, keys.length);
   const records = await recordsOnPage(page);
   assert.equal(records.length, keys.length);
   for (const [i, key] of keys.entries()) {

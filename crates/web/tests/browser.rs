@@ -83,6 +83,24 @@ async fn appears(root: &Element, selector: &str) {
     }
 }
 
+/// Waits (up to 10 s) until `done` holds: the model answers in a later task, and a produced record
+/// reaches its partition once `linger.ms` passed on the view's clock.
+async fn until(root: &Element, what: &str, done: impl Fn(&Element) -> bool) {
+    for _ in 0..500 {
+        if done(root) {
+            return;
+        }
+        settle().await;
+    }
+    panic!("waited 10 s for {what}");
+}
+
+fn text(root: &Element, selector: &str) -> String {
+    find::<Element>(root, selector)
+        .text_content()
+        .unwrap_or_default()
+}
+
 /// Whether the canvas has any pixel that is not fully transparent.
 fn canvas_has_ink(root: &Element, selector: &str) -> bool {
     let canvas = find::<web_sys::HtmlCanvasElement>(root, selector);
@@ -142,7 +160,7 @@ async fn set_partitions(root: &Element, typed: &str) {
 #[wasm_bindgen_test]
 async fn starts_with_six_empty_partitions() {
     let root = mount().await;
-    assert_eq!(count(&root, "li.lane"), 6);
+    until(&root, "six lanes", |root| count(root, "li.lane") == 6).await;
     assert!(
         root.query_selector("[data-testid=partition-5]")
             .expect("valid")
@@ -156,6 +174,10 @@ async fn a_keyed_record_lands_in_kafkas_partition_with_its_hash_shown() {
     let root = mount().await;
     produce(&root, "user-1").await;
     produce(&root, "user-1").await;
+    until(&root, "the second record's acknowledgement", |root| {
+        text(root, "[data-testid=placement]").contains("offset 1")
+    })
+    .await;
     // murmur2("user-1") = 1404122828, % 6 = 2; the second record gets the next offset.
     assert_eq!(
         count(&root, "[data-testid=partition-2] [data-key=\"user-1\"]"),
@@ -179,6 +201,10 @@ async fn keyless_records_stick_to_one_partition_and_say_so() {
         find::<HtmlButtonElement>(&root, "[data-testid=produce-keyless]").click();
         settle().await;
     }
+    until(&root, "three keyless records", |root| {
+        count(root, ".record.keyless") == 3
+    })
+    .await;
     // The sticky partitioner (KIP-794) keeps one partition until a 16 KB batch is full.
     let per_partition: Vec<u32> = (0..6)
         .map(|partition| {
@@ -207,13 +233,14 @@ async fn keyless_records_stick_to_one_partition_and_say_so() {
 async fn partition_count_grows_and_refuses_nonsense() {
     let root = mount().await;
     set_partitions(&root, "12").await;
-    assert_eq!(count(&root, "li.lane"), 12);
+    until(&root, "12 lanes", |root| count(root, "li.lane") == 12).await;
     set_partitions(&root, "1025").await;
     assert_eq!(
         count(&root, "li.lane"),
         12,
         "an out-of-range count changes nothing"
     );
+    appears(&root, "[data-testid=notice]").await;
     let notice = find::<Element>(&root, "[data-testid=notice]");
     assert_eq!(notice.get_attribute("role").as_deref(), Some("alert"));
     assert!(

@@ -1,4 +1,5 @@
-//! The worker's answers: one order-flow [`Simulation`] at a time, advanced in slices the page asks for.
+//! The worker's answers: one order-flow [`Simulation`] at a time, advanced in slices the page asks for,
+//! and the world views' worlds ([`crate::worlds`]).
 //!
 //! Inputs are [`Request`]s, handled in arrival order by [`Engine::handle`], which returns the one
 //! [`Reply`] each gets; the engine has no clock and no browser in it (a benchmark's timing comes in as a
@@ -12,12 +13,14 @@ use kplay_core::presets;
 use kplay_core::sim::{Simulation, Status};
 use kplay_core::time::Instant;
 
-use crate::protocol::{Reply, Request, Snapshot};
+use crate::protocol::{Reply, Request, Snapshot, one_line};
+use crate::worlds::Worlds;
 
 /// The model behind the page: the current run, if one was started.
 pub struct Engine {
     current: Option<(u64, Simulation)>,
     budget: u64,
+    worlds: Worlds,
 }
 
 impl Default for Engine {
@@ -33,6 +36,7 @@ impl Engine {
         Self {
             current: None,
             budget,
+            worlds: Worlds::default(),
         }
     }
 
@@ -48,11 +52,7 @@ impl Engine {
                 }
                 Err(problems) => Reply::Refused {
                     run,
-                    problems: problems
-                        .iter()
-                        .map(ToString::to_string)
-                        .collect::<Vec<_>>()
-                        .join("; "),
+                    problems: one_line(&problems),
                 },
             },
             Request::Advance {
@@ -73,6 +73,14 @@ impl Engine {
                 },
             },
             Request::Bench { preset } => bench(&preset, clock_ms),
+            Request::WorldOpen {
+                view,
+                script,
+                at_ms,
+            } => self.worlds.open(view, *script, at_ms),
+            Request::WorldGo { view, at_ms } => self.worlds.go(view, at_ms),
+            Request::WorldAct { view, intent } => self.worlds.act(view, intent),
+            Request::WorldUndoFork { view } => self.worlds.undo_fork(view),
         }
     }
 

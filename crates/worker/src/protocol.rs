@@ -16,6 +16,9 @@
 use kplay_core::scenario::Scenario;
 use kplay_core::sim::event_flow::PartitionLag;
 use kplay_core::sim::report::Report;
+use kplay_core::world::Action;
+use kplay_core::world::script::Script;
+use kplay_core::world::state::{RecordView, WorldState};
 use serde::{Deserialize, Serialize};
 
 /// What the page asks of the worker.
@@ -41,6 +44,38 @@ pub enum Request {
         budget: u64,
         /// Whether to include every service's per-partition lag (the dashboard's heatmap).
         partitions: bool,
+    },
+    /// Open world view `view` (a number the page gives each view) on `script` at `at_ms`, replacing what
+    /// the view showed. Answered by a [`Reply::World`] (with the script) or a [`Reply::WorldRefused`].
+    WorldOpen {
+        /// The view.
+        view: u32,
+        /// The world's configuration and action log.
+        script: Box<Script>,
+        /// The moment to show, in simulated milliseconds.
+        at_ms: u64,
+    },
+    /// Move view `view` to moment `at_ms`, forward (playing) or back (scrubbing, stepping back). The
+    /// timeline keeps every action: moving back and forth changes nothing. Answered by a [`Reply::World`].
+    WorldGo {
+        /// The view.
+        view: u32,
+        /// The moment, in simulated milliseconds.
+        at_ms: u64,
+    },
+    /// Do `intent` at view `view`'s current moment. In the past this forks: the later actions are set
+    /// aside (a [`Request::WorldUndoFork`] restores them). Answered by a [`Reply::World`] with the script,
+    /// or a [`Reply::WorldRefused`] that changes nothing.
+    WorldAct {
+        /// The view.
+        view: u32,
+        /// What the user did.
+        intent: Intent,
+    },
+    /// Restore the actions view `view`'s last fork set aside. Answered by a [`Reply::World`].
+    WorldUndoFork {
+        /// The view.
+        view: u32,
     },
     /// Run preset `preset` to the end and measure the model's speed (`tests/bench/wasm.mjs`).
     /// Answered by a [`Reply::Bench`].
@@ -79,6 +114,106 @@ pub enum Reply {
         /// What went wrong, for people.
         message: String,
     },
+    /// Where world view `view` stands.
+    World {
+        /// The view described.
+        view: u32,
+        /// What it shows.
+        frame: Box<WorldFrame>,
+    },
+    /// A world view's request was refused and changed nothing: every problem, each at its JSON path.
+    WorldRefused {
+        /// The view.
+        view: u32,
+        /// Every problem, in one line.
+        problems: String,
+    },
+}
+
+/// What a user does in a world view, at its current moment. Most intents are one script [`Action`];
+/// those that depend on the world at that moment (which consumer is the newest, which names are free)
+/// are worked out by the worker, which holds the world.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "intent", rename_all = "kebab-case")]
+pub enum Intent {
+    /// One action of the script, as is.
+    Action {
+        /// The action.
+        action: Action,
+    },
+    /// `count` consumers join `group`, subscribed to `topic`, named `consumer-<n>` with the first unused
+    /// numbers, reading from the earliest offset when the group has none.
+    Join {
+        /// `group.id`.
+        group: String,
+        /// The topic they subscribe to.
+        topic: String,
+        /// How many.
+        count: u32,
+        /// `partition.assignment.strategy`.
+        strategy: String,
+        /// Records each processes per second.
+        records_per_s: f64,
+    },
+    /// The newest `count` live consumers of `group` leave (`LeaveGroup`) or, with `crash`, stop
+    /// heartbeating.
+    Stop {
+        /// `group.id`.
+        group: String,
+        /// How many.
+        count: u32,
+        /// Crash instead of leaving.
+        crash: bool,
+    },
+    /// Every live consumer of `group` leaves and as many new ones join with `strategy` (a group's
+    /// members must agree on their protocol).
+    Restart {
+        /// `group.id`.
+        group: String,
+        /// The topic they subscribe to.
+        topic: String,
+        /// The new `partition.assignment.strategy`.
+        strategy: String,
+        /// Records each processes per second.
+        records_per_s: f64,
+    },
+    /// Start again with `topic` recreated with `partitions` partitions, empty, and no action (Kafka can
+    /// add partitions but never remove them).
+    Recreate {
+        /// The topic.
+        topic: String,
+        /// Its partitions.
+        partitions: u32,
+    },
+}
+
+/// Records of each partition a frame lists ([`WorldFrame::tails`]).
+pub const TAIL_RECORDS: usize = 40;
+/// Topics with more partitions than this are drawn as a grid, without their records.
+pub const TAIL_PARTITIONS: u32 = 64;
+
+/// A world view's state at one moment: everything the partition, retention and replication views draw.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WorldFrame {
+    /// The moment shown, in simulated milliseconds.
+    pub at_ms: u64,
+    /// The timeline's end: the furthest moment shown so far or the last action, whichever is later.
+    pub end_ms: u64,
+    /// Actions in the script.
+    pub actions: u32,
+    /// Actions the last fork set aside, which [`Request::WorldUndoFork`] restores (`None`: no fork).
+    pub fork: Option<u32>,
+    /// The world's state, with only the last record produced in `produced`.
+    pub state: WorldState,
+    /// The first topic's last [`TAIL_RECORDS`] records per partition, oldest first (empty for a topic
+    /// of more than [`TAIL_PARTITIONS`] partitions).
+    pub tails: Vec<Vec<RecordView>>,
+    /// The first group's latest rebalance rounds, oldest first, as sentences.
+    pub rounds: Vec<String>,
+    /// The script as JSON (what `kplay world` reads), when this reply changed it.
+    pub script: Option<String>,
+    /// What the request did, for people.
+    pub notice: Option<String>,
 }
 
 /// A run's state at one moment: everything the order-flow views draw.
@@ -98,6 +233,16 @@ pub struct Snapshot {
     pub partition_lags: Vec<Vec<PartitionLag>>,
     /// The report so far (final once `finished`).
     pub report: Report,
+}
+
+/// Problems as the one line a refusal carries: `path: message; path: message`.
+#[must_use]
+pub fn one_line(problems: &[kplay_core::problem::Problem]) -> String {
+    problems
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 impl Reply {

@@ -244,7 +244,7 @@ impl PartitionLog {
     }
 
     /// The segments, oldest first; the last one is the active segment.
-    pub fn segments(&self) -> impl ExactSizeIterator<Item = &Segment> + '_ {
+    pub fn segments(&self) -> impl DoubleEndedIterator<Item = &Segment> + ExactSizeIterator + '_ {
         self.segments.iter()
     }
 

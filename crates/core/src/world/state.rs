@@ -2,15 +2,18 @@
 //! draw it, and a test compares the two. Maps keep the world's order (topics as the script lists them,
 //! groups as they were created, members as they joined, partitions by number).
 
+use alloc::borrow::Cow;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
+
+use serde::{Deserialize, Serialize};
 
 use super::{Delivery, World};
 use crate::group::offsets;
 pub use crate::named::Named;
 
 /// Everything `kplay world` prints.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WorldState {
     /// The moment, in milliseconds.
     pub at_ms: u64,
@@ -23,14 +26,14 @@ pub struct WorldState {
 }
 
 /// A topic.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TopicView {
     /// Its partitions by number.
     pub partitions: Vec<PartitionView>,
 }
 
 /// A partition: replication and offsets.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PartitionView {
     /// Its number.
     pub partition: u32,
@@ -53,12 +56,12 @@ pub struct PartitionView {
 }
 
 /// A consumer group.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GroupView {
     /// `Empty`, `PreparingRebalance` or `Stable`.
-    pub state: &'static str,
+    pub state: Cow<'static, str>,
     /// `partition.assignment.strategy`.
-    pub strategy: &'static str,
+    pub strategy: Cow<'static, str>,
     /// The generation (0 before the first rebalance).
     pub generation: i32,
     /// Members by the script's name.
@@ -68,7 +71,7 @@ pub struct GroupView {
 }
 
 /// A member of a group.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MemberView {
     /// The coordinator's member id.
     pub member_id: String,
@@ -79,7 +82,7 @@ pub struct MemberView {
 }
 
 /// One partition's progress for a group.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OffsetView {
     /// The committed offset (the next to read), `null` before the first commit.
     pub committed: Option<u64>,
@@ -89,7 +92,7 @@ pub struct OffsetView {
 }
 
 /// What became of one produced record.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProducedView {
     /// Index of the `produce` action.
     pub action: u32,
@@ -100,9 +103,9 @@ pub struct ProducedView {
     /// The offset the producer was told (`null` until acknowledged, and always with `acks=0`).
     pub offset: Option<u64>,
     /// Kafka's error name if it failed.
-    pub error: Option<&'static str>,
+    pub error: Option<Cow<'static, str>>,
     /// `queued`, `sent` (acks=0), `waiting` (acks=all), `acknowledged` or `failed`.
-    pub status: &'static str,
+    pub status: Cow<'static, str>,
     /// Acknowledged, then lost.
     pub lost: bool,
 }
@@ -111,6 +114,18 @@ impl World {
     /// The state at the current moment.
     #[must_use]
     pub fn state(&self) -> WorldState {
+        self.state_with(&self.produced)
+    }
+
+    /// [`Self::state`] with only the last record produced in `produced`: what a view draws many times a
+    /// second, without a list that grows with every record.
+    #[must_use]
+    pub fn glance(&self) -> WorldState {
+        let last = self.produced.len().saturating_sub(1);
+        self.state_with(&self.produced[last..])
+    }
+
+    fn state_with(&self, produced: &[super::ProducedRecord]) -> WorldState {
         let topics = self
             .topics
             .iter()
@@ -209,8 +224,8 @@ impl World {
                 (
                     group.id().to_string(),
                     GroupView {
-                        state,
-                        strategy: group.config().strategy.name(),
+                        state: Cow::Borrowed(state),
+                        strategy: Cow::Borrowed(group.config().strategy.name()),
                         generation: group.generation(),
                         members: Named(members),
                         offsets: Named(offsets),
@@ -218,8 +233,7 @@ impl World {
                 )
             })
             .collect();
-        let produced = self
-            .produced
+        let produced = produced
             .iter()
             .map(|r| {
                 let (status, error) = match r.delivery {
@@ -236,8 +250,8 @@ impl World {
                     offset: r
                         .written_at
                         .filter(|_| r.delivery == Delivery::Acknowledged),
-                    error,
-                    status,
+                    error: error.map(Cow::Borrowed),
+                    status: Cow::Borrowed(status),
                     lost: r.lost,
                 }
             })
@@ -248,5 +262,54 @@ impl World {
             groups: Named(groups),
             produced,
         }
+    }
+}
+
+/// A stored record as a view lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordView {
+    /// Its offset.
+    pub offset: u64,
+    /// Its key as text (bytes that are not UTF-8 are replaced), `None` for a record without one.
+    pub key: Option<String>,
+}
+
+impl World {
+    /// The last `count` records stored in `partition` of `topic`, oldest first (fewer when it holds fewer;
+    /// none for a topic or partition that does not exist).
+    #[must_use]
+    pub fn tail(&self, topic: &str, partition: u32, count: usize) -> Vec<RecordView> {
+        let Some(log) = self
+            .topics
+            .iter()
+            .find(|t| t.name == topic)
+            .and_then(|t| t.logs.get(partition as usize))
+        else {
+            return Vec::new();
+        };
+        let mut tail: Vec<RecordView> = log
+            .segments()
+            .rev()
+            .flat_map(|segment| segment.records().iter().rev())
+            .take(count)
+            .map(|record| RecordView {
+                offset: record.offset,
+                key: record
+                    .key
+                    .as_deref()
+                    .map(|k| String::from_utf8_lossy(k).into_owned()),
+            })
+            .collect();
+        tail.reverse();
+        tail
+    }
+
+    /// The rebalance rounds of `group`, oldest first (none for a group that does not exist).
+    #[must_use]
+    pub fn rounds(&self, group: &str) -> &[crate::group::coordinator::RebalanceRound] {
+        self.groups
+            .iter()
+            .find(|g| g.group.id() == group)
+            .map_or(&[], |g| g.group.rounds())
     }
 }

@@ -78,18 +78,25 @@ impl Timeline {
             .partition_point(|w| w.now() <= at)
             .saturating_sub(1);
         let mut world = self.checkpoints[k].clone();
-        let first = world.actions_applied() as usize;
-        for step in &self.script.actions[first..] {
-            let when = Instant::from_millis(step.at_ms);
-            if when > at {
-                break;
-            }
-            // The whole script was accepted in `new`, so each action is again.
-            let _ = world.handle_action(when, &step.action);
-        }
-        world.handle_timeout(at);
+        self.advance(&mut world, at);
         world.keep_events(true);
         world
+    }
+
+    /// Moves `world`, a world of this timeline at or before `to`, on to `to`: the script's actions up to
+    /// `to` that it has not applied yet, then its timers. Playing forward this way gives the world
+    /// [`Self::land`] gives, without starting again from a checkpoint.
+    pub fn advance(&self, world: &mut World, to: Instant) {
+        let first = (world.actions_applied() as usize).min(self.script.actions.len());
+        for step in &self.script.actions[first..] {
+            let when = Instant::from_millis(step.at_ms);
+            if when > to {
+                break;
+            }
+            // The whole script was accepted when it joined the timeline, so each action is again.
+            let _ = world.handle_action(when, &step.action);
+        }
+        world.handle_timeout(to);
     }
 
     /// Applies `action` at `at`. At or after the last action it is appended; earlier, the actions after
@@ -99,6 +106,20 @@ impl Timeline {
     /// # Errors
     /// [`ActionError`] if the world at `at` refuses the action; the timeline is then unchanged.
     pub fn act(&mut self, at: Instant, action: Action) -> Result<Option<Fork>, ActionError> {
+        self.act_all(at, alloc::vec![action])
+            .map_err(|(_, err)| err)
+    }
+
+    /// [`Self::act`] for several actions at one moment, in order: all of them join the timeline, or
+    /// none does.
+    ///
+    /// # Errors
+    /// The index of the first action the world refuses and why; the timeline is then unchanged.
+    pub fn act_all(
+        &mut self,
+        at: Instant,
+        actions: Vec<Action>,
+    ) -> Result<Option<Fork>, (usize, ActionError)> {
         // Scripts count whole milliseconds.
         let at = Instant::from_millis(at.as_millis());
         let kept = self
@@ -107,12 +128,16 @@ impl Timeline {
             .partition_point(|a| Instant::from_millis(a.at_ms) <= at);
         let mut world = self.land(at);
         world.keep_events(false);
-        world.handle_action(at, &action)?;
+        for (i, action) in actions.iter().enumerate() {
+            world.handle_action(at, action).map_err(|err| (i, err))?;
+        }
         let dropped = self.script.actions.split_off(kept);
-        self.script.actions.push(ScriptAction {
-            at_ms: at.as_millis(),
-            action,
-        });
+        self.script
+            .actions
+            .extend(actions.into_iter().map(|action| ScriptAction {
+                at_ms: at.as_millis(),
+                action,
+            }));
         self.recheckpoint(kept);
         Ok((!dropped.is_empty()).then_some(Fork { dropped, kept }))
     }

@@ -144,7 +144,7 @@ fn not_enough_replicas_refuses_acks_all_but_not_acks_1() {
     let outcome: Vec<_> = state
         .produced
         .iter()
-        .map(|r| (r.status, r.error, r.offset))
+        .map(|r| (&*r.status, r.error.as_deref(), r.offset))
         .collect();
     assert_eq!(
         outcome,
@@ -804,4 +804,46 @@ proptest! {
         // Within two minutes of the end: landing a month later steps through every periodic log check.
         let _ = timeline.land(limit + Duration::from_millis(land_at % 120_000));
     }
+}
+
+#[test]
+fn playing_forward_from_a_landed_world_equals_landing_there() {
+    let script = kplay_core::world::workload::mixed(700, 5);
+    let timeline = Timeline::new(script.clone()).expect("valid");
+    let moments = kplay_core::world::workload::moments(&script, 9);
+    let mut playing = timeline.land(Instant::ZERO);
+    for at in moments {
+        timeline.advance(&mut playing, at);
+        assert_eq!(playing.state(), timeline.land(at).state(), "at {at}");
+    }
+}
+
+#[test]
+fn several_actions_at_one_moment_join_together_or_not_at_all() {
+    let original = kplay_core::world::workload::mixed(300, 2);
+    let mut timeline = Timeline::new(original.clone()).expect("valid");
+    let at = Instant::from_millis(original.actions[100].at_ms);
+    let produce: Action =
+        serde_json::from_value(json!({"do": "produce", "topic": "orders", "key": "k"}))
+            .expect("action");
+    let refused = timeline.act_all(at, vec![produce.clone(), Action::KillBroker { broker: 9 }]);
+    assert_eq!(
+        refused.map_err(|(i, e)| (i, e.field)),
+        Err((1, "broker".into()))
+    );
+    assert_eq!(timeline.script(), &original, "nothing joined");
+
+    let fork = timeline
+        .act_all(at, vec![produce.clone(), produce])
+        .expect("accepted")
+        .expect("a fork");
+    let kept = original.actions.len() - fork.dropped.len();
+    assert_eq!(timeline.script().actions.len(), kept + 2);
+    let end = Instant::from_millis(original.last_at_ms());
+    assert_eq!(
+        timeline.land(end).state(),
+        World::replay(timeline.script(), end)
+            .expect("valid")
+            .state()
+    );
 }

@@ -4,6 +4,7 @@
 //! concept page.
 
 use kplay_core::scenario::Scenario;
+use kplay_worker::protocol::Reply;
 use yew::prelude::*;
 
 use super::dashboard_view::DashboardView;
@@ -17,8 +18,10 @@ use super::scenario_tools::use_share_link;
 use super::theme_toggle::ThemeToggle;
 use crate::model::Model;
 use crate::state::flow::{FlowAction, FlowState};
+use crate::state::partitions;
 use crate::state::route::{Route, View};
 use crate::state::share::{self, STORAGE_KEY};
+use crate::state::world::{WorldAction, WorldView};
 use crate::storage;
 
 /// The page's query string.
@@ -57,11 +60,27 @@ pub fn app() -> Html {
     let started = use_memo((), |()| boot(&route));
     let model = use_memo((), |()| Model::spawn());
     let flow: FlowHandle = use_reducer(|| FlowState::new(started.0.clone(), model.outbox()));
+    let partition_world = use_reducer(|| {
+        WorldView::new(
+            partitions::VIEW,
+            model.outbox(),
+            partitions::script(partitions::DEFAULT_PARTITIONS),
+            0,
+        )
+    });
     {
         // Set before the first reply can arrive (replies come in later tasks), and on every render after.
-        let dispatcher = flow.dispatcher();
-        model.on_reply(Callback::from(move |reply| {
-            dispatcher.dispatch(FlowAction::Reply(reply));
+        let flow = flow.dispatcher();
+        let partitions = partition_world.dispatcher();
+        model.on_reply(Callback::from(move |reply| match reply {
+            Reply::World { .. } | Reply::WorldRefused { .. } => {
+                partitions.dispatch(WorldAction::Reply(reply));
+            }
+            Reply::Failed { .. } => {
+                partitions.dispatch(WorldAction::Reply(reply.clone()));
+                flow.dispatch(FlowAction::Reply(reply));
+            }
+            reply => flow.dispatch(FlowAction::Reply(reply)),
         }));
     }
     let view = use_state(|| route.view);
@@ -93,7 +112,7 @@ pub fn app() -> Html {
     };
     let body = match *view {
         View::SyncVsEvent => html! { <FlowView play_only={route.play_only} /> },
-        View::Partitions => html! { <PartitionView /> },
+        View::Partitions => html! { <PartitionView world={partition_world.clone()} /> },
         View::Retention => html! { <RetentionView /> },
         View::Replication => html! { <ReplicationView /> },
         View::Dashboard => html! { <DashboardView play_only={route.play_only} /> },

@@ -1,12 +1,11 @@
 //! The consumer group: controls, its members with their partitions, and the rebalance log.
 
 use kplay_core::group::assignor::Strategy;
-use kplay_core::group::coordinator::{GroupMember, RebalanceRound};
+use kplay_core::world::state::MemberView;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 /// Rounds shown in the log, newest first.
-const LOG_ROUNDS: usize = 6;
 /// Consumers listed one by one; a bigger group's others are summarised in a line (the partition grid
 /// still names every owner), so a rebalance of hundreds of consumers stays one short frame.
 const LISTED_CONSUMERS: usize = 64;
@@ -17,13 +16,13 @@ pub struct GroupPanelProps {
     /// The assignor in use.
     pub strategy: Strategy,
     /// Members in join order.
-    pub members: Vec<GroupMember>,
+    pub members: Vec<(String, MemberView)>,
     /// The group's generation.
     pub generation: i32,
     /// Whether a rebalance is under way.
     pub rebalancing: bool,
     /// Completed rounds, oldest first.
-    pub rounds: Vec<RebalanceRound>,
+    pub rounds: Vec<String>,
     /// A consumer joins.
     pub onadd: Callback<()>,
     /// The newest consumer leaves.
@@ -78,7 +77,7 @@ pub fn group_panel(props: &GroupPanelProps) -> Html {
                 <details class="rebalance-log" open=true>
                     <summary>{ "Rebalance log" }</summary>
                     <ol reversed=true data-testid="rebalance-log">
-                        { for props.rounds.iter().rev().take(LOG_ROUNDS).map(|round| html! { <li>{ round.to_string() }</li> }) }
+                        { for props.rounds.iter().rev().map(|round| html! { <li>{ round }</li> }) }
                     </ol>
                 </details>
             }
@@ -87,14 +86,14 @@ pub fn group_panel(props: &GroupPanelProps) -> Html {
 }
 
 /// "and N more: B busy, I idle, C crashed" for the consumers not listed.
-fn summarise(rest: &[GroupMember]) -> Option<String> {
+fn summarise(rest: &[(String, MemberView)]) -> Option<String> {
     if rest.is_empty() {
         return None;
     }
-    let crashed = rest.iter().filter(|m| !m.is_alive()).count();
+    let crashed = rest.iter().filter(|(_, m)| !m.alive).count();
     let idle = rest
         .iter()
-        .filter(|m| m.is_alive() && m.assigned.is_empty())
+        .filter(|(_, m)| m.alive && m.assigned.is_empty())
         .count();
     Some(format!(
         "and {} more: {} busy, {idle} idle, {crashed} crashed",
@@ -103,20 +102,20 @@ fn summarise(rest: &[GroupMember]) -> Option<String> {
     ))
 }
 
-fn consumer_view(member: &GroupMember) -> Html {
+fn consumer_view((name, member): &(String, MemberView)) -> Html {
     let partitions: Vec<String> = member
         .assigned
         .iter()
-        .map(|tp| format!("P{}", tp.partition))
+        .map(|(_, partition)| format!("P{partition}"))
         .collect();
-    let (class, status) = match (member.is_alive(), partitions.is_empty()) {
+    let (class, status) = match (member.alive, partitions.is_empty()) {
         (false, _) => ("crashed", "\u{2716} crashed".to_owned()),
         (true, true) => ("idle", "\u{25cb} idle".to_owned()),
         (true, false) => ("busy", format!("\u{25cf} {}", partitions.join(" "))),
     };
     html! {
-        <li class={classes!("consumer", class)} data-testid={format!("consumer-{}", member.id)}>
-            <strong>{ &member.id }</strong>
+        <li class={classes!("consumer", class)} data-testid={format!("consumer-{name}")} title={format!("member id {}", member.member_id)}>
+            <strong>{ name }</strong>
             <span>{ status }</span>
         </li>
     }

@@ -18,3 +18,4 @@ pub mod replication_view;
 pub mod retention_view;
 pub mod scenario_tools;
 pub mod theme_toggle;
+pub mod timeline;

@@ -1,69 +1,50 @@
 //! The partitions of a topic drawn as lanes of records, newest on the right; a wide topic (more than
-//! [`LANES_UP_TO`] partitions) as a grid of one cell per partition with its owner, end offset and lag, so a
+//! [`TAIL_PARTITIONS`] partitions) as a grid of one cell per partition with its owner, end offset and lag, so a
 //! thousand partitions stay readable and fast.
 
-use kplay_core::topic::{Record, Topic};
+use kplay_core::world::state::RecordView;
+use kplay_worker::protocol::TAIL_PARTITIONS;
 use yew::prelude::*;
 
-use crate::state::Shared;
-
-/// Records drawn per lane; older ones are summarised by a count so wide topics stay fast.
-const SHOWN_PER_LANE: usize = 40;
-/// Most partitions drawn as lanes of records.
-pub const LANES_UP_TO: u32 = 64;
-
-/// What the consumer group does with one partition.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct LaneGroupInfo {
-    /// The live consumer reading it.
-    pub owner: Option<String>,
-    /// The group's committed offset (the next to read).
-    pub committed: Option<u64>,
-    /// Records not yet read.
-    pub lag: u64,
-}
+use crate::state::partitions::Lane;
 
 /// Props of [`PartitionLanes`].
 #[derive(Properties, PartialEq)]
 pub struct PartitionLanesProps {
-    /// The topic to draw.
-    pub topic: Shared<Topic>,
-    /// `(partition, offset)` of the record to highlight, usually the last produced.
+    /// Every partition as the group sees it.
+    pub lanes: Vec<Lane>,
+    /// Each partition's newest records, oldest first (empty past [`TAIL_PARTITIONS`] partitions).
+    pub tails: Vec<Vec<RecordView>>,
+    /// The last produced record's partition and offset, to highlight.
     pub highlight: Option<(u32, u64)>,
-    /// Per partition, the consumer group's view of it.
-    #[prop_or_default]
-    pub group: Vec<LaneGroupInfo>,
 }
 
-/// One lane per partition, labelled with its number and log end offset.
+/// The partitions as lanes of records, or as a grid of cells past [`TAIL_PARTITIONS`] partitions.
 #[function_component(PartitionLanes)]
 pub fn partition_lanes(props: &PartitionLanesProps) -> Html {
-    let topic = props.topic.borrow();
-    if topic.partition_count().get() > LANES_UP_TO {
-        return partition_grid(&topic, &props.group);
+    if props.lanes.len() > TAIL_PARTITIONS as usize || props.tails.len() != props.lanes.len() {
+        return partition_grid(&props.lanes);
     }
     html! {
         <ol class="lanes" aria-label="Partitions">
-            { for (0..topic.partition_count().get()).map(|partition| {
-                let records = topic.records(partition);
-                let hidden = records.len().saturating_sub(SHOWN_PER_LANE);
-                let info = props.group.get(partition as usize).cloned().unwrap_or_default();
-                let committed = info.committed.unwrap_or(0);
+            { for props.lanes.iter().zip(&props.tails).enumerate().map(|(partition, (lane, records))| {
+                let hidden = records.first().map_or(0, |r| r.offset);
+                let committed = lane.committed.unwrap_or(0);
                 html! {
                     <li class="lane" data-testid={format!("partition-{partition}")} data-partition={partition.to_string()}>
                         <span class="lane-label">
                             { format!("P{partition}") }
-                            <small>{ format!("end {}", topic.log_end_offset(partition)) }</small>
+                            <small>{ format!("end {}", lane.log_end_offset) }</small>
                         </span>
-                        <span class={classes!("lane-owner", info.owner.is_none().then_some("none"))} data-testid={format!("owner-{partition}")}>
-                            { info.owner.clone().unwrap_or_else(|| "no consumer".to_owned()) }
-                            <small>{ format!("lag {}", info.lag) }</small>
+                        <span class={classes!("lane-owner", lane.owner.is_none().then_some("none"))} data-testid={format!("owner-{partition}")}>
+                            { lane.owner.clone().unwrap_or_else(|| "no consumer".to_owned()) }
+                            <small>{ format!("lag {}", lag_text(lane.lag)) }</small>
                         </span>
                         <ol class="records">
                             if hidden > 0 {
                                 <li class="record elided">{ format!("+{hidden} earlier") }</li>
                             }
-                            { for records[hidden..].iter().map(|record| record_view(record, props.highlight == Some((partition, record.offset)), record.offset < committed)) }
+                            { for records.iter().map(|record| record_view(record, props.highlight == Some((partition as u32, record.offset)), record.offset < committed)) }
                         </ol>
                     </li>
                 }
@@ -72,21 +53,22 @@ pub fn partition_lanes(props: &PartitionLanesProps) -> Html {
     }
 }
 
-/// One cell per partition: number, owner, lag and log end offset (shaded when lagging). No tooltip: at a
-/// thousand cells every attribute that changes with the lag is a thousand DOM writes per frame.
-fn partition_grid(topic: &Topic, group: &[LaneGroupInfo]) -> Html {
+/// A lag as `kafka-consumer-groups.sh` shows it: `-` before the group's first commit.
+fn lag_text(lag: Option<u64>) -> String {
+    lag.map_or_else(|| "-".to_owned(), |lag| lag.to_string())
+}
+
+fn partition_grid(lanes: &[Lane]) -> Html {
     html! {
         <ol class="partition-grid" aria-label="Partitions">
-            { for (0..topic.partition_count().get()).map(|partition| {
-                let info = group.get(partition as usize).cloned().unwrap_or_default();
-                let end = topic.log_end_offset(partition);
-                let owner = info.owner.as_deref().unwrap_or("no consumer");
+            { for lanes.iter().enumerate().map(|(partition, lane)| {
+                let owner = lane.owner.as_deref().unwrap_or("no consumer");
                 html! {
-                    <li class={classes!("cell", info.owner.is_none().then_some("none"), (info.lag > 0).then_some("lagging"))}
+                    <li class={classes!("cell", lane.owner.is_none().then_some("none"), (lane.lag.unwrap_or(0) > 0).then_some("lagging"))}
                         data-testid={format!("partition-{partition}")}>
                         <strong>{ format!("P{partition}") }</strong>
                         <span data-testid={format!("owner-{partition}")}>{ owner }</span>
-                        <span>{ format!("lag {} \u{b7} end {end}", info.lag) }</span>
+                        <span>{ format!("lag {} \u{b7} end {}", lag_text(lane.lag), lane.log_end_offset) }</span>
                     </li>
                 }
             }) }
@@ -94,26 +76,17 @@ fn partition_grid(topic: &Topic, group: &[LaneGroupInfo]) -> Html {
     }
 }
 
-fn record_view(record: &Record, highlighted: bool, read: bool) -> Html {
-    let (label, key_attr) = match &record.key {
-        None => ("\u{2205} no key".to_owned(), None),
-        Some(bytes) => {
-            let text = String::from_utf8_lossy(bytes).into_owned();
-            (
-                if text.is_empty() {
-                    "\"\" (empty)".to_owned()
-                } else {
-                    text.clone()
-                },
-                Some(text),
-            )
-        }
+fn record_view(record: &RecordView, highlighted: bool, read: bool) -> Html {
+    let label = match record.key.as_deref() {
+        None => "\u{2205} no key".to_owned(),
+        Some("") => "\"\" (empty)".to_owned(),
+        Some(text) => text.to_owned(),
     };
     html! {
         <li
             class={classes!("record", record.key.is_none().then_some("keyless"), highlighted.then_some("highlight"), read.then_some("read"))}
             data-testid="record"
-            data-key={key_attr}
+            data-key={record.key.clone()}
             data-offset={record.offset.to_string()}
             title={format!("offset {}", record.offset)}
         >

@@ -1,118 +1,180 @@
-//! The partition view: a topic as lanes, a producer, and how each record's partition was chosen.
+//! The partition view: a topic as lanes, a producer, how each record's partition was chosen, the consumer
+//! group, and the timeline of the world they live in ([`crate::state::partitions`]).
 
 use gloo::timers::callback::Interval;
+use kplay_core::group::assignor::Strategy;
+use kplay_worker::protocol::Intent;
 use yew::prelude::*;
 
 use super::group_panel::GroupPanel;
 use super::notice::NoticeBar;
 use super::number_field::NumberField;
-use super::partition_lanes::{LaneGroupInfo, PartitionLanes};
+use super::partition_lanes::PartitionLanes;
 use super::placement::PlacementExplainer;
 use super::producer::Producer;
-use crate::state::partitions::{Action, MAX_CONSUMERS, MAX_PRODUCE_RATE, PARTITIONS, State};
+use super::timeline::Timeline;
+use crate::state::partitions::{
+    self, MAX_CONSUMERS, MAX_PRODUCE_RATE, PARTITIONS, TOPIC, group, lanes, live_consumers,
+    partition_count,
+};
+use crate::state::world::{WorldAction, WorldView};
 
-/// The partition view, with its own state.
+/// Real milliseconds between two clock ticks.
+const TICK_MS: u32 = 100;
+
+/// Props of [`PartitionView`].
+#[derive(Properties, PartialEq)]
+pub struct PartitionViewProps {
+    /// The view's world (the app keeps it, so it survives switching views).
+    pub world: UseReducerHandle<WorldView>,
+}
+
+/// The partition view.
 #[function_component(PartitionView)]
-pub fn partition_view() -> Html {
-    let state = use_reducer(State::default);
+pub fn partition_view(props: &PartitionViewProps) -> Html {
+    let world = props.world.clone();
+    // The strategy new consumers join with while the group has none (then the group's own shows).
+    let chosen = use_state(|| Strategy::Range);
+    // The key of the last record produced here, for the placement explainer.
+    let last_key = use_state(|| None::<Option<String>>);
 
-    // The group's clock: ticks every 100 ms while the view is open.
     {
-        let dispatcher = state.dispatcher();
+        let dispatcher = world.dispatcher();
         use_effect_with((), move |()| {
-            let interval = Interval::new(100, move || dispatcher.dispatch(Action::Tick(100)));
+            let interval = Interval::new(TICK_MS, move || {
+                dispatcher.dispatch(WorldAction::Tick(u64::from(TICK_MS)));
+            });
             move || drop(interval)
         });
     }
 
-    // Callbacks
-    // Stable across the clock's re-renders, so the children they go to do not re-render (and reset
-    // what the user is typing) with every tick.
-    let on_partitions = use_callback(state.dispatcher(), |typed: String, state| {
-        state.dispatch(Action::SetPartitions(typed))
-    });
-    let on_produce = use_callback(state.dispatcher(), |key: Option<String>, state| {
-        state.dispatch(Action::Produce(key))
-    });
+    let frame = world.frame.clone();
+    let count = frame.as_deref().map_or(0, partition_count);
+    let live = frame.as_deref().map_or(0, live_consumers);
+    let strategy = frame
+        .as_deref()
+        .and_then(group)
+        .filter(|g| !g.members.0.is_empty())
+        .and_then(|g| g.strategy.parse::<Strategy>().ok())
+        .unwrap_or(*chosen);
 
-    let on_add = use_callback(state.dispatcher(), |(), state| {
-        state.dispatch(Action::AddConsumer)
+    // Callbacks: stable between frames, so a field being typed in is not redrawn (`NumberField`).
+    let on_partitions = use_callback(
+        (world.dispatcher(), count),
+        |typed: String, (world, count)| {
+            act_on(world, partitions::set_partitions(*count, &typed));
+        },
+    );
+    let on_produce = use_callback(
+        (world.dispatcher(), last_key.setter()),
+        |key: Option<String>, (world, last_key)| {
+            last_key.set(Some(key.clone()));
+            world.dispatch(WorldAction::Act(partitions::produce(key)));
+        },
+    );
+    let on_add = use_callback((world.dispatcher(), strategy), |(), (world, strategy)| {
+        world.dispatch(WorldAction::Act(partitions::join(1, *strategy)));
     });
-    let on_remove = use_callback(state.dispatcher(), |(), state| {
-        state.dispatch(Action::RemoveConsumer)
+    let on_remove = use_callback(world.dispatcher(), |(), world| {
+        world.dispatch(WorldAction::Act(partitions::stop_newest(false)));
     });
-    let on_crash = use_callback(state.dispatcher(), |(), state| {
-        state.dispatch(Action::CrashConsumer)
+    let on_crash = use_callback(world.dispatcher(), |(), world| {
+        world.dispatch(WorldAction::Act(partitions::stop_newest(true)));
     });
-    let on_consumers = use_callback(state.dispatcher(), |typed: String, state| {
-        state.dispatch(Action::SetConsumers(typed))
+    let on_consumers = use_callback(
+        (world.dispatcher(), live, strategy),
+        |typed: String, (world, live, strategy)| {
+            act_on(world, partitions::set_consumers(*live, &typed, *strategy));
+        },
+    );
+    let on_rate = use_callback(world.dispatcher(), |typed: String, world| {
+        act_on(world, partitions::stream(&typed).map(Some));
     });
-    let on_rate = use_callback(state.dispatcher(), |typed: String, state| {
-        state.dispatch(Action::SetProduceRate(typed))
-    });
-    let on_assignor = use_callback(state.dispatcher(), |name: String, state| {
-        state.dispatch(Action::SetAssignor(name))
-    });
+    let on_assignor = use_callback(
+        (world.dispatcher(), chosen.setter(), live),
+        |name: String, (world, chosen, live)| match name.parse::<Strategy>() {
+            Ok(next) => {
+                chosen.set(next);
+                if *live > 0 {
+                    world.dispatch(WorldAction::Act(partitions::restart(next)));
+                }
+            }
+            Err(err) => world.dispatch(WorldAction::Refuse(err.to_string())),
+        },
+    );
 
-    // Render
-    let highlight = state.last.as_ref().map(|(_, p)| (p.partition, p.offset));
-    let (name, partition_count) = {
-        let topic = state.topic.borrow();
-        (topic.name().to_owned(), topic.partition_count().get())
+    let Some(frame) = frame else {
+        return html! {
+            <section class="panel partition-view" aria-labelledby="partition-view-title">
+                <h2 id="partition-view-title">{ format!("Topic \u{201c}{TOPIC}\u{201d}") }</h2>
+                <NoticeBar notice={world.notice.clone()} />
+                <Timeline world={world.clone()} />
+            </section>
+        };
     };
-    let lanes: Vec<LaneGroupInfo> = state
-        .all_progress()
-        .into_iter()
-        .map(|(owner, committed, lag)| LaneGroupInfo {
-            owner: owner.map(str::to_owned),
-            committed,
-            lag,
-        })
-        .collect();
+    let placed = frame.state.produced.last().map(|p| (p.partition, p.offset));
+    let highlight = placed.and_then(|(partition, offset)| offset.map(|o| (partition, o)));
+    let (members, generation, rebalancing) = group(&frame).map_or((Vec::new(), 0, false), |g| {
+        (
+            g.members.0.clone(),
+            g.generation,
+            g.state == "PreparingRebalance",
+        )
+    });
     html! {
         <section class="panel partition-view" aria-labelledby="partition-view-title">
-            <h2 id="partition-view-title">{ format!("Topic \u{201c}{}\u{201d}", name) }</h2>
+            <h2 id="partition-view-title">{ format!("Topic \u{201c}{TOPIC}\u{201d}") }</h2>
+            <Timeline world={world.clone()} />
             <div class="controls">
                 <NumberField
                     label="Partitions"
                     test_id="partition-count"
-                    value={partition_count.to_string()}
+                    value={count.to_string()}
                     min={PARTITIONS.start().to_string()}
                     max={Some(AttrValue::from(PARTITIONS.end().to_string()))}
                     onchange={on_partitions}
                 />
                 <Producer onproduce={on_produce} />
                 <NumberField
-                    label="Keyed records per second"
+                    label={format!("Keyed records per second, for {} s", partitions::STREAM_SECONDS)}
                     test_id="produce-rate"
-                    value={state.produce_rate.to_string()}
-                    min="0"
+                    value=""
+                    min="1"
                     max={Some(AttrValue::from(MAX_PRODUCE_RATE.to_string()))}
                     onchange={on_rate}
                 />
                 <NumberField
                     label="Consumers"
                     test_id="consumers-input"
-                    value={state.live_consumers().to_string()}
+                    value={live.to_string()}
                     min="0"
                     max={Some(AttrValue::from(MAX_CONSUMERS.to_string()))}
                     onchange={on_consumers}
                 />
             </div>
-            <NoticeBar notice={state.notice.clone()} />
-            <PlacementExplainer last={state.last.clone()} partitions={partition_count} />
+            <NoticeBar notice={world.notice.clone()} />
+            <PlacementExplainer produced_key={(*last_key).clone()} {placed} partitions={count} />
             <GroupPanel
-                strategy={state.group.config().strategy}
-                members={state.group.members().to_vec()}
-                generation={state.group.generation()}
-                rebalancing={state.group.is_rebalancing()}
-                rounds={state.group.rounds().to_vec()}
+                {strategy}
+                {members}
+                {generation}
+                {rebalancing}
+                rounds={frame.rounds.clone()}
                 onadd={on_add}
                 onremove={on_remove}
                 oncrash={on_crash}
                 onassignor={on_assignor}
             />
-            <PartitionLanes topic={state.topic.clone()} {highlight} group={lanes} />
+            <PartitionLanes lanes={lanes(&frame)} tails={frame.tails.clone()} {highlight} />
         </section>
+    }
+}
+
+/// Sends what a typed field asks for, or says why it was refused.
+fn act_on(world: &UseReducerDispatcher<WorldView>, result: Result<Option<Intent>, String>) {
+    match result {
+        Ok(Some(intent)) => world.dispatch(WorldAction::Act(intent)),
+        Ok(None) => {}
+        Err(message) => world.dispatch(WorldAction::Refuse(message)),
     }
 }

@@ -360,7 +360,12 @@ impl FlowState {
                 self.step_to = None;
                 self.error = Some(message);
             }
-            Reply::Refused { .. } | Reply::Bench { .. } | Reply::Ready => {}
+            // World replies go to the world views (`crate::state::world`).
+            Reply::Refused { .. }
+            | Reply::Bench { .. }
+            | Reply::Ready
+            | Reply::World { .. }
+            | Reply::WorldRefused { .. } => {}
         }
     }
 

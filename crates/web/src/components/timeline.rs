@@ -1,0 +1,65 @@
+//! A world view's timeline: play or pause, step back and forth, scrub to any moment, and the fork notice
+//! with its undo.
+
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use crate::state::world::{STEP_MS, WorldAction, WorldView};
+
+/// Props of [`Timeline`].
+#[derive(Properties, PartialEq)]
+pub struct TimelineProps {
+    /// The view's state.
+    pub world: UseReducerHandle<WorldView>,
+}
+
+/// Seconds with one decimal, as the timeline shows a moment.
+fn seconds(ms: u64) -> String {
+    format!("{}.{} s", ms / 1_000, ms % 1_000 / 100)
+}
+
+/// The timeline of a world view.
+#[function_component(Timeline)]
+pub fn timeline(props: &TimelineProps) -> Html {
+    let world = &props.world;
+    let Some(frame) = world.frame.as_ref() else {
+        return html! { <p class="timeline" data-testid="moment">{ "starting the model\u{2026}" }</p> };
+    };
+    let send = |action: WorldAction| {
+        let world = world.clone();
+        Callback::from(move |_: MouseEvent| world.dispatch(action.clone()))
+    };
+    let onscrub = {
+        let world = world.clone();
+        Callback::from(move |e: InputEvent| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            if let Ok(at_ms) = input.value().parse::<u64>() {
+                world.dispatch(WorldAction::Go(at_ms));
+            }
+        })
+    };
+    html! {
+        <>
+        <div class="timeline">
+            <button type="button" data-testid="timeline-play" onclick={send(WorldAction::SetPlaying(!world.playing))}>
+                { if world.playing { "Pause" } else { "Play" } }
+            </button>
+            <button type="button" class="secondary" data-testid="step-back" title={format!("Back {}", seconds(STEP_MS))}
+                disabled={frame.at_ms == 0} onclick={send(WorldAction::StepBack)}>{ "\u{25c0} Step back" }</button>
+            <button type="button" class="secondary" data-testid="step" title={format!("Forward {}", seconds(STEP_MS))}
+                onclick={send(WorldAction::Step)}>{ "Step \u{25b6}" }</button>
+            <input type="range" data-testid="timeline" aria-label="Moment (simulated milliseconds)"
+                min="0" max={frame.end_ms.to_string()} step="100" value={frame.at_ms.to_string()} oninput={onscrub} />
+            <span class="moment" data-testid="moment">
+                { format!("{} of {} \u{b7} {} action(s)", seconds(frame.at_ms), seconds(frame.end_ms), frame.actions) }
+            </span>
+        </div>
+        if let Some(dropped) = frame.fork {
+            <p class="notice" role="status" data-testid="fork-notice">
+                { format!("You acted in the past: the {dropped} later action(s) were set aside and the timeline goes on from here. ") }
+                <button type="button" class="secondary" data-testid="undo-fork" onclick={send(WorldAction::UndoFork)}>{ "Undo fork" }</button>
+            </p>
+        }
+        </>
+    }
+}

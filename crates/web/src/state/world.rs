@@ -1,0 +1,282 @@
+//! A world view's state and actions (Yew's reducer pattern): the page's side of one world in the model's
+//! worker ([`kplay_worker::worlds`]).
+//!
+//! The page holds no world: it sends requests (open a script, go to a moment, act, undo a fork) and draws
+//! the [`WorldFrame`] each reply carries. Playing moves the moment [`SPEED`] times faster than real time,
+//! one request at a time: ticks that come while the worker is busy add up into the next request, so a slow
+//! world slows the clock, never the page. Scrubbing the timeline or stepping pauses. Acting happens at the
+//! moment shown; in the past the worker forks the timeline and the frame says how many actions it set
+//! aside, which [`WorldAction::UndoFork`] restores. Each reply that changed the script carries it as JSON:
+//! the state keeps it for links, autosave and "Export".
+
+use std::rc::Rc;
+
+use kplay_core::world::script::Script;
+use kplay_worker::protocol::{Intent, Reply, Request, WorldFrame};
+
+use super::partitions::Notice;
+use crate::model::Outbox;
+
+/// The simulated clock runs this many times faster than real time while a world view plays.
+pub const SPEED: u64 = 10;
+/// Simulated milliseconds a step moves, forward or back.
+pub const STEP_MS: u64 = 1_000;
+
+/// What the user, the view's clock or the worker can do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WorldAction {
+    /// The worker answered this view.
+    Reply(Reply),
+    /// Real milliseconds passed; while playing, the moment moves [`SPEED`] times as far.
+    Tick(u64),
+    /// Go to this moment (the timeline was moved) and pause.
+    Go(u64),
+    /// One step forward, paused.
+    Step,
+    /// One step back, paused.
+    StepBack,
+    /// Play or pause.
+    SetPlaying(bool),
+    /// Do this at the moment shown.
+    Act(Intent),
+    /// Restore what the last fork set aside.
+    UndoFork,
+    /// Start again from this script at this moment.
+    Open(Box<Script>, u64),
+    /// The page refused an input before sending anything: say why.
+    Refuse(String),
+}
+
+/// One world view as the page knows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorldView {
+    /// The page's number for the view (the worker keeps one world per number).
+    pub view: u32,
+    outbox: Outbox,
+    /// What the worker last reported (`None` until it answers).
+    pub frame: Option<Rc<WorldFrame>>,
+    /// The script as JSON, as last reported.
+    pub script: Rc<str>,
+    /// Whether the clock moves.
+    pub playing: bool,
+    /// A `world-go` is on its way.
+    going: bool,
+    /// Simulated milliseconds owed to the clock while a `world-go` was on its way.
+    owed_ms: u64,
+    /// What the last action did, or why it was refused.
+    pub notice: Option<Notice>,
+}
+
+impl WorldView {
+    /// A view that opens `script` at `at_ms` in the worker.
+    #[must_use]
+    pub fn new(view: u32, outbox: Outbox, script: Script, at_ms: u64) -> Self {
+        let mut state = Self {
+            view,
+            outbox,
+            frame: None,
+            script: Rc::from(""),
+            playing: true,
+            going: false,
+            owed_ms: 0,
+            notice: None,
+        };
+        state.apply(WorldAction::Open(Box::new(script), at_ms));
+        state
+    }
+
+    /// The moment shown, in simulated milliseconds.
+    #[must_use]
+    pub fn at_ms(&self) -> u64 {
+        self.frame.as_ref().map_or(0, |f| f.at_ms)
+    }
+
+    /// Applies `action` in place.
+    pub fn apply(&mut self, action: WorldAction) {
+        let view = self.view;
+        match action {
+            WorldAction::Reply(Reply::World { frame, .. }) => {
+                self.going = false;
+                if let Some(script) = &frame.script {
+                    self.script = Rc::from(script.as_str());
+                }
+                if let Some(notice) = &frame.notice {
+                    self.notice = Some(Notice::Info(notice.clone()));
+                }
+                self.frame = Some(Rc::from(frame));
+                if self.owed_ms > 0 {
+                    let owed = std::mem::take(&mut self.owed_ms);
+                    self.go(self.at_ms() + owed);
+                }
+            }
+            WorldAction::Reply(Reply::WorldRefused { problems, .. }) => {
+                self.going = false;
+                self.notice = Some(Notice::Refused(problems));
+            }
+            WorldAction::Reply(Reply::Failed { message }) => {
+                self.going = false;
+                self.playing = false;
+                self.notice = Some(Notice::Refused(message));
+            }
+            WorldAction::Reply(_) => {}
+            WorldAction::Tick(real_ms) => {
+                if !self.playing || self.frame.is_none() {
+                    return;
+                }
+                let sim_ms = real_ms.saturating_mul(SPEED);
+                if self.going {
+                    self.owed_ms = self.owed_ms.saturating_add(sim_ms);
+                } else {
+                    self.go(self.at_ms().saturating_add(sim_ms));
+                }
+            }
+            WorldAction::Go(at_ms) => {
+                self.playing = false;
+                self.owed_ms = 0;
+                self.go(at_ms);
+            }
+            WorldAction::Step => self.apply(WorldAction::Go(self.at_ms().saturating_add(STEP_MS))),
+            WorldAction::StepBack => {
+                self.apply(WorldAction::Go(self.at_ms().saturating_sub(STEP_MS)));
+            }
+            WorldAction::SetPlaying(playing) => self.playing = playing,
+            WorldAction::Act(intent) => {
+                self.notice = None;
+                self.outbox.send(Request::WorldAct { view, intent });
+            }
+            WorldAction::UndoFork => self.outbox.send(Request::WorldUndoFork { view }),
+            WorldAction::Open(script, at_ms) => {
+                self.notice = None;
+                self.owed_ms = 0;
+                self.outbox.send(Request::WorldOpen {
+                    view,
+                    script,
+                    at_ms,
+                });
+            }
+            WorldAction::Refuse(message) => self.notice = Some(Notice::Refused(message)),
+        }
+    }
+
+    fn go(&mut self, at_ms: u64) {
+        self.going = true;
+        self.outbox.send(Request::WorldGo {
+            view: self.view,
+            at_ms,
+        });
+    }
+}
+
+super::reducible!(WorldView, WorldAction);
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+
+    use kplay_core::world::script::TopicSpec;
+    use kplay_worker::engine::Engine;
+
+    use super::*;
+
+    /// A view wired to the real engine (natively), with the requests it sent kept until answered.
+    struct Harness {
+        state: WorldView,
+        engine: Engine,
+        sent: Rc<RefCell<Vec<Request>>>,
+    }
+
+    impl Harness {
+        fn open(at_ms: u64) -> Self {
+            let sent = Rc::new(RefCell::new(Vec::new()));
+            let outbox = {
+                let sent = Rc::clone(&sent);
+                Outbox::new(move |request| sent.borrow_mut().push(request))
+            };
+            let script = Script::new(
+                0,
+                1,
+                vec![TopicSpec {
+                    name: "t".into(),
+                    partitions: 2,
+                    replication_factor: 1,
+                    config: Default::default(),
+                }],
+            );
+            let mut harness = Self {
+                state: WorldView::new(1, outbox, script, at_ms),
+                engine: Engine::default(),
+                sent,
+            };
+            harness.answer();
+            harness
+        }
+
+        /// The worker answers every request sent so far.
+        fn answer(&mut self) {
+            let requests: Vec<Request> = self.sent.borrow_mut().drain(..).collect();
+            for request in requests {
+                let reply = self.engine.handle(request, &|| 0.0);
+                self.state.apply(WorldAction::Reply(reply));
+            }
+        }
+
+        /// The moments of the `world-go` requests waiting for an answer.
+        fn going_to(&self) -> Vec<u64> {
+            self.sent
+                .borrow()
+                .iter()
+                .filter_map(|r| match r {
+                    Request::WorldGo { at_ms, .. } => Some(*at_ms),
+                    _ => None,
+                })
+                .collect()
+        }
+    }
+
+    #[test]
+    fn ticks_while_the_worker_is_busy_add_up_into_the_next_request() {
+        let mut h = Harness::open(0);
+        for ms in [100, 100, 50] {
+            h.state.apply(WorldAction::Tick(ms));
+        }
+        assert_eq!(h.going_to(), [1_000], "one request; the rest is owed");
+        h.answer();
+        assert_eq!(h.state.at_ms(), 1_000);
+        assert_eq!(h.going_to(), [2_500]);
+    }
+
+    #[test]
+    fn moving_the_timeline_pauses_and_steps_move_from_the_moment_shown() {
+        let mut h = Harness::open(5_000);
+        h.state.apply(WorldAction::StepBack);
+        assert!(!h.state.playing);
+        assert_eq!(h.going_to(), [4_000]);
+        h.answer();
+        h.state.apply(WorldAction::Tick(100));
+        assert_eq!(h.going_to(), [0u64; 0], "paused: the clock stays");
+        h.state.apply(WorldAction::Step);
+        assert_eq!(h.going_to(), [5_000]);
+    }
+
+    #[test]
+    fn a_refusal_is_shown_and_the_frame_kept() {
+        let mut h = Harness::open(0);
+        let before = h.state.frame.clone();
+        assert!(
+            h.state.script.contains("\"partitions\":2"),
+            "{}",
+            h.state.script
+        );
+        h.state.apply(WorldAction::Act(Intent::Stop {
+            group: "g".into(),
+            count: 1,
+            crash: false,
+        }));
+        h.answer();
+        assert_eq!(
+            h.state.notice,
+            Some(Notice::Refused("There is no running consumer.".into()))
+        );
+        assert_eq!(h.state.frame, before);
+    }
+}

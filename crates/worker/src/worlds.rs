@@ -1,0 +1,607 @@
+//! The world views' answers: one time-travelling [`World`] per view, on its [`Timeline`].
+//!
+//! A view's state is its timeline (the script: configuration and action log, with checkpoints) and a
+//! cursor: the world at the moment shown. Moving forward plays the cursor on ([`Timeline::advance`]);
+//! moving back lands a copy from the nearest checkpoint ([`Timeline::land`]), so any moment of a long log
+//! costs at most [`kplay_core::config::CHECKPOINT_EVERY`] actions to reach. Acting puts the intent's
+//! actions on the timeline at the cursor's moment ([`Timeline::act_all`]); in the past that forks, and the
+//! fork is kept so that [`Worlds::undo_fork`] can restore what it set aside. Inputs are the
+//! `world-*` [`Request`](crate::protocol::Request)s, in arrival order; each returns its one [`Reply`].
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use kplay_core::time::Instant;
+use kplay_core::world::script::{Script, ScriptAction};
+use kplay_core::world::state::WorldState;
+use kplay_core::world::timeline::{Fork, Timeline};
+use kplay_core::world::{Action, World};
+
+use crate::protocol::{Intent, Reply, TAIL_PARTITIONS, TAIL_RECORDS, WorldFrame, one_line};
+
+/// Rebalance rounds a frame carries.
+const ROUNDS: usize = 6;
+
+/// One view's world.
+struct Session {
+    timeline: Timeline,
+    /// The world at the moment shown; it keeps no events.
+    cursor: World,
+    /// The furthest moment shown so far.
+    end: Instant,
+    /// The last fork, and the timeline's end before it.
+    fork: Option<(Fork, Instant)>,
+}
+
+impl Session {
+    fn new(script: Script, at: Instant) -> Result<Self, String> {
+        let timeline = Timeline::new(script).map_err(|problems| one_line(&problems.0))?;
+        let mut cursor = timeline.land(at);
+        cursor.keep_events(false);
+        Ok(Self {
+            timeline,
+            cursor,
+            end: at,
+            fork: None,
+        })
+    }
+
+    fn go(&mut self, at: Instant) {
+        if at >= self.cursor.now() {
+            self.timeline.advance(&mut self.cursor, at);
+        } else {
+            self.cursor = self.timeline.land(at);
+            self.cursor.keep_events(false);
+        }
+        self.end = self.end.max(at);
+    }
+
+    fn frame(&self, script_changed: bool, notice: Option<String>) -> Box<WorldFrame> {
+        let state = self.cursor.glance();
+        let last_action = Instant::from_millis(self.timeline.script().last_at_ms());
+        let tails = state
+            .topics
+            .0
+            .first()
+            .filter(|(_, topic)| topic.partitions.len() <= TAIL_PARTITIONS as usize)
+            .map(|(name, topic)| {
+                (0..topic.partitions.len() as u32)
+                    .map(|p| self.cursor.tail(name, p, TAIL_RECORDS))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let rounds = state
+            .groups
+            .0
+            .first()
+            .map(|(name, _)| {
+                let rounds = self.cursor.rounds(name);
+                rounds[rounds.len().saturating_sub(ROUNDS)..]
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect()
+            })
+            .unwrap_or_default();
+        Box::new(WorldFrame {
+            at_ms: self.cursor.now().as_millis(),
+            end_ms: self.end.max(last_action).as_millis(),
+            actions: self.timeline.script().actions.len() as u32,
+            fork: self.fork.as_ref().map(|(f, _)| f.dropped.len() as u32),
+            state,
+            tails,
+            rounds,
+            // A script always serializes: its maps have string keys and its numbers are finite.
+            script: script_changed
+                .then(|| serde_json::to_string(self.timeline.script()).unwrap_or_default()),
+            notice,
+        })
+    }
+}
+
+/// Every world view's session, by the page's number for the view.
+#[derive(Default)]
+pub struct Worlds {
+    sessions: BTreeMap<u32, Session>,
+}
+
+impl Worlds {
+    /// Opens `view` on `script` at `at_ms`; a script with problems is refused and the view keeps its world.
+    pub fn open(&mut self, view: u32, script: Script, at_ms: u64) -> Reply {
+        match Session::new(script, Instant::from_millis(at_ms)) {
+            Ok(session) => {
+                let frame = session.frame(true, None);
+                self.sessions.insert(view, session);
+                Reply::World { view, frame }
+            }
+            Err(problems) => Reply::WorldRefused { view, problems },
+        }
+    }
+
+    /// Moves `view` to `at_ms`.
+    pub fn go(&mut self, view: u32, at_ms: u64) -> Reply {
+        self.with(view, |session| {
+            session.go(Instant::from_millis(at_ms));
+            Ok(session.frame(false, None))
+        })
+    }
+
+    /// Does `intent` at `view`'s moment.
+    pub fn act(&mut self, view: u32, intent: Intent) -> Reply {
+        if let Intent::Recreate { topic, partitions } = intent {
+            return self.recreate(view, &topic, partitions);
+        }
+        self.with(view, |session| {
+            let state = session.cursor.glance();
+            let (actions, notice) = plan(session.timeline.script(), &state, intent)?;
+            let at = session.cursor.now();
+            match session.timeline.act_all(at, actions) {
+                Ok(fork) => {
+                    if let Some(fork) = fork {
+                        session.fork = Some((fork, session.end));
+                        session.end = at;
+                    }
+                    session.cursor = session.timeline.land(at);
+                    session.cursor.keep_events(false);
+                    Ok(session.frame(true, notice))
+                }
+                Err((_, err)) => Err(err.to_string()),
+            }
+        })
+    }
+
+    /// Restores what `view`'s last fork set aside.
+    pub fn undo_fork(&mut self, view: u32) -> Reply {
+        self.with(view, |session| {
+            let Some((fork, end)) = session.fork.take() else {
+                return Err("there is no fork to undo".into());
+            };
+            session.end = session.end.max(end);
+            let restored = fork.dropped.len();
+            session.timeline.undo_fork(fork);
+            let at = session.cursor.now();
+            session.cursor = session.timeline.land(at);
+            session.cursor.keep_events(false);
+            Ok(session.frame(
+                true,
+                Some(format!(
+                    "Fork undone: {restored} later action(s) are back on the timeline."
+                )),
+            ))
+        })
+    }
+
+    fn recreate(&mut self, view: u32, topic: &str, partitions: u32) -> Reply {
+        let Some(session) = self.sessions.get(&view) else {
+            return unknown(view);
+        };
+        let mut script = session.timeline.script().clone();
+        script.actions.clear();
+        let Some(spec) = script.topics.iter_mut().find(|t| t.name == topic) else {
+            return Reply::WorldRefused {
+                view,
+                problems: format!("topic: there is no topic {topic:?}"),
+            };
+        };
+        spec.partitions = partitions;
+        match Session::new(script, Instant::ZERO) {
+            Ok(session) => {
+                let frame = session.frame(
+                    true,
+                    Some(format!(
+                        "Kafka cannot remove partitions: {topic:?} was recreated with {partitions}, empty, and the timeline starts again."
+                    )),
+                );
+                self.sessions.insert(view, session);
+                Reply::World { view, frame }
+            }
+            Err(problems) => Reply::WorldRefused { view, problems },
+        }
+    }
+
+    fn with(
+        &mut self,
+        view: u32,
+        f: impl FnOnce(&mut Session) -> Result<Box<WorldFrame>, String>,
+    ) -> Reply {
+        match self.sessions.get_mut(&view) {
+            Some(session) => match f(session) {
+                Ok(frame) => Reply::World { view, frame },
+                Err(problems) => Reply::WorldRefused { view, problems },
+            },
+            None => unknown(view),
+        }
+    }
+}
+
+fn unknown(view: u32) -> Reply {
+    Reply::Failed {
+        message: format!("world view {view} was never opened"),
+    }
+}
+
+/// The script actions `intent` stands for in a world in `state`, and what to tell the user.
+fn plan(
+    script: &Script,
+    state: &WorldState,
+    intent: Intent,
+) -> Result<(Vec<Action>, Option<String>), String> {
+    let live = |group: &str| -> Vec<String> {
+        state.groups.get(group).map_or_else(Vec::new, |g| {
+            g.members
+                .0
+                .iter()
+                .filter(|(_, m)| m.alive)
+                .map(|(name, _)| name.clone())
+                .collect()
+        })
+    };
+    Ok(match intent {
+        Intent::Action { action } => (vec![action], None),
+        Intent::Join {
+            group,
+            topic,
+            count,
+            strategy,
+            records_per_s,
+        } => {
+            let names = free_names(script, state, &group, count as usize);
+            let notice = match names.as_slice() {
+                [one] => format!("{one} joined; the group rebalances."),
+                _ => format!("{count} consumers joined; the group rebalances."),
+            };
+            let joins = names
+                .into_iter()
+                .map(|member| join(&group, member, &topic, &strategy, records_per_s))
+                .collect();
+            (joins, Some(notice))
+        }
+        Intent::Stop {
+            group,
+            count,
+            crash,
+        } => {
+            let live = live(&group);
+            if live.is_empty() {
+                return Err("There is no running consumer.".into());
+            }
+            let newest: Vec<String> = live.into_iter().rev().take(count as usize).collect();
+            let notice = match (newest.as_slice(), crash) {
+                ([one], true) => format!(
+                    "{one} crashed: its partitions wait until its session times out (45 s)."
+                ),
+                ([one], false) => format!("{one} left the group; its partitions are reassigned."),
+                (all, _) => format!(
+                    "{} consumers {}.",
+                    all.len(),
+                    if crash { "crashed" } else { "left" }
+                ),
+            };
+            let actions = newest
+                .into_iter()
+                .map(|member| {
+                    let group = group.clone();
+                    if crash {
+                        Action::Crash { group, member }
+                    } else {
+                        Action::Leave { group, member }
+                    }
+                })
+                .collect();
+            (actions, Some(notice))
+        }
+        Intent::Restart {
+            group,
+            topic,
+            strategy,
+            records_per_s,
+        } => {
+            let live = live(&group);
+            let mut actions: Vec<Action> = live
+                .iter()
+                .map(|member| Action::Leave {
+                    group: group.clone(),
+                    member: member.clone(),
+                })
+                .collect();
+            actions.extend(
+                free_names(script, state, &group, live.len())
+                    .into_iter()
+                    .map(|member| join(&group, member, &topic, &strategy, records_per_s)),
+            );
+            let notice = format!(
+                "The group restarted with the {strategy} assignor: {} consumer(s) left and as many joined.",
+                live.len()
+            );
+            (actions, Some(notice))
+        }
+        Intent::Recreate { .. } => (Vec::new(), None),
+    })
+}
+
+fn join(group: &str, member: String, topic: &str, strategy: &str, records_per_s: f64) -> Action {
+    Action::Join {
+        group: group.into(),
+        member,
+        topics: vec![topic.into()],
+        strategy: Some(strategy.into()),
+        group_instance_id: None,
+        records_per_s: Some(records_per_s),
+        auto_offset_reset: Some("earliest".into()),
+    }
+}
+
+/// `count` names `consumer-<n>` that no member of `group` has had, lowest numbers first.
+fn free_names(script: &Script, state: &WorldState, group: &str, count: usize) -> Vec<String> {
+    let mut used: BTreeSet<&str> = script
+        .actions
+        .iter()
+        .filter_map(|ScriptAction { action, .. }| match action {
+            Action::Join {
+                group: g, member, ..
+            } if g == group => Some(member.as_str()),
+            _ => None,
+        })
+        .collect();
+    if let Some(g) = state.groups.get(group) {
+        used.extend(g.members.0.iter().map(|(name, _)| name.as_str()));
+    }
+    (1..)
+        .map(|n| format!("consumer-{n}"))
+        .filter(|name| !used.contains(name.as_str()))
+        .take(count)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use kplay_core::world::script::TopicSpec;
+
+    use super::*;
+
+    const VIEW: u32 = 1;
+
+    fn script(partitions: u32) -> Script {
+        Script::new(
+            7,
+            1,
+            vec![TopicSpec {
+                name: "orders".into(),
+                partitions,
+                replication_factor: 1,
+                config: Default::default(),
+            }],
+        )
+    }
+
+    fn frame(reply: Reply) -> Box<WorldFrame> {
+        match reply {
+            Reply::World { view, frame } if view == VIEW => frame,
+            other => panic!("not a frame of view {VIEW}: {other:?}"),
+        }
+    }
+
+    fn join(worlds: &mut Worlds, count: u32, strategy: &str) -> Box<WorldFrame> {
+        frame(worlds.act(
+            VIEW,
+            Intent::Join {
+                group: "g".into(),
+                topic: "orders".into(),
+                count,
+                strategy: strategy.into(),
+                records_per_s: 2.0,
+            },
+        ))
+    }
+
+    fn produce(worlds: &mut Worlds, key: &str, count: u64) -> Box<WorldFrame> {
+        let action = serde_json::from_value(serde_json::json!(
+            {"do": "produce", "topic": "orders", "key": key, "count": count}
+        ))
+        .expect("an action");
+        frame(worlds.act(VIEW, Intent::Action { action }))
+    }
+
+    fn members(frame: &WorldFrame) -> Vec<(String, bool)> {
+        frame.state.groups.get("g").map_or_else(Vec::new, |g| {
+            g.members
+                .0
+                .iter()
+                .map(|(n, m)| (n.clone(), m.alive))
+                .collect()
+        })
+    }
+
+    #[test]
+    fn consumers_get_the_first_free_names_and_the_newest_stops_first() {
+        let mut worlds = Worlds::default();
+        frame(worlds.open(VIEW, script(6), 0));
+        let joined = join(&mut worlds, 3, "range");
+        assert_eq!(
+            members(&joined),
+            [
+                ("consumer-1".into(), true),
+                ("consumer-2".into(), true),
+                ("consumer-3".into(), true)
+            ]
+        );
+        frame(worlds.go(VIEW, 1_000));
+        let crashed = frame(worlds.act(
+            VIEW,
+            Intent::Stop {
+                group: "g".into(),
+                count: 1,
+                crash: true,
+            },
+        ));
+        assert_eq!(members(&crashed)[2], ("consumer-3".into(), false));
+        assert!(
+            crashed
+                .notice
+                .as_deref()
+                .is_some_and(|n| n.contains("consumer-3 crashed"))
+        );
+        let left = frame(worlds.act(
+            VIEW,
+            Intent::Stop {
+                group: "g".into(),
+                count: 1,
+                crash: false,
+            },
+        ));
+        assert_eq!(
+            members(&left).len(),
+            2,
+            "consumer-2 left; the crashed one stays until its session ends"
+        );
+        let again = join(&mut worlds, 1, "range");
+        assert_eq!(
+            members(&again).last(),
+            Some(&("consumer-4".into(), true)),
+            "names are never reused"
+        );
+    }
+
+    #[test]
+    fn a_group_with_a_crashed_member_cannot_switch_protocol_until_its_session_expires() {
+        let mut worlds = Worlds::default();
+        frame(worlds.open(VIEW, script(4), 0));
+        join(&mut worlds, 2, "range");
+        frame(worlds.act(
+            VIEW,
+            Intent::Stop {
+                group: "g".into(),
+                count: 1,
+                crash: true,
+            },
+        ));
+        let restart = Intent::Restart {
+            group: "g".into(),
+            topic: "orders".into(),
+            strategy: "roundrobin".into(),
+            records_per_s: 2.0,
+        };
+        let Reply::WorldRefused { problems, .. } = worlds.act(VIEW, restart.clone()) else {
+            panic!("a crashed member still holds the range protocol");
+        };
+        assert!(
+            problems.contains("INCONSISTENT_GROUP_PROTOCOL"),
+            "{problems}"
+        );
+        frame(worlds.go(VIEW, 60_000));
+        let restarted = frame(worlds.act(VIEW, restart));
+        let group = restarted.state.groups.get("g").expect("the group");
+        assert_eq!(group.strategy, "roundrobin");
+        assert_eq!(members(&restarted), [("consumer-3".into(), true)]);
+    }
+
+    #[test]
+    fn going_back_and_forth_shows_what_landing_there_shows_and_changes_nothing() {
+        let mut worlds = Worlds::default();
+        frame(worlds.open(VIEW, script(3), 0));
+        join(&mut worlds, 2, "range");
+        let mut last = None;
+        for (at, key) in [(500, "a"), (2_000, "b"), (9_000, "c")] {
+            frame(worlds.go(VIEW, at));
+            last = produce(&mut worlds, key, 5).script;
+        }
+        let script: Script =
+            serde_json::from_str(&last.expect("acting sends the script")).expect("a script");
+        let late = frame(worlds.go(VIEW, 20_000));
+        let early = frame(worlds.go(VIEW, 2_000));
+        assert_eq!((early.end_ms, early.fork), (20_000, None));
+        let replayed = World::replay(&script, Instant::from_millis(2_000)).expect("valid");
+        assert_eq!(early.state, replayed.glance());
+        assert_eq!(frame(worlds.go(VIEW, 20_000)).state, late.state);
+        let records: u64 = early
+            .state
+            .topics
+            .get("orders")
+            .expect("topic")
+            .partitions
+            .iter()
+            .map(|p| p.log_end_offset)
+            .sum();
+        assert_eq!(
+            records, 5,
+            "at 2 s the second batch still waits out linger.ms"
+        );
+    }
+
+    #[test]
+    fn acting_in_the_past_forks_and_undo_brings_the_later_actions_back() {
+        let mut worlds = Worlds::default();
+        frame(worlds.open(VIEW, script(3), 0));
+        for at in [1_000, 2_000, 3_000] {
+            frame(worlds.go(VIEW, at));
+            produce(&mut worlds, "k", 1);
+        }
+        let before = frame(worlds.go(VIEW, 5_000));
+        frame(worlds.go(VIEW, 1_500));
+        let forked = produce(&mut worlds, "fork", 4);
+        assert_eq!(forked.fork, Some(2));
+        assert_eq!(forked.actions, 2);
+        assert_eq!(forked.end_ms, 1_500, "the future it replaced is gone");
+        let undone = frame(worlds.undo_fork(VIEW));
+        assert_eq!(undone.fork, None);
+        assert_eq!(undone.actions, 3);
+        assert_eq!(undone.at_ms, 1_500);
+        assert_eq!(
+            undone.end_ms, 5_000,
+            "the timeline reaches as far as before the fork"
+        );
+        assert_eq!(frame(worlds.go(VIEW, 5_000)).state, before.state);
+        assert!(matches!(worlds.undo_fork(VIEW), Reply::WorldRefused { .. }));
+    }
+
+    #[test]
+    fn frames_list_the_newest_records_and_the_latest_rounds() {
+        let mut worlds = Worlds::default();
+        frame(worlds.open(VIEW, script(1), 0));
+        join(&mut worlds, 1, "range");
+        produce(&mut worlds, "key-{i}", 50);
+        let shown = frame(worlds.go(VIEW, 4_000));
+        let tail = &shown.tails[0];
+        assert_eq!(tail.len(), TAIL_RECORDS);
+        assert_eq!(
+            tail.last().map(|r| (r.offset, r.key.as_deref())),
+            Some((49, Some("key-49")))
+        );
+        assert_eq!(
+            shown.state.produced.len(),
+            1,
+            "only the last record produced"
+        );
+        assert!(!shown.rounds.is_empty(), "the first join's rebalance");
+        assert_eq!(shown.script, None, "moving does not change the script");
+    }
+
+    #[test]
+    fn recreating_the_topic_starts_an_empty_timeline_and_bad_scripts_are_refused() {
+        let mut worlds = Worlds::default();
+        frame(worlds.open(VIEW, script(6), 0));
+        produce(&mut worlds, "k", 3);
+        let recreated = frame(worlds.act(
+            VIEW,
+            Intent::Recreate {
+                topic: "orders".into(),
+                partitions: 2,
+            },
+        ));
+        assert_eq!(recreated.actions, 0);
+        assert_eq!(
+            recreated
+                .state
+                .topics
+                .get("orders")
+                .map(|t| t.partitions.len()),
+            Some(2)
+        );
+        let Reply::WorldRefused { problems, .. } = worlds.open(VIEW, script(0), 0) else {
+            panic!("zero partitions")
+        };
+        assert!(problems.starts_with("topics[0].partitions"), "{problems}");
+        assert!(
+            matches!(worlds.go(2, 0), Reply::Failed { .. }),
+            "an unopened view"
+        );
+    }
+}
