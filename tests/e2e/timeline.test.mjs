@@ -2,8 +2,9 @@
 // undo the fork, and see every moment's numbers again.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { inflateRawSync } from 'node:zlib';
 
-import { openPage, useSiteAndBrowser } from './support.mjs';
+import { kplay, openPage, useSiteAndBrowser } from './support.mjs';
 
 const shared = useSiteAndBrowser();
 
@@ -63,6 +64,22 @@ test('the partition view steps back, forks when acting in the past, and undoes t
   await page.getByTestId('fork-notice').waitFor({ state: 'detached' });
   await page.getByTestId('timeline').fill('3000');
   assert.deepEqual(await keysAt(page, 3000), later);
+
+  // The address carries the world and the moment: a fresh page opens the same view at 3 s, number for
+  // number, and `kplay world` on the script in it prints the same offsets.
+  await page.waitForFunction(() => new URL(location.href).searchParams.get('at') === '3000');
+  const link = page.url();
+  const fresh = await openPage(shared.browser, link);
+  await fresh.getByTestId('partition-count').waitFor();
+  assert.deepEqual(await keysAt(fresh, 3000), later);
+  const ends = await fresh.$$eval('li.lane .lane-label small', (labels) => labels.map((l) => Number(l.textContent.replace('end ', ''))));
+  const packed = new URL(link).searchParams.get('w');
+  assert.ok(packed.startsWith('1.'));
+  const script = inflateRawSync(Buffer.from(packed.slice(2), 'base64url')).toString('utf8');
+  const state = JSON.parse(kplay(['world', '-', '--at-ms', '3000'], script));
+  assert.deepEqual(state.topics.orders.partitions.map((p) => p.log_end_offset), ends);
+  assert.deepEqual(fresh.problems, []);
   assert.deepEqual(page.problems, []);
+  await fresh.close();
   await page.close();
 });

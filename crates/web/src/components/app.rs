@@ -61,12 +61,13 @@ pub fn app() -> Html {
     let model = use_memo((), |()| Model::spawn());
     let flow: FlowHandle = use_reducer(|| FlowState::new(started.0.clone(), model.outbox()));
     let partition_world = use_reducer(|| {
-        WorldView::new(
-            partitions::VIEW,
-            model.outbox(),
-            partitions::script(partitions::DEFAULT_PARTITIONS),
-            0,
-        )
+        let empty = partitions::script(partitions::DEFAULT_PARTITIONS);
+        match route.world.clone() {
+            Some((script, at_ms)) => {
+                WorldView::linked(partitions::VIEW, model.outbox(), script, at_ms, empty)
+            }
+            None => WorldView::new(partitions::VIEW, model.outbox(), empty, 0),
+        }
     });
     {
         // Set before the first reply can arrive (replies come in later tasks), and on every render after.
@@ -87,7 +88,17 @@ pub fn app() -> Html {
     use_flow_clock(&flow, view.shows_flow());
 
     // The address and the autosave follow the scenario (not in embeds and docs pages: those are the host's).
-    let link = use_share_link(*view, Some(&flow));
+    // The partition view's world and moment (whole seconds while it plays, so the address changes once a
+    // second at most).
+    let world = partition_world.frame.as_ref().map(|frame| {
+        let at = if partition_world.playing {
+            frame.at_ms / 1_000 * 1_000
+        } else {
+            frame.at_ms
+        };
+        (partition_world.script.clone(), at)
+    });
+    let link = use_share_link(*view, Some(&flow), world);
     let standalone = !route.embed && route.page.is_none();
     use_effect_with(
         (link.clone(), flow.scenario.clone(), standalone),

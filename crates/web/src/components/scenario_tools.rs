@@ -33,12 +33,21 @@ pub fn app_address() -> String {
 /// The link to `view` with the flow's scenario (absolute), recomputed only when either changes: encoding
 /// deflates the scenario, too much work to repeat on every animation frame.
 #[hook]
-pub fn use_share_link(view: View, flow: Option<&FlowHandle>) -> Rc<String> {
+pub fn use_share_link(
+    view: View,
+    flow: Option<&FlowHandle>,
+    world: Option<(Rc<str>, u64)>,
+) -> Rc<String> {
     use_memo(
-        (view, flow.map(|f| f.scenario.clone())),
-        |(view, scenario)| {
+        (view, flow.map(|f| f.scenario.clone()), world),
+        |(view, scenario, world)| {
             scenario.as_ref().map_or_else(String::new, |scenario| {
-                format!("{}{}", app_address(), Route::link_query(*view, scenario))
+                let world = world.as_ref().map(|(script, at)| (&**script, *at));
+                format!(
+                    "{}{}",
+                    app_address(),
+                    Route::link_query(*view, scenario, world)
+                )
             })
         },
     )
@@ -51,7 +60,7 @@ pub fn scenario_tools(props: &ScenarioToolsProps) -> Html {
     let copied = use_state(|| None::<bool>);
     let kafka_open = use_state(|| false);
     let state = use_context::<FlowHandle>();
-    let link = use_share_link(props.view, state.as_ref());
+    let link = use_share_link(props.view, state.as_ref(), None);
     let Some(state) = state else {
         return html! {};
     };

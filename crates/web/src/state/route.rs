@@ -14,6 +14,7 @@
 
 use kplay_core::presets;
 use kplay_core::scenario::Scenario;
+use kplay_core::world::Script;
 
 use super::share;
 use crate::docs::{self, Concept};
@@ -93,6 +94,8 @@ pub struct Route {
     pub page: Option<&'static Concept>,
     /// The scenario the address carries (`s`, or else `preset`), if any.
     pub scenario: Option<Scenario>,
+    /// The partition view's world script (`w`) and the moment to show (`at`, ms), if any.
+    pub world: Option<(Script, u64)>,
     /// What could not be understood, for people.
     pub problems: Vec<String>,
 }
@@ -131,10 +134,12 @@ impl Route {
             play_only: false,
             page: None,
             scenario: None,
+            world: None,
             problems: Vec::new(),
         };
         let mut preset = None;
         let mut encoded = None;
+        let (mut world, mut at_ms) = (None, 0);
         for pair in query
             .trim_start_matches('?')
             .split('&')
@@ -169,6 +174,13 @@ impl Route {
                 },
                 "preset" => preset = Some(value),
                 "s" => encoded = Some(value),
+                "w" => world = Some(value),
+                "at" => match value.parse::<u64>() {
+                    Ok(ms) => at_ms = ms,
+                    Err(_) => route.problems.push(format!(
+                        "at={value:?} is not a moment in whole milliseconds; the start is shown."
+                    )),
+                },
                 "page" => match docs::find(&value) {
                     Some(concept) => route.page = Some(concept),
                     None => route
@@ -180,6 +192,14 @@ impl Route {
             }
         }
         route.play_only &= route.embed;
+        if let Some(world) = world {
+            match share::decode_world(&world) {
+                Ok(script) => route.world = Some((script, at_ms)),
+                Err(err) => route.problems.push(format!(
+                    "The world in the link could not be read ({err}); the partition view starts empty."
+                )),
+            }
+        }
         if let Some(encoded) = encoded {
             match share::decode_link(&encoded) {
                 Ok(scenario) => route.scenario = Some(scenario),
@@ -198,10 +218,15 @@ impl Route {
         route
     }
 
-    /// The query of a link that opens `view` with `scenario` in the full app.
+    /// The query of a link that opens `view` with `scenario` in the full app, and with `world` (a world
+    /// view's script as JSON and a moment) when that view shows it.
     #[must_use]
-    pub fn link_query(view: View, scenario: &Scenario) -> String {
-        format!("?view={}&s={}", view.slug(), share::encode_link(scenario))
+    pub fn link_query(view: View, scenario: &Scenario, world: Option<(&str, u64)>) -> String {
+        let mut query = format!("?view={}&s={}", view.slug(), share::encode_link(scenario));
+        if let (View::Partitions, Some((script, at_ms))) = (view, world) {
+            query.push_str(&format!("&w={}&at={at_ms}", share::pack(script)));
+        }
+        query
     }
 }
 
@@ -247,7 +272,7 @@ mod tests {
     fn a_link_restores_its_scenario_and_bad_state_falls_back_with_a_message() {
         let mut scenario = presets::find("black-friday").expect("preset").scenario(9);
         scenario.topic.partitions = 7;
-        let query = Route::link_query(View::Dashboard, &scenario);
+        let query = Route::link_query(View::Dashboard, &scenario, None);
         let route = Route::parse(&query);
         assert_eq!(route.view, View::Dashboard);
         assert_eq!(route.scenario.as_ref(), Some(&scenario));
@@ -277,5 +302,37 @@ mod tests {
         assert_eq!(decode_component("100%"), "100%");
         assert_eq!(decode_component("%zz%4"), "%zz%4");
         assert_eq!(decode_component("%E2%98%83"), "\u{2603}");
+    }
+
+    #[test]
+    fn a_link_carries_the_partition_views_world_and_moment() {
+        let script = crate::state::partitions::script(3);
+        let json = serde_json::to_string(&script).expect("serializes");
+        let scenario = presets::find("sync-vs-async")
+            .expect("preset")
+            .scenario(presets::DEFAULT_SEED);
+        let query = Route::link_query(View::Partitions, &scenario, Some((&json, 4_200)));
+        let route = Route::parse(&query);
+        assert_eq!(route.world, Some((script, 4_200)));
+        assert_eq!(route.scenario, Some(scenario.clone()));
+        assert!(route.problems.is_empty(), "{:?}", route.problems);
+        assert!(
+            !Route::link_query(View::Dashboard, &scenario, Some((&json, 1))).contains("&w="),
+            "only the view that shows the world carries it"
+        );
+
+        let broken = Route::parse("?view=partitions&w=1.AAAA&at=soon");
+        assert_eq!(broken.world, None);
+        assert_eq!(broken.problems.len(), 2, "{:?}", broken.problems);
+        assert!(
+            broken.problems[0].starts_with("at=\"soon\""),
+            "{:?}",
+            broken.problems
+        );
+        assert!(
+            broken.problems[1].contains("the partition view starts empty"),
+            "{:?}",
+            broken.problems
+        );
     }
 }

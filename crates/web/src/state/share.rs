@@ -1,7 +1,9 @@
 //! Scenarios in links, files and local storage.
 //!
-//! A link carries the whole scenario, seed included, in its `s` query parameter: `1.` (the encoding's
-//! version) followed by the scenario's compact JSON, deflated (RFC 1951) and written in unpadded URL-safe
+//! A link carries the whole scenario, seed included, in its `s` query parameter, and the partition view's
+//! world script (its configuration and action log) in `w`, with the moment shown in `at` (simulated
+//! milliseconds). Both are `1.` (the encoding's
+//! version) followed by the JSON, deflated (RFC 1951) and written in unpadded URL-safe
 //! base64 (RFC 4648 §5). A preset of four services takes about 400 characters. Files and local storage hold
 //! the plain JSON that `kplay simulate` reads, so a scenario moves freely between the browser and the CLI.
 //!
@@ -24,9 +26,23 @@ pub const STORAGE_KEY: &str = "kplay.scenario";
 /// `scenario` as the value of a link's `s` parameter.
 #[must_use]
 pub fn encode_link(scenario: &Scenario) -> String {
-    let json = to_json(scenario);
+    pack(&to_json(scenario))
+}
+
+/// `json` as a link parameter: the version, a dot, the deflated JSON in URL-safe base64.
+#[must_use]
+pub fn pack(json: &str) -> String {
     let deflated = miniz_oxide::deflate::compress_to_vec(json.as_bytes(), 9);
     format!("{LINK_VERSION}.{}", URL_SAFE_NO_PAD.encode(deflated))
+}
+
+/// A world view's script from its link parameter (`w`): read here, checked by the model's worker.
+///
+/// # Errors
+/// Why the parameter or its JSON cannot be read.
+pub fn decode_world(value: &str) -> Result<kplay_core::world::Script, String> {
+    serde_json::from_slice(&unpack(value)?)
+        .map_err(|err| kplay_core::problem::shorten_quotes(&err.to_string()))
 }
 
 /// The scenario in a link's `s` parameter.
@@ -34,6 +50,11 @@ pub fn encode_link(scenario: &Scenario) -> String {
 /// # Errors
 /// A message saying what is wrong: an unknown version, broken encoding, or JSON that is not a scenario.
 pub fn decode_link(value: &str) -> Result<Scenario, String> {
+    from_json(&unpack(value)?)
+}
+
+/// The JSON a link parameter made by [`pack`] holds.
+fn unpack(value: &str) -> Result<Vec<u8>, String> {
     let (version, data) = value.split_once('.').ok_or("it has no version")?;
     if version != LINK_VERSION {
         return Err(format!(
@@ -43,10 +64,9 @@ pub fn decode_link(value: &str) -> Result<Scenario, String> {
     let deflated = URL_SAFE_NO_PAD
         .decode(data)
         .map_err(|err| format!("it is not valid base64: {err}"))?;
-    let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&deflated, MAX_SCENARIO_BYTES)
+    miniz_oxide::inflate::decompress_to_vec_with_limit(&deflated, MAX_SCENARIO_BYTES)
         // The error's status only: it also carries the output so far, up to the size limit.
-        .map_err(|err| format!("it does not inflate ({:?})", err.status))?;
-    from_json(&json)
+        .map_err(|err| format!("it does not inflate ({:?})", err.status))
 }
 
 /// Reads a scenario file (the JSON `kplay simulate` reads); the model's worker validates it when it runs.

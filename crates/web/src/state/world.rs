@@ -65,6 +65,8 @@ pub struct WorldView {
     owed_ms: u64,
     /// What the last action did, or why it was refused.
     pub notice: Option<Notice>,
+    /// What to open instead if the worker refuses the first script (one from a link).
+    fallback: Option<Box<Script>>,
 }
 
 impl WorldView {
@@ -80,8 +82,19 @@ impl WorldView {
             going: false,
             owed_ms: 0,
             notice: None,
+            fallback: None,
         };
         state.apply(WorldAction::Open(Box::new(script), at_ms));
+        state
+    }
+
+    /// A view that opens `script` at `at_ms` (from a link: paused at that moment), or `fallback` if the
+    /// worker refuses it.
+    #[must_use]
+    pub fn linked(view: u32, outbox: Outbox, script: Script, at_ms: u64, fallback: Script) -> Self {
+        let mut state = Self::new(view, outbox, script, at_ms);
+        state.playing = false;
+        state.fallback = Some(Box::new(fallback));
         state
     }
 
@@ -111,7 +124,14 @@ impl WorldView {
             }
             WorldAction::Reply(Reply::WorldRefused { problems, .. }) => {
                 self.going = false;
-                self.notice = Some(Notice::Refused(problems));
+                if let (None, Some(fallback)) = (&self.frame, self.fallback.take()) {
+                    self.apply(WorldAction::Open(fallback, 0));
+                    self.notice = Some(Notice::Refused(format!(
+                        "The world in the link could not be opened ({problems}); the partition view starts empty."
+                    )));
+                } else {
+                    self.notice = Some(Notice::Refused(problems));
+                }
             }
             WorldAction::Reply(Reply::Failed { message }) => {
                 self.going = false;
@@ -256,6 +276,31 @@ mod tests {
         assert_eq!(h.going_to(), [0u64; 0], "paused: the clock stays");
         h.state.apply(WorldAction::Step);
         assert_eq!(h.going_to(), [5_000]);
+    }
+
+    #[test]
+    fn a_linked_world_the_worker_refuses_gives_way_to_the_fallback() {
+        let sent = Rc::new(RefCell::new(Vec::new()));
+        let outbox = {
+            let sent = Rc::clone(&sent);
+            Outbox::new(move |request| sent.borrow_mut().push(request))
+        };
+        let broken = Script::new(0, 0, Vec::new());
+        let fallback = Script::new(0, 1, Vec::new());
+        let mut state = WorldView::linked(1, outbox, broken, 7_000, fallback);
+        assert!(!state.playing, "a link shows its moment");
+        let mut engine = Engine::default();
+        for _ in 0..2 {
+            let requests: Vec<Request> = sent.borrow_mut().drain(..).collect();
+            for request in requests {
+                state.apply(WorldAction::Reply(engine.handle(request, &|| 0.0)));
+            }
+        }
+        assert_eq!(state.at_ms(), 0, "the fallback opened");
+        let Some(Notice::Refused(notice)) = &state.notice else {
+            panic!("no notice: {:?}", state.notice)
+        };
+        assert!(notice.contains("brokers"), "{notice}");
     }
 
     #[test]
