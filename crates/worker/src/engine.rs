@@ -77,7 +77,7 @@ impl Engine {
                 view,
                 script,
                 at_ms,
-            } => self.worlds.open(view, *script, at_ms),
+            } => self.worlds.open(view, &script, at_ms),
             Request::WorldGo { view, at_ms } => self.worlds.go(view, at_ms),
             Request::WorldAct { view, intent } => self.worlds.act(view, intent),
             Request::WorldUndoFork { view } => self.worlds.undo_fork(view),

@@ -17,7 +17,6 @@ use kplay_core::scenario::Scenario;
 use kplay_core::sim::event_flow::PartitionLag;
 use kplay_core::sim::report::Report;
 use kplay_core::world::Action;
-use kplay_core::world::script::Script;
 use kplay_core::world::state::{RecordView, WorldState};
 use serde::{Deserialize, Serialize};
 
@@ -50,8 +49,9 @@ pub enum Request {
     WorldOpen {
         /// The view.
         view: u32,
-        /// The world's configuration and action log.
-        script: Box<Script>,
+        /// The world's configuration and action log, as the JSON `kplay world` reads: the worker reads it,
+        /// so the page carries no code to parse scripts.
+        script: String,
         /// The moment to show, in simulated milliseconds.
         at_ms: u64,
     },

@@ -104,8 +104,21 @@ pub struct Worlds {
 }
 
 impl Worlds {
-    /// Opens `view` on `script` at `at_ms`; a script with problems is refused and the view keeps its world.
-    pub fn open(&mut self, view: u32, script: Script, at_ms: u64) -> Reply {
+    /// Opens `view` on `script` (JSON) at `at_ms`; a script with problems is refused and the view keeps
+    /// its world.
+    pub fn open(&mut self, view: u32, script: &str, at_ms: u64) -> Reply {
+        let script = match serde_json::from_str::<Script>(script) {
+            Ok(script) => script,
+            Err(err) => {
+                return Reply::WorldRefused {
+                    view,
+                    problems: format!(
+                        "the script cannot be read: {}",
+                        kplay_core::problem::shorten_quotes(&err.to_string())
+                    ),
+                };
+            }
+        };
         match Session::new(script, Instant::from_millis(at_ms)) {
             Ok(session) => {
                 let frame = session.frame(true, None);
@@ -359,8 +372,8 @@ mod tests {
 
     const VIEW: u32 = 1;
 
-    fn script(partitions: u32) -> Script {
-        Script::new(
+    fn script(partitions: u32) -> String {
+        let script = Script::new(
             7,
             1,
             vec![TopicSpec {
@@ -369,7 +382,8 @@ mod tests {
                 replication_factor: 1,
                 config: Default::default(),
             }],
-        )
+        );
+        serde_json::to_string(&script).expect("a script serializes")
     }
 
     fn frame(reply: Reply) -> Box<WorldFrame> {
@@ -413,7 +427,7 @@ mod tests {
     #[test]
     fn consumers_get_the_first_free_names_and_the_newest_stops_first() {
         let mut worlds = Worlds::default();
-        frame(worlds.open(VIEW, script(6), 0));
+        frame(worlds.open(VIEW, &script(6), 0));
         let joined = join(&mut worlds, 3, "range");
         assert_eq!(
             members(&joined),
@@ -463,7 +477,7 @@ mod tests {
     #[test]
     fn a_group_with_a_crashed_member_cannot_switch_protocol_until_its_session_expires() {
         let mut worlds = Worlds::default();
-        frame(worlds.open(VIEW, script(4), 0));
+        frame(worlds.open(VIEW, &script(4), 0));
         join(&mut worlds, 2, "range");
         frame(worlds.act(
             VIEW,
@@ -496,7 +510,7 @@ mod tests {
     #[test]
     fn going_back_and_forth_shows_what_landing_there_shows_and_changes_nothing() {
         let mut worlds = Worlds::default();
-        frame(worlds.open(VIEW, script(3), 0));
+        frame(worlds.open(VIEW, &script(3), 0));
         join(&mut worlds, 2, "range");
         let mut last = None;
         for (at, key) in [(500, "a"), (2_000, "b"), (9_000, "c")] {
@@ -529,7 +543,7 @@ mod tests {
     #[test]
     fn acting_in_the_past_forks_and_undo_brings_the_later_actions_back() {
         let mut worlds = Worlds::default();
-        frame(worlds.open(VIEW, script(3), 0));
+        frame(worlds.open(VIEW, &script(3), 0));
         for at in [1_000, 2_000, 3_000] {
             frame(worlds.go(VIEW, at));
             produce(&mut worlds, "k", 1);
@@ -555,7 +569,7 @@ mod tests {
     #[test]
     fn frames_list_the_newest_records_and_the_latest_rounds() {
         let mut worlds = Worlds::default();
-        frame(worlds.open(VIEW, script(1), 0));
+        frame(worlds.open(VIEW, &script(1), 0));
         join(&mut worlds, 1, "range");
         produce(&mut worlds, "key-{i}", 50);
         let shown = frame(worlds.go(VIEW, 4_000));
@@ -577,7 +591,7 @@ mod tests {
     #[test]
     fn recreating_the_topic_starts_an_empty_timeline_and_bad_scripts_are_refused() {
         let mut worlds = Worlds::default();
-        frame(worlds.open(VIEW, script(6), 0));
+        frame(worlds.open(VIEW, &script(6), 0));
         produce(&mut worlds, "k", 3);
         let recreated = frame(worlds.act(
             VIEW,
@@ -595,10 +609,17 @@ mod tests {
                 .map(|t| t.partitions.len()),
             Some(2)
         );
-        let Reply::WorldRefused { problems, .. } = worlds.open(VIEW, script(0), 0) else {
+        let Reply::WorldRefused { problems, .. } = worlds.open(VIEW, &script(0), 0) else {
             panic!("zero partitions")
         };
         assert!(problems.starts_with("topics[0].partitions"), "{problems}");
+        let Reply::WorldRefused { problems, .. } = worlds.open(VIEW, "{\"version\": 1", 0) else {
+            panic!("truncated JSON")
+        };
+        assert!(
+            problems.starts_with("the script cannot be read: EOF"),
+            "{problems}"
+        );
         assert!(
             matches!(worlds.go(2, 0), Reply::Failed { .. }),
             "an unopened view"

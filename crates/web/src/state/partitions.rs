@@ -11,9 +11,9 @@
 //! `kafka-consumer-groups.sh` shows it). Everything here reads the frame or builds intents: the world
 //! itself, with its rebalances and sessions, runs in the worker.
 
+use kplay_core::config::SCRIPT_VERSION;
 use kplay_core::group::assignor::Strategy;
 use kplay_core::world::Action;
-use kplay_core::world::script::{Script, TopicSpec};
 use kplay_core::world::state::GroupView;
 use kplay_worker::protocol::{Intent, WorldFrame};
 
@@ -46,18 +46,12 @@ pub enum Notice {
     Refused(String),
 }
 
-/// The view's world when the app starts: one broker and the topic, empty.
+/// The view's world when the app starts, as the JSON `kplay world` reads: one broker and the topic,
+/// empty. (Written out rather than serialized: the page carries no code to read or write scripts.)
 #[must_use]
-pub fn script(partitions: u32) -> Script {
-    Script::new(
-        0,
-        1,
-        vec![TopicSpec {
-            name: TOPIC.into(),
-            partitions,
-            replication_factor: 1,
-            config: Default::default(),
-        }],
+pub fn script(partitions: u32) -> String {
+    format!(
+        r#"{{"version":{SCRIPT_VERSION},"seed":0,"brokers":1,"topics":[{{"name":"{TOPIC}","partitions":{partitions},"replication_factor":1}}],"actions":[]}}"#
     )
 }
 
@@ -276,7 +270,7 @@ mod tests {
         frame(engine.handle(
             Request::WorldOpen {
                 view: VIEW,
-                script: Box::new(script(partitions)),
+                script: script(partitions),
                 at_ms: 0,
             },
             &|| 0.0,
@@ -296,6 +290,14 @@ mod tests {
 
     fn go(engine: &mut Engine, at_ms: u64) -> Box<WorldFrame> {
         frame(engine.handle(Request::WorldGo { view: VIEW, at_ms }, &|| 0.0))
+    }
+
+    #[test]
+    fn the_starting_script_is_the_one_kplay_world_reads() {
+        let parsed: kplay_core::world::Script = serde_json::from_str(&script(6)).expect("a script");
+        assert_eq!(parsed.topics[0].name, TOPIC);
+        assert_eq!(parsed.topics[0].partitions, 6);
+        assert!(parsed.check().is_empty());
     }
 
     #[test]

@@ -36,13 +36,13 @@ pub fn pack(json: &str) -> String {
     format!("{LINK_VERSION}.{}", URL_SAFE_NO_PAD.encode(deflated))
 }
 
-/// A world view's script from its link parameter (`w`): read here, checked by the model's worker.
+/// A world view's script (JSON) from its link parameter (`w`): unpacked here, read and checked by the
+/// model's worker.
 ///
 /// # Errors
-/// Why the parameter or its JSON cannot be read.
-pub fn decode_world(value: &str) -> Result<kplay_core::world::Script, String> {
-    serde_json::from_slice(&unpack(value)?)
-        .map_err(|err| kplay_core::problem::shorten_quotes(&err.to_string()))
+/// Why the parameter cannot be unpacked.
+pub fn decode_world(value: &str) -> Result<String, String> {
+    String::from_utf8(unpack(value)?).map_err(|err| format!("it is not UTF-8 text: {err}"))
 }
 
 /// The scenario in a link's `s` parameter.

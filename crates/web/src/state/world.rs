@@ -11,7 +11,6 @@
 
 use std::rc::Rc;
 
-use kplay_core::world::script::Script;
 use kplay_worker::protocol::{Intent, Reply, Request, WorldFrame};
 
 use super::partitions::Notice;
@@ -41,8 +40,8 @@ pub enum WorldAction {
     Act(Intent),
     /// Restore what the last fork set aside.
     UndoFork,
-    /// Start again from this script at this moment.
-    Open(Box<Script>, u64),
+    /// Start again from this script (JSON) at this moment.
+    Open(String, u64),
     /// The page refused an input before sending anything: say why.
     Refuse(String),
 }
@@ -66,13 +65,13 @@ pub struct WorldView {
     /// What the last action did, or why it was refused.
     pub notice: Option<Notice>,
     /// What to open instead if the worker refuses the first script (one from a link).
-    fallback: Option<Box<Script>>,
+    fallback: Option<String>,
 }
 
 impl WorldView {
     /// A view that opens `script` at `at_ms` in the worker.
     #[must_use]
-    pub fn new(view: u32, outbox: Outbox, script: Script, at_ms: u64) -> Self {
+    pub fn new(view: u32, outbox: Outbox, script: String, at_ms: u64) -> Self {
         let mut state = Self {
             view,
             outbox,
@@ -84,17 +83,17 @@ impl WorldView {
             notice: None,
             fallback: None,
         };
-        state.apply(WorldAction::Open(Box::new(script), at_ms));
+        state.apply(WorldAction::Open(script, at_ms));
         state
     }
 
     /// A view that opens `script` at `at_ms` (from a link: paused at that moment), or `fallback` if the
     /// worker refuses it.
     #[must_use]
-    pub fn linked(view: u32, outbox: Outbox, script: Script, at_ms: u64, fallback: Script) -> Self {
+    pub fn linked(view: u32, outbox: Outbox, script: String, at_ms: u64, fallback: String) -> Self {
         let mut state = Self::new(view, outbox, script, at_ms);
         state.playing = false;
-        state.fallback = Some(Box::new(fallback));
+        state.fallback = Some(fallback);
         state
     }
 
@@ -193,7 +192,6 @@ super::reducible!(WorldView, WorldAction);
 mod tests {
     use std::cell::RefCell;
 
-    use kplay_core::world::script::TopicSpec;
     use kplay_worker::engine::Engine;
 
     use super::*;
@@ -212,16 +210,7 @@ mod tests {
                 let sent = Rc::clone(&sent);
                 Outbox::new(move |request| sent.borrow_mut().push(request))
             };
-            let script = Script::new(
-                0,
-                1,
-                vec![TopicSpec {
-                    name: "t".into(),
-                    partitions: 2,
-                    replication_factor: 1,
-                    config: Default::default(),
-                }],
-            );
+            let script = crate::state::partitions::script(2);
             let mut harness = Self {
                 state: WorldView::new(1, outbox, script, at_ms),
                 engine: Engine::default(),
@@ -285,8 +274,8 @@ mod tests {
             let sent = Rc::clone(&sent);
             Outbox::new(move |request| sent.borrow_mut().push(request))
         };
-        let broken = Script::new(0, 0, Vec::new());
-        let fallback = Script::new(0, 1, Vec::new());
+        let broken = r#"{"version": 1, "brokers": 0, "topics": []}"#.to_owned();
+        let fallback = crate::state::partitions::script(1);
         let mut state = WorldView::linked(1, outbox, broken, 7_000, fallback);
         assert!(!state.playing, "a link shows its moment");
         let mut engine = Engine::default();
