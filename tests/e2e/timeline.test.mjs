@@ -2,6 +2,7 @@
 // undo the fork, and see every moment's numbers again.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { readFileSync } from 'node:fs';
 import { inflateRawSync } from 'node:zlib';
 
 import { kplay, openPage, useSiteAndBrowser } from './support.mjs';
@@ -78,6 +79,10 @@ test('the partition view steps back, forks when acting in the past, and undoes t
   const script = inflateRawSync(Buffer.from(packed.slice(2), 'base64url')).toString('utf8');
   const state = JSON.parse(kplay(['world', '-', '--at-ms', '3000'], script));
   assert.deepEqual(state.topics.orders.partitions.map((p) => p.log_end_offset), ends);
+  // "Export script" saves the same script.
+  const [file] = await Promise.all([fresh.waitForEvent('download'), fresh.getByTestId('export-world').click()]);
+  assert.equal(file.suggestedFilename(), 'kplay-world.json');
+  assert.deepEqual(JSON.parse(readFileSync(await file.path(), 'utf8')), JSON.parse(script));
   assert.deepEqual(fresh.problems, []);
   assert.deepEqual(page.problems, []);
   await fresh.close();

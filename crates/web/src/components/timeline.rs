@@ -1,9 +1,10 @@
-//! A world view's timeline: play or pause, step back and forth, scrub to any moment, and the fork notice
-//! with its undo.
+//! A world view's timeline: play or pause, step back and forth, scrub to any moment, export the script
+//! (what `kplay world` reads), and the fork notice with its undo.
 
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
+use crate::download;
 use crate::state::world::{STEP_MS, WorldAction, WorldView};
 
 /// Props of [`Timeline`].
@@ -38,6 +39,12 @@ pub fn timeline(props: &TimelineProps) -> Html {
             }
         })
     };
+    let export = {
+        let script = world.script.clone();
+        Callback::from(move |_: MouseEvent| {
+            download::text(&script, "application/json", "kplay-world.json");
+        })
+    };
     html! {
         <>
         <div class="timeline">
@@ -53,6 +60,8 @@ pub fn timeline(props: &TimelineProps) -> Html {
             <span class="moment" data-testid="moment">
                 { format!("{} of {} \u{b7} {} action(s)", seconds(frame.at_ms), seconds(frame.end_ms), frame.actions) }
             </span>
+            <button type="button" class="secondary" data-testid="export-world" title="The script `kplay world` reads: the cluster and every action"
+                onclick={export}>{ "Export script" }</button>
         </div>
         if let Some(dropped) = frame.fork {
             <p class="notice" role="status" data-testid="fork-notice">
