@@ -23,7 +23,7 @@ after(async () => {
 const READY = {
   'sync-vs-event': 'headline-event-ms',
   partitions: 'partition-count',
-  retention: 'run-retention',
+  retention: 'produce-many',
   replication: 'acks-select',
   dashboard: 'heatmap-chart',
 };

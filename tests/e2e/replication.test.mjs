@@ -1,8 +1,10 @@
-// The replication view: acks, min.insync.replicas and broker failures behave as Kafka's do.
+// The replication view: a world on a timeline. acks, min.insync.replicas and broker failures behave as
+// Kafka's do, and every moment can be revisited, forked, linked and exported.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { readFileSync } from 'node:fs';
 
-import { openPage, useSiteAndBrowser } from './support.mjs';
+import { kplay, openPage, useSiteAndBrowser } from './support.mjs';
 
 const shared = useSiteAndBrowser();
 
@@ -10,22 +12,61 @@ async function openReplication() {
   const page = await openPage(shared.browser, shared.site.url);
   await page.getByTestId('view-replication').click();
   await page.getByTestId('broker-2').waitFor();
+  await page.getByTestId('timeline-play').click();
   return page;
 }
 
-test('acks=all is refused once the ISR is below min.insync.replicas; acks=1 is not', async () => {
+/** Waits until the counts line matches `pattern` and returns it. */
+async function counts(page, pattern) {
+  const line = page.getByTestId('replication-counts').filter({ hasText: pattern });
+  await line.waitFor();
+  return line.textContent();
+}
+
+test('acks=all is refused once the ISR is below min.insync.replicas; acks=1 is not; the timeline forks and undoes', async () => {
   const page = await openReplication();
+  await page.getByTestId('timeline').fill('0');
+  await page.getByTestId('moment').filter({ hasText: /^0\.0 s of/ }).waitFor();
+  await page.getByTestId('step').click();
+  await page.getByTestId('moment').filter({ hasText: /^1\.0 s of/ }).waitFor();
   await page.getByTestId('produce-replicated').click();
-  assert.match(await page.getByTestId('replication-counts').textContent(), /^5 produced · 5 acknowledged · 0 refused/);
+  // acks=all: acknowledged once both followers fetched them.
+  await counts(page, /^5 produced · 0 acknowledged/);
+  await page.getByTestId('step').click();
+  await counts(page, /^5 produced · 5 acknowledged · 0 refused/);
   await page.getByTestId('kill-broker-1').click();
   await page.getByTestId('kill-broker-2').click();
   await page.getByTestId('produce-replicated').click();
-  assert.match(await page.getByTestId('replication-message').textContent(), /^NOT_ENOUGH_REPLICAS/);
-  assert.match(await page.getByTestId('replication-counts').textContent(), /^10 produced · 5 acknowledged · 5 refused/);
+  await page.getByTestId('replication-message').filter({ hasText: /^NOT_ENOUGH_REPLICAS/ }).waitFor();
+  await counts(page, /^10 produced · 5 acknowledged · 5 refused/);
   await page.getByTestId('acks-select').selectOption('1');
   await page.getByTestId('produce-replicated').click();
-  assert.match(await page.getByTestId('replication-counts').textContent(), /^15 produced · 10 acknowledged/);
+  const shown = await counts(page, /^15 produced · 10 acknowledged · 5 refused/);
+
+  // Back to 1.5 s: one batch, acknowledged, every broker up. Stalling one there forks; undo brings the
+  // later actions back.
+  await page.getByTestId('timeline').fill('1500');
+  await counts(page, /^5 produced · 5 acknowledged · 0 refused/);
+  await page.getByTestId('kill-broker-1').waitFor();
+  await page.getByTestId('stall-broker-2').click();
+  await page.getByTestId('fork-notice').waitFor();
+  await page.getByTestId('undo-fork').click();
+  await page.getByTestId('fork-notice').waitFor({ state: 'detached' });
+  await page.getByTestId('timeline').fill('2000');
+  assert.equal(await counts(page, /^15 produced/), shown);
+
+  // A fresh page on the link shows the same numbers; kplay world on the exported script agrees.
+  await page.waitForFunction(() => new URL(location.href).searchParams.get('at') === '2000');
+  const fresh = await openPage(shared.browser, page.url());
+  assert.equal(await counts(fresh, /^15 produced/), shown);
+  const [file] = await Promise.all([fresh.waitForEvent('download'), fresh.getByTestId('export-world').click()]);
+  const state = JSON.parse(kplay(['world', '-', '--at-ms', '2000'], readFileSync(await file.path(), 'utf8')));
+  const acknowledged = state.produced.filter((p) => p.status === 'acknowledged').length;
+  const refused = state.produced.filter((p) => p.status === 'failed').length;
+  assert.match(shown, new RegExp(`^${state.produced.length} produced · ${acknowledged} acknowledged · ${refused} refused`));
+  assert.deepEqual(fresh.problems, []);
   assert.deepEqual(page.problems, []);
+  await fresh.close();
   await page.close();
 });
 
@@ -33,11 +74,27 @@ test('acks=1 writes the leader never replicated are lost when it fails', async (
   const page = await openReplication();
   await page.getByTestId('acks-select').selectOption('1');
   await page.getByTestId('stall-broker-1').click();
+  await page.getByTestId('broker-1').filter({ hasText: /not fetching/ }).waitFor();
   await page.getByTestId('stall-broker-2').click();
+  await page.getByTestId('broker-2').filter({ hasText: /not fetching/ }).waitFor();
   await page.getByTestId('produce-replicated').click();
+  await counts(page, /^5 produced · 5 acknowledged/);
   await page.getByTestId('kill-broker-0').click();
-  assert.match(await page.getByTestId('lost-writes').textContent(), /^5 acknowledged write\(s\) lost/);
+  await page.getByTestId('lost-writes').filter({ hasText: /^5 acknowledged write\(s\) lost/ }).waitFor();
   assert.match(await page.getByTestId('broker-1').textContent(), /leader/);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test('changing the cluster shape starts a new world; nonsense is refused with the field named', async () => {
+  const page = await openReplication();
+  await page.getByTestId('brokers-input').fill('5');
+  await page.getByTestId('brokers-input').press('Enter');
+  await page.getByTestId('broker-4').waitFor();
+  assert.match(await page.getByTestId('notice').textContent(), /A new cluster: 5 broker\(s\)/);
+  await page.getByTestId('replication-factor-input').fill('9');
+  await page.getByTestId('replication-factor-input').press('Enter');
+  assert.match(await page.getByTestId('notice').filter({ hasText: /Replication factor/ }).textContent(), /not a whole number from 1 to 5/);
   assert.deepEqual(page.problems, []);
   await page.close();
 });

@@ -83,11 +83,11 @@ pub const CONCEPTS: [Concept; 12] = [
         id: "retention-and-compaction",
         title: "Retention and compaction",
         paragraphs: &[
-            "A partition's log is stored in segments. Retention (retention.ms, retention.bytes) deletes whole segments, oldest first, and never the active one, so the log start offset jumps forward a segment at a time.",
+            "A partition's log is stored in segments. Retention (retention.ms, retention.bytes) deletes whole segments, oldest first, at the broker's periodic check (log.retention.check.interval.ms), so the log start offset jumps forward a segment at a time; when every segment has expired the active one is rolled first.",
             "Compaction (cleanup.policy=compact) keeps only the latest record of each key; a record with a null value is a tombstone that deletes its key after delete.retention.ms.",
         ],
         widget: "embed=retention",
-        try_this: "Write records until segments roll, then apply retention and compaction.",
+        try_this: "Write records until segments roll and let time pass; switch cleanup.policy to compact and write a tombstone, then step back through the timeline to see the log before each pass.",
     },
     Concept {
         id: "replication-and-acks",

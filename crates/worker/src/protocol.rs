@@ -17,7 +17,8 @@ use kplay_core::scenario::Scenario;
 use kplay_core::sim::event_flow::PartitionLag;
 use kplay_core::sim::report::Report;
 use kplay_core::world::Action;
-use kplay_core::world::state::{RecordView, WorldState};
+use kplay_core::world::detail::{BrokerView, RecordView, SegmentView, Tally, TopicConfigView};
+use kplay_core::world::state::WorldState;
 use serde::{Deserialize, Serialize};
 
 /// What the page asks of the worker.
@@ -136,10 +137,10 @@ pub enum Reply {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "intent", rename_all = "kebab-case")]
 pub enum Intent {
-    /// One action of the script, as is.
-    Action {
-        /// The action.
-        action: Action,
+    /// Actions of the script, as they are: all join the timeline at the moment shown, or none does.
+    Actions {
+        /// The actions.
+        actions: Vec<Action>,
     },
     /// `count` consumers join `group`, subscribed to `topic`, named `consumer-<n>` with the first unused
     /// numbers, reading from the earliest offset when the group has none.
@@ -191,6 +192,8 @@ pub enum Intent {
 pub const TAIL_RECORDS: usize = 40;
 /// Topics with more partitions than this are drawn as a grid, without their records.
 pub const TAIL_PARTITIONS: u32 = 64;
+/// Segments a frame lists ([`WorldFrame::segments`]), the newest.
+pub const FRAME_SEGMENTS: usize = 24;
 
 /// A world view's state at one moment: everything the partition, retention and replication views draw.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -210,6 +213,18 @@ pub struct WorldFrame {
     pub tails: Vec<Vec<RecordView>>,
     /// The first group's latest rebalance rounds, oldest first, as sentences.
     pub rounds: Vec<String>,
+    /// The first topic's partition 0: its newest [`FRAME_SEGMENTS`] segments, each with its last
+    /// [`TAIL_RECORDS`] records (the log view).
+    pub segments: Vec<SegmentView>,
+    /// Every broker, with its replica of the first topic's partition 0 and that replica's last
+    /// [`TAIL_RECORDS`] writes (the replication view).
+    pub brokers: Vec<BrokerView>,
+    /// The first topic's acknowledged writes lost with a leader, by write number.
+    pub lost_writes: Vec<u64>,
+    /// What producers of the first topic were told.
+    pub tally: Tally,
+    /// The first topic's configs in force.
+    pub config: Option<TopicConfigView>,
     /// The script as JSON (what `kplay world` reads), when this reply changed it.
     pub script: Option<String>,
     /// What the request did, for people.

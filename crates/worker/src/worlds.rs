@@ -16,7 +16,9 @@ use kplay_core::world::state::WorldState;
 use kplay_core::world::timeline::{Fork, Timeline};
 use kplay_core::world::{Action, World};
 
-use crate::protocol::{Intent, Reply, TAIL_PARTITIONS, TAIL_RECORDS, WorldFrame, one_line};
+use crate::protocol::{
+    FRAME_SEGMENTS, Intent, Reply, TAIL_PARTITIONS, TAIL_RECORDS, WorldFrame, one_line,
+};
 
 /// Rebalance rounds a frame carries.
 const ROUNDS: usize = 6;
@@ -81,7 +83,13 @@ impl Session {
                     .collect()
             })
             .unwrap_or_default();
+        let first = state.topics.0.first().map_or("", |(name, _)| name.as_str());
         Box::new(WorldFrame {
+            segments: self.cursor.segments(first, 0, FRAME_SEGMENTS, TAIL_RECORDS),
+            brokers: self.cursor.brokers(first, 0, TAIL_RECORDS),
+            lost_writes: self.cursor.lost_writes(first),
+            tally: self.cursor.tally(first),
+            config: self.cursor.topic_config(first),
             at_ms: self.cursor.now().as_millis(),
             end_ms: self.end.max(last_action).as_millis(),
             actions: self.timeline.script().actions.len() as u32,
@@ -248,7 +256,7 @@ fn plan(
         })
     };
     Ok(match intent {
-        Intent::Action { action } => (vec![action], None),
+        Intent::Actions { actions } => (actions, None),
         Intent::Join {
             group,
             topic,
@@ -411,7 +419,12 @@ mod tests {
             {"do": "produce", "topic": "orders", "key": key, "count": count}
         ))
         .expect("an action");
-        frame(worlds.act(VIEW, Intent::Action { action }))
+        frame(worlds.act(
+            VIEW,
+            Intent::Actions {
+                actions: vec![action],
+            },
+        ))
     }
 
     fn members(frame: &WorldFrame) -> Vec<(String, bool)> {

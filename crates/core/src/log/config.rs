@@ -14,6 +14,9 @@ pub enum CleanupPolicy {
 }
 
 impl CleanupPolicy {
+    /// Every policy, as a topic may be configured.
+    pub const ALL: [Self; 3] = [Self::Delete, Self::Compact, Self::CompactDelete];
+
     /// The policy `cleanup.policy` names: `delete`, `compact`, or both (`compact,delete` in either order).
     #[must_use]
     pub fn from_config(value: &str) -> Option<Self> {
@@ -22,6 +25,16 @@ impl CleanupPolicy {
             "compact" => Some(Self::Compact),
             "compact,delete" | "delete,compact" => Some(Self::CompactDelete),
             _ => None,
+        }
+    }
+
+    /// The policy as `cleanup.policy` spells it.
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Delete => "delete",
+            Self::Compact => "compact",
+            Self::CompactDelete => "compact,delete",
         }
     }
 

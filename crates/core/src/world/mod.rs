@@ -34,6 +34,7 @@
 //! `auto.offset.reset` latest, `acks` all, `linger.ms` 5, `batch.size` 16384.
 
 mod consumer;
+pub mod detail;
 pub mod event;
 mod group;
 mod produce;
@@ -474,6 +475,7 @@ impl World {
                 topic,
                 key,
                 value_bytes,
+                tombstone,
                 acks,
                 count,
                 interval_ms,
@@ -496,7 +498,7 @@ impl World {
                     producer,
                     topic,
                     key: key.clone(),
-                    value_bytes: *value_bytes,
+                    value_bytes: (!tombstone).then_some(*value_bytes),
                     acks,
                     next: 0,
                     count: *count,
@@ -587,6 +589,10 @@ impl World {
             | Action::RestartBroker { broker }
             | Action::StallBroker { broker }
             | Action::UnstallBroker { broker } => self.broker_action(action, *broker)?,
+            Action::AlterConfig { topic, config } => {
+                let t = self.topic_index(topic, "topic")?;
+                self.topics[t].alter_config(config);
+            }
             Action::AddPartitions { topic, partitions } => {
                 let t = self.topic_index(topic, "topic")?;
                 let current = self.topics[t].partition_count();

@@ -20,7 +20,7 @@ pub(super) struct ProduceStream {
     pub(super) producer: usize,
     pub(super) topic: usize,
     pub(super) key: Option<String>,
-    pub(super) value_bytes: u32,
+    pub(super) value_bytes: Option<u32>,
     pub(super) acks: Acks,
     pub(super) next: u64,
     pub(super) count: u64,
@@ -43,7 +43,7 @@ pub(super) struct ProducerState {
 pub(super) struct Unsent {
     pub(super) produced: usize,
     pub(super) key: Option<String>,
-    pub(super) value_bytes: u32,
+    pub(super) value_bytes: Option<u32>,
     pub(super) acks: Acks,
     pub(super) timestamp: Instant,
 }
@@ -87,13 +87,16 @@ impl World {
         producer: usize,
         topic: usize,
         key: Option<String>,
-        value_bytes: u32,
+        value_bytes: Option<u32>,
         acks: Acks,
     ) {
         let now = self.now;
         let state = &mut self.producers[producer];
-        let appended =
-            state.per_topic[topic].send(now, key.as_deref().map(str::as_bytes), value_bytes);
+        let appended = state.per_topic[topic].send(
+            now,
+            key.as_deref().map(str::as_bytes),
+            value_bytes.unwrap_or(0),
+        );
         let produced = self.produced.len();
         self.produced.push(ProducedRecord {
             action,

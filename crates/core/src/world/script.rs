@@ -225,6 +225,10 @@ pub enum Action {
         /// Value size in bytes (default 100).
         #[serde(default = "default_value_bytes")]
         value_bytes: u32,
+        /// A null value instead (`value_bytes` is then ignored): on a compacted topic, a tombstone that
+        /// deletes the key once the cleaner has passed and `delete.retention.ms` has gone by.
+        #[serde(default, skip_serializing_if = "is_false")]
+        tombstone: bool,
         /// Overrides the producer's `acks` for these records.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         acks: Option<AcksSpec>,
@@ -315,6 +319,17 @@ pub enum Action {
         /// The broker.
         broker: u32,
     },
+    /// `kafka-configs.sh --alter --add-config` on a topic: the log configs given replace the topic's
+    /// (`cleanup.policy`, `retention.ms`, `retention.bytes`, `segment.bytes`, `segment.ms`,
+    /// `delete.retention.ms`, `min.compaction.lag.ms`, `min.cleanable.dirty.ratio`); the others keep their
+    /// values. They apply from the next append, retention check or cleaner pass, as on a broker.
+    AlterConfig {
+        /// The topic.
+        topic: String,
+        /// The configs to set. `min.insync.replicas` and `unclean.leader.election.enable` are set when
+        /// the topic is created (kplay does not change replication settings of a running topic).
+        config: TopicConfigSpec,
+    },
     /// A topic grows to `partitions`.
     AddPartitions {
         /// The topic.
@@ -335,6 +350,11 @@ fn default_count() -> u64 {
 #[allow(clippy::trivially_copy_pass_by_ref)]
 fn is_zero(n: &u64) -> bool {
     *n == 0
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)]
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// Where `reset-offsets` moves a group's committed offsets.
@@ -449,6 +469,26 @@ impl Action {
                     );
                 }
             }
+            Action::AlterConfig { topic, config } => {
+                check_name(p, &at("topic"), topic);
+                let path = at("config");
+                if config.min_insync_replicas.is_some() {
+                    p.add(
+                        format!("{path}.min.insync.replicas"),
+                        "is set when the topic is created",
+                    );
+                }
+                if config.unclean_leader_election_enable.is_some() {
+                    p.add(
+                        format!("{path}.unclean.leader.election.enable"),
+                        "is set when the topic is created",
+                    );
+                }
+                if *config == TopicConfigSpec::default() {
+                    p.add(path.clone(), "sets no config");
+                }
+                check_topic_config(p, &path, config, 1);
+            }
             Action::AddPartitions { partitions, .. } => p.int_range(
                 &at("partitions"),
                 (*partitions).into(),
@@ -473,6 +513,7 @@ impl Action {
             Self::RestartBroker { .. } => "restart-broker",
             Self::StallBroker { .. } => "stall-broker",
             Self::UnstallBroker { .. } => "unstall-broker",
+            Self::AlterConfig { .. } => "alter-config",
             Self::AddPartitions { .. } => "add-partitions",
         }
     }

@@ -12,7 +12,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::produce::Unsent;
-use super::script::TopicSpec;
+use super::script::{TopicConfigSpec, TopicSpec};
 use super::{Delivery, EventKind, World};
 use crate::cluster::{
     Acks, BrokerId, Cluster, ClusterConfig, ProduceError, ReplicaRecord, agreeing_prefix,
@@ -24,7 +24,8 @@ use crate::time::{Duration, Instant};
 #[derive(Debug, Clone, PartialEq)]
 struct Archived {
     key: Option<String>,
-    value_bytes: u32,
+    /// `None`: a null value (a tombstone).
+    value_bytes: Option<u32>,
     timestamp: Instant,
     produced: usize,
 }
@@ -47,36 +48,7 @@ pub(super) struct TopicState {
 impl TopicState {
     pub(super) fn new(spec: &TopicSpec, brokers: u32, lag_max: Duration) -> Result<Self, String> {
         let c = &spec.config;
-        let defaults = LogConfig::default();
-        let log_config = LogConfig {
-            segment_bytes: c.segment_bytes.unwrap_or(defaults.segment_bytes),
-            segment_ms: c
-                .segment_ms
-                .map_or(defaults.segment_ms, Duration::from_millis),
-            retention_ms: match c.retention_ms {
-                None => defaults.retention_ms,
-                Some(-1) => None,
-                Some(ms) => Some(Duration::from_millis(ms.unsigned_abs())),
-            },
-            retention_bytes: match c.retention_bytes {
-                None | Some(-1) => None,
-                Some(bytes) => Some(bytes.unsigned_abs()),
-            },
-            cleanup_policy: c
-                .cleanup_policy
-                .as_deref()
-                .and_then(CleanupPolicy::from_config)
-                .unwrap_or(defaults.cleanup_policy),
-            delete_retention_ms: c
-                .delete_retention_ms
-                .map_or(defaults.delete_retention_ms, Duration::from_millis),
-            min_compaction_lag_ms: c
-                .min_compaction_lag_ms
-                .map_or(defaults.min_compaction_lag_ms, Duration::from_millis),
-            min_cleanable_dirty_ratio: c
-                .min_cleanable_dirty_ratio
-                .unwrap_or(defaults.min_cleanable_dirty_ratio),
-        };
+        let log_config = overlay(c, LogConfig::default());
         let cluster = Cluster::new(
             Instant::ZERO,
             ClusterConfig {
@@ -111,8 +83,20 @@ impl TopicState {
         self.logs.iter().any(|l| l.log_end_offset() > 0)
     }
 
+    pub(super) fn log_config(&self) -> &LogConfig {
+        &self.log_config
+    }
+
     pub(super) fn compacts(&self) -> bool {
         self.log_config.cleanup_policy.compacts()
+    }
+
+    /// `alter-config`: the log configs `config` sets replace the topic's, in every partition's log.
+    pub(super) fn alter_config(&mut self, config: &TopicConfigSpec) {
+        self.log_config = overlay(config, self.log_config);
+        for log in &mut self.logs {
+            log.set_config(self.log_config);
+        }
     }
 
     pub(super) fn add_partitions(&mut self, now: Instant, partitions: u32) {
@@ -151,11 +135,43 @@ impl TopicState {
             let _ = log.append(
                 archived.timestamp,
                 archived.key.as_deref().map(str::as_bytes),
-                Some(archived.value_bytes),
+                archived.value_bytes,
             );
             mirror.push(*record);
         }
         cut
+    }
+}
+
+/// `base` with the log configs `c` sets.
+fn overlay(c: &TopicConfigSpec, base: LogConfig) -> LogConfig {
+    LogConfig {
+        segment_bytes: c.segment_bytes.unwrap_or(base.segment_bytes),
+        segment_ms: c.segment_ms.map_or(base.segment_ms, Duration::from_millis),
+        retention_ms: match c.retention_ms {
+            None => base.retention_ms,
+            Some(-1) => None,
+            Some(ms) => Some(Duration::from_millis(ms.unsigned_abs())),
+        },
+        retention_bytes: match c.retention_bytes {
+            None => base.retention_bytes,
+            Some(-1) => None,
+            Some(bytes) => Some(bytes.unsigned_abs()),
+        },
+        cleanup_policy: c
+            .cleanup_policy
+            .as_deref()
+            .and_then(CleanupPolicy::from_config)
+            .unwrap_or(base.cleanup_policy),
+        delete_retention_ms: c
+            .delete_retention_ms
+            .map_or(base.delete_retention_ms, Duration::from_millis),
+        min_compaction_lag_ms: c
+            .min_compaction_lag_ms
+            .map_or(base.min_compaction_lag_ms, Duration::from_millis),
+        min_cleanable_dirty_ratio: c
+            .min_cleanable_dirty_ratio
+            .unwrap_or(base.min_cleanable_dirty_ratio),
     }
 }
 
@@ -175,7 +191,7 @@ impl World {
         let topic = &mut self.topics[t];
         let p = partition as usize;
         let key = record.key.as_deref().map(str::as_bytes);
-        if let Err(err) = topic.logs[p].check_append(key, Some(record.value_bytes)) {
+        if let Err(err) = topic.logs[p].check_append(key, record.value_bytes) {
             let error = match err {
                 AppendError::KeylessOnCompactedTopic => "INVALID_RECORD",
                 AppendError::RecordTooLarge { .. } => "RECORD_LIST_TOO_LARGE",
@@ -204,7 +220,7 @@ impl World {
         let segments = topic.logs[p].segments().len();
         // check_append accepted it, so append does.
         let offset = topic.logs[p]
-            .append(record.timestamp, key, Some(record.value_bytes))
+            .append(record.timestamp, key, record.value_bytes)
             .unwrap_or(written.offset);
         topic.mirrors[p].push(ReplicaRecord {
             write: written.write,

@@ -55,6 +55,7 @@ fn draw(rng: &mut SimRng) -> Action {
             topic: "orders".into(),
             key: (rng.below(4) > 0).then(|| format!("order-{}", rng.below(10_000))),
             value_bytes: 200,
+            tombstone: false,
             acks: Some(AcksSpec::All),
             count: u64::from(1 + rng.below(5)),
             interval_ms: 0,

@@ -325,6 +325,133 @@ fn retention_deletes_whole_segments_and_moves_the_log_start_offset() {
 }
 
 #[test]
+fn alter_config_turns_on_compaction_and_tombstones_delete_keys() {
+    // 81-byte records (a 2-byte key, a 9-byte value, 70 bytes of batch framing), five per segment.
+    let s = script(json!({
+        "version": 1, "brokers": 1,
+        "topics": [{"name": "log", "partitions": 1,
+                    "config": {"segment.bytes": 405, "delete.retention.ms": 30000, "min.cleanable.dirty.ratio": 0.01}}],
+        "broker_config": {"log.cleaner.backoff.ms": 1000},
+        "producers": [{"name": "p", "config": {"linger.ms": 0}}],
+        "actions": [
+            {"at_ms": 0, "do": "produce", "topic": "log", "key": "k{i}", "value_bytes": 9, "count": 5, "producer": "p"},
+            {"at_ms": 0, "do": "produce", "topic": "log", "key": "k{i}", "value_bytes": 9, "count": 5, "producer": "p"},
+            {"at_ms": 100, "do": "produce", "topic": "log", "key": "k1", "tombstone": true, "producer": "p"},
+            {"at_ms": 200, "do": "produce", "topic": "log", "key": null, "producer": "p"},
+            {"at_ms": 300, "do": "alter-config", "topic": "log", "config": {"cleanup.policy": "compact"}},
+            {"at_ms": 400, "do": "produce", "topic": "log", "key": null, "producer": "p"},
+            {"at_ms": 500, "do": "produce", "topic": "log", "key": "k0", "value_bytes": 9, "producer": "p"},
+        ]
+    }));
+    let before = World::replay(&s, Instant::from_millis(250)).expect("valid");
+    let segments = before.segments("log", 0, 10, 10);
+    assert_eq!(
+        segments
+            .iter()
+            .map(|g| (g.base_offset, g.record_count, g.bytes))
+            .collect::<Vec<_>>(),
+        [(0, 5, 405), (5, 5, 405), (10, 2, 242)],
+        "a tombstone has no value: 72 bytes; then a keyless record with a 100-byte value: 170"
+    );
+    assert!(segments[2].records[0].tombstone && segments[2].records[1].key.is_none());
+    let mut world = run(&s, 2_000);
+    let state = world.state();
+    assert_eq!(
+        state.produced[12].error.as_deref(),
+        Some("INVALID_RECORD"),
+        "keyless on a compacted topic"
+    );
+    // The cleaner ran over the closed segments (offsets 0..10): k0..k4 twice each, the first five superseded.
+    let kept: Vec<(u64, Option<String>)> = world
+        .segments("log", 0, 10, 10)
+        .iter()
+        .flat_map(|g| g.records.iter().map(|r| (r.offset, r.key.clone())))
+        .collect();
+    assert_eq!(kept.first(), Some(&(5, Some("k0".into()))), "{kept:?}");
+    assert!(
+        events(&mut world)
+            .iter()
+            .any(|k| matches!(k, EventKind::Compacted { superseded: 5, .. }))
+    );
+    assert_eq!(world.tally("log").failed, 1);
+}
+
+#[test]
+fn alter_config_refuses_replication_settings_and_empty_changes() {
+    let s = one_topic(1, json!([]));
+    let mut world = World::from_script(&s).expect("valid");
+    for (config, path) in [
+        (
+            json!({"min.insync.replicas": 2}),
+            "config.min.insync.replicas",
+        ),
+        (json!({}), "config"),
+        (json!({"retention.ms": -2}), "config.retention.ms"),
+    ] {
+        let action: Action = serde_json::from_value(
+            json!({"do": "alter-config", "topic": "orders", "config": config}),
+        )
+        .expect("an action");
+        let err = world
+            .handle_action(Instant::ZERO, &action)
+            .expect_err("refused");
+        assert_eq!(err.field, path, "{err}");
+    }
+}
+
+#[test]
+fn brokers_show_each_replica_and_the_tally_counts_what_producers_were_told() {
+    let s = script(json!({
+        "version": 1, "brokers": 3,
+        "topics": [{"name": "t", "partitions": 1, "replication_factor": 3, "config": {"min.insync.replicas": 2}}],
+        "producers": [{"name": "p", "config": {"linger.ms": 0}}],
+        "actions": [
+            {"at_ms": 0, "do": "produce", "topic": "t", "key": "a", "count": 3, "producer": "p"},
+            {"at_ms": 1000, "do": "stall-broker", "broker": 2},
+            {"at_ms": 1000, "do": "kill-broker", "broker": 1},
+            {"at_ms": 40000, "do": "produce", "topic": "t", "key": "a", "count": 2, "producer": "p"},
+            {"at_ms": 41000, "do": "produce", "topic": "t", "key": "a", "producer": "p"},
+        ]
+    }));
+    // At 40 s the ISR is {0, 2}: the two writes are appended, then broker 2 (long stalled) leaves the ISR
+    // and they wait for a high watermark that cannot move; at 41 s the ISR {0} refuses the next one.
+    let world = run(&s, 42_000);
+    let brokers = world.brokers("t", 0, 2);
+    let shape: Vec<(bool, bool, Option<u64>)> = brokers
+        .iter()
+        .map(|b| {
+            (
+                b.alive,
+                b.stalled,
+                b.replica.as_ref().map(|r| r.log_end_offset),
+            )
+        })
+        .collect();
+    assert_eq!(
+        shape,
+        [
+            (true, false, Some(5)),
+            (false, false, Some(3)),
+            (true, true, Some(3))
+        ]
+    );
+    assert_eq!(
+        brokers[0].replica.as_ref().expect("leader").records,
+        [(3, 3, 0), (4, 4, 0)]
+    );
+    let tally = world.tally("t");
+    assert_eq!(
+        (tally.produced, tally.acknowledged, tally.failed, tally.lost),
+        (6, 3, 1, 0)
+    );
+    assert!(world.lost_writes("t").is_empty());
+    assert_eq!(
+        world.tally("nope"),
+        kplay_core::world::detail::Tally::default()
+    );
+}
+
+#[test]
 fn bad_scripts_name_every_problem_with_its_path() {
     let s = script(json!({
         "version": 2, "brokers": 0,
@@ -455,9 +582,10 @@ fn action() -> impl Strategy<Value = Action> {
     let group = prop_oneof![Just("g1"), Just("g2")];
     let member = (0_u8..4).prop_map(|m| format!("m{m}"));
     prop_oneof![
-        4 => (topic.clone(), proptest::option::of(0_u8..6), 1_u64..20, 0_u64..300, any::<bool>(), prop_oneof![Just("all"), Just("1")])
-            .prop_map(|(topic, key, count, interval_ms, batchy, acks)| Action::Produce {
+        4 => (topic.clone(), proptest::option::of(0_u8..6), 1_u64..20, 0_u64..300, any::<bool>(), prop_oneof![Just("all"), Just("1")], 0_u8..5)
+            .prop_map(|(topic, key, count, interval_ms, batchy, acks, tombstone)| Action::Produce {
                 topic: topic.into(),
+                tombstone: key.is_some() && tombstone == 0,
                 key: key.map(|k| format!("key-{k}")),
                 value_bytes: 40,
                 acks: Some(serde_json::from_value(json!(acks)).expect("acks")),
@@ -482,6 +610,10 @@ fn action() -> impl Strategy<Value = Action> {
             1 => Action::RestartBroker { broker },
             2 => Action::StallBroker { broker },
             _ => Action::UnstallBroker { broker },
+        }),
+        1 => prop_oneof![Just("delete"), Just("compact"), Just("compact,delete")].prop_map(|policy| Action::AlterConfig {
+            topic: "audit".into(),
+            config: serde_json::from_value(json!({"cleanup.policy": policy, "min.cleanable.dirty.ratio": 0.1})).expect("config"),
         }),
         1 => (topic, 1_u32..3).prop_map(|(topic, more)| Action::AddPartitions {
             partitions: if topic == "orders" { 3 + more } else { 2 + more },
@@ -712,6 +844,16 @@ fn hostile_action() -> impl Strategy<Value = serde_json::Value> {
         (0_u32..5, prop_oneof![Just("kill-broker"), Just("restart-broker"), Just("stall-broker"), Just("unstall-broker")])
             .prop_map(|(broker, what)| json!({"do": what, "broker": broker})),
         (0_u32..2_000).prop_map(|partitions| json!({"do": "add-partitions", "topic": "orders", "partitions": partitions})),
+        (
+            name.clone(),
+            prop_oneof![Just("compact"), Just("delete"), Just("compact,delete"), Just("zip")],
+            prop_oneof![Just(-2_i64), Just(-1), Just(0), Just(i64::MAX)],
+            prop_oneof![Just(0_u64), Just(14), Just(u64::MAX)],
+        )
+            .prop_map(|(topic, policy, limit, segment)| json!({"do": "alter-config", "topic": topic, "config": {
+                "cleanup.policy": policy, "retention.ms": limit, "retention.bytes": limit, "segment.bytes": segment,
+                "min.cleanable.dirty.ratio": 0.0, "delete.retention.ms": 0}})),
+        proptest::option::of(name.clone()).prop_map(|key| json!({"do": "produce", "topic": "orders", "key": key, "tombstone": true})),
     ]
 }
 

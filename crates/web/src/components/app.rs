@@ -3,6 +3,8 @@
 //! keeps the address and the autosave up to date, and lays out the full app, an embedded view, or a
 //! concept page.
 
+use std::rc::Rc;
+
 use kplay_core::scenario::Scenario;
 use kplay_worker::protocol::Reply;
 use yew::prelude::*;
@@ -18,10 +20,10 @@ use super::scenario_tools::use_share_link;
 use super::theme_toggle::ThemeToggle;
 use crate::model::Model;
 use crate::state::flow::{FlowAction, FlowState};
-use crate::state::partitions;
 use crate::state::route::{Route, View};
 use crate::state::share::{self, STORAGE_KEY};
 use crate::state::world::{WorldAction, WorldView};
+use crate::state::{partitions, replication, retention};
 use crate::storage;
 
 /// The page's query string.
@@ -53,6 +55,59 @@ fn boot(route: &Route) -> (Option<Scenario>, Vec<String>) {
     }
 }
 
+/// Where a world view's clock stands for links and the autosave: its script and moment (whole seconds
+/// while it plays, so the address changes once a second at most).
+fn moment(world: &WorldView) -> Option<(Rc<str>, u64)> {
+    let at = world.frame.as_ref()?.at_ms;
+    let at = if world.playing {
+        at / 1_000 * 1_000
+    } else {
+        at
+    };
+    Some((world.script.clone(), at))
+}
+
+/// The local storage key of a world view's autosaved moment and script (`<at_ms> <script>`).
+fn world_key(view: View) -> String {
+    format!("kplay.world.{}", view.slug())
+}
+
+/// A world view's state: the link's world if the link opens this view, else (in the full app) the
+/// autosaved one, else `empty()`. In the full app the view's script and moment are saved as they change.
+#[hook]
+fn use_world(
+    route: &Route,
+    model: &Model,
+    view: View,
+    id: u32,
+    standalone: bool,
+    empty: fn() -> String,
+) -> UseReducerHandle<WorldView> {
+    let world = use_reducer(|| {
+        let saved = || {
+            let saved = storage::get(&world_key(view))?;
+            let (at, script) = saved.split_once(' ')?;
+            Some((script.to_owned(), at.parse().ok()?))
+        };
+        let opened = match &route.world {
+            Some(linked) if route.view == view => Some(linked.clone()),
+            _ if standalone => saved(),
+            _ => None,
+        };
+        match opened {
+            Some((script, at_ms)) => WorldView::linked(id, model.outbox(), script, at_ms, empty()),
+            None => WorldView::new(id, model.outbox(), empty(), 0),
+        }
+    });
+    let saved = moment(&world);
+    use_effect_with(saved, move |saved| {
+        if let (true, Some((script, at))) = (standalone, saved) {
+            storage::set(&world_key(view), &format!("{at} {script}"));
+        }
+    });
+    world
+}
+
 /// The kplay app.
 #[function_component(App)]
 pub fn app() -> Html {
@@ -60,25 +115,46 @@ pub fn app() -> Html {
     let started = use_memo((), |()| boot(&route));
     let model = use_memo((), |()| Model::spawn());
     let flow: FlowHandle = use_reducer(|| FlowState::new(started.0.clone(), model.outbox()));
-    let partition_world = use_reducer(|| {
-        let empty = partitions::script(partitions::DEFAULT_PARTITIONS);
-        match route.world.clone() {
-            Some((script, at_ms)) => {
-                WorldView::linked(partitions::VIEW, model.outbox(), script, at_ms, empty)
-            }
-            None => WorldView::new(partitions::VIEW, model.outbox(), empty, 0),
-        }
-    });
+    let standalone = !route.embed && route.page.is_none();
+    let partition_world = use_world(
+        &route,
+        &model,
+        View::Partitions,
+        partitions::VIEW,
+        standalone,
+        || partitions::script(partitions::DEFAULT_PARTITIONS),
+    );
+    let retention_world = use_world(
+        &route,
+        &model,
+        View::Retention,
+        retention::VIEW,
+        standalone,
+        retention::script,
+    );
+    let replication_world = use_world(
+        &route,
+        &model,
+        View::Replication,
+        replication::VIEW,
+        standalone,
+        || replication::Shape::default().script(),
+    );
     {
         // Set before the first reply can arrive (replies come in later tasks), and on every render after.
         let flow = flow.dispatcher();
-        let partitions = partition_world.dispatcher();
+        let worlds = [&partition_world, &retention_world, &replication_world]
+            .map(|w| (w.view, w.dispatcher()));
         model.on_reply(Callback::from(move |reply| match reply {
-            Reply::World { .. } | Reply::WorldRefused { .. } => {
-                partitions.dispatch(WorldAction::Reply(reply));
+            Reply::World { view, .. } | Reply::WorldRefused { view, .. } => {
+                if let Some((_, world)) = worlds.iter().find(|(v, _)| *v == view) {
+                    world.dispatch(WorldAction::Reply(reply));
+                }
             }
             Reply::Failed { .. } => {
-                partitions.dispatch(WorldAction::Reply(reply.clone()));
+                for (_, world) in &worlds {
+                    world.dispatch(WorldAction::Reply(reply.clone()));
+                }
                 flow.dispatch(FlowAction::Reply(reply));
             }
             reply => flow.dispatch(FlowAction::Reply(reply)),
@@ -87,19 +163,15 @@ pub fn app() -> Html {
     let view = use_state(|| route.view);
     use_flow_clock(&flow, view.shows_flow());
 
-    // The address and the autosave follow the scenario (not in embeds and docs pages: those are the host's).
-    // The partition view's world and moment (whole seconds while it plays, so the address changes once a
-    // second at most).
-    let world = partition_world.frame.as_ref().map(|frame| {
-        let at = if partition_world.playing {
-            frame.at_ms / 1_000 * 1_000
-        } else {
-            frame.at_ms
-        };
-        (partition_world.script.clone(), at)
-    });
-    let link = use_share_link(*view, Some(&flow), world);
-    let standalone = !route.embed && route.page.is_none();
+    // The address and the autosave follow the scenario (not in embeds and docs pages: those are the host's)
+    // and the world of the view shown, at its moment.
+    let shown = match *view {
+        View::Partitions => Some(&partition_world),
+        View::Retention => Some(&retention_world),
+        View::Replication => Some(&replication_world),
+        View::SyncVsEvent | View::Dashboard => None,
+    };
+    let link = use_share_link(*view, Some(&flow), shown.and_then(|w| moment(w)));
     use_effect_with(
         (link.clone(), flow.scenario.clone(), standalone),
         |(link, scenario, standalone)| {
@@ -124,8 +196,8 @@ pub fn app() -> Html {
     let body = match *view {
         View::SyncVsEvent => html! { <FlowView play_only={route.play_only} /> },
         View::Partitions => html! { <PartitionView world={partition_world.clone()} /> },
-        View::Retention => html! { <RetentionView /> },
-        View::Replication => html! { <ReplicationView /> },
+        View::Retention => html! { <RetentionView world={retention_world.clone()} /> },
+        View::Replication => html! { <ReplicationView world={replication_world.clone()} /> },
         View::Dashboard => html! { <DashboardView play_only={route.play_only} /> },
     };
     let provide = |content: Html| {

@@ -2,7 +2,7 @@
 
 use yew::prelude::*;
 
-use crate::state::partitions::Notice;
+use crate::state::world::Notice;
 
 /// Props of [`NoticeBar`].
 #[derive(Properties, PartialEq)]

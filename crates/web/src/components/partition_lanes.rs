@@ -2,7 +2,7 @@
 //! [`TAIL_PARTITIONS`] partitions) as a grid of one cell per partition with its owner, end offset and lag, so a
 //! thousand partitions stay readable and fast.
 
-use kplay_core::world::state::RecordView;
+use kplay_core::world::detail::RecordView;
 use kplay_worker::protocol::TAIL_PARTITIONS;
 use yew::prelude::*;
 

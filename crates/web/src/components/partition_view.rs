@@ -1,7 +1,6 @@
 //! The partition view: a topic as lanes, a producer, how each record's partition was chosen, the consumer
 //! group, and the timeline of the world they live in ([`crate::state::partitions`]).
 
-use gloo::timers::callback::Interval;
 use kplay_core::group::assignor::Strategy;
 use kplay_worker::protocol::Intent;
 use yew::prelude::*;
@@ -19,9 +18,6 @@ use crate::state::partitions::{
 };
 use crate::state::world::{WorldAction, WorldView};
 
-/// Real milliseconds between two clock ticks.
-const TICK_MS: u32 = 100;
-
 /// Props of [`PartitionView`].
 #[derive(Properties, PartialEq)]
 pub struct PartitionViewProps {
@@ -37,16 +33,6 @@ pub fn partition_view(props: &PartitionViewProps) -> Html {
     let chosen = use_state(|| Strategy::Range);
     // The key of the last record produced here, for the placement explainer.
     let last_key = use_state(|| None::<Option<String>>);
-
-    {
-        let dispatcher = world.dispatcher();
-        use_effect_with((), move |()| {
-            let interval = Interval::new(TICK_MS, move || {
-                dispatcher.dispatch(WorldAction::Tick(u64::from(TICK_MS)));
-            });
-            move || drop(interval)
-        });
-    }
 
     let frame = world.frame.clone();
     let count = frame.as_deref().map_or(0, partition_count);

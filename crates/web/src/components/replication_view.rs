@@ -1,156 +1,245 @@
 //! The replication view: brokers, each replica's log, the leader and the ISR, and what a producer's
-//! `acks` buys when brokers fail.
+//! `acks` buys when brokers fail, on a timeline ([`crate::state::replication`]).
 
-use kplay_core::cluster::{Acks, BrokerId};
+use kplay_core::world::detail::BrokerView;
+use kplay_core::world::state::PartitionView;
+use kplay_worker::protocol::Intent;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
+use super::notice::NoticeBar;
 use super::number_field::NumberField;
-use crate::state::replication::{ADVANCE, Action, ReplicationState};
+use super::timeline::Timeline;
+use crate::state::replication::{
+    self, BATCH, BrokerChange, MAX_BROKERS, PASS_MS, Shape, TOPIC, acks,
+};
+use crate::state::world::{WorldAction, WorldView};
 
-/// The replication view, with its own state.
+/// Props of [`ReplicationView`].
+#[derive(Properties, PartialEq)]
+pub struct ReplicationViewProps {
+    /// The view's world (the app keeps it, so it survives switching views).
+    pub world: UseReducerHandle<WorldView>,
+}
+
+/// The replication view.
 #[function_component(ReplicationView)]
-pub fn replication_view() -> Html {
-    let state = use_reducer(ReplicationState::default);
-    let config = *state.cluster.config();
-    let draft = use_mut_ref(|| {
-        (
-            config.brokers.to_string(),
-            config.replication_factor.to_string(),
-            config.min_insync_replicas.to_string(),
-        )
+pub fn replication_view(props: &ReplicationViewProps) -> Html {
+    let world = props.world.clone();
+    let chosen_acks = use_state(|| "all".to_owned());
+    let frame = world.frame.clone();
+    let shape = frame.as_deref().map_or_else(Shape::default, |f| Shape {
+        brokers: f.brokers.len() as u32,
+        replication_factor: f.config.as_ref().map_or(1, |c| c.replication_factor),
+        min_insync_replicas: f.config.as_ref().map_or(1, |c| c.min_insync_replicas),
+        unclean: f
+            .config
+            .as_ref()
+            .is_some_and(|c| c.unclean_leader_election_enable),
     });
 
-    // Callbacks
-    let configure = {
-        let (dispatcher, draft) = (state.dispatcher(), draft.clone());
-        move |unclean: bool| {
-            let (brokers, replication_factor, min_isr) = draft.borrow().clone();
-            dispatcher.dispatch(Action::Configure {
-                brokers,
-                replication_factor,
-                min_isr,
-                unclean,
-            });
-        }
-    };
-    let field = |slot: fn(&mut (String, String, String)) -> &mut String| {
-        let (configure, draft) = (configure.clone(), draft.clone());
-        let unclean = config.unclean_leader_election;
-        Callback::from(move |typed: String| {
-            *slot(&mut draft.borrow_mut()) = typed;
-            configure(unclean);
+    // Callbacks: a field changes the cluster's shape, which starts a new world. They stay the same
+    // between frames, so a field being typed in is not redrawn (`NumberField`).
+    let fields = use_memo((world.dispatcher(), shape), |(world, shape)| {
+        [0, 1, 2].map(|which| {
+            let (world, shape) = (world.clone(), *shape);
+            Callback::from(move |typed: String| {
+                let mut fields = [
+                    shape.brokers.to_string(),
+                    shape.replication_factor.to_string(),
+                    shape.min_insync_replicas.to_string(),
+                ];
+                fields[which] = typed;
+                reshape(
+                    &world,
+                    Shape::parse(&fields[0], &fields[1], &fields[2], shape.unclean),
+                );
+            })
         })
-    };
+    });
     let on_unclean = {
-        let configure = configure.clone();
+        let world = world.dispatcher();
         Callback::from(move |e: Event| {
-            configure(e.target_unchecked_into::<HtmlInputElement>().checked())
+            let unclean = e.target_unchecked_into::<HtmlInputElement>().checked();
+            reshape(&world, Ok(Shape { unclean, ..shape }));
         })
     };
     let on_acks = {
-        let dispatcher = state.dispatcher();
+        let chosen = chosen_acks.clone();
         Callback::from(move |e: Event| {
-            dispatcher.dispatch(Action::SetAcks(
-                e.target_unchecked_into::<HtmlSelectElement>().value(),
-            ))
+            chosen.set(e.target_unchecked_into::<HtmlSelectElement>().value());
         })
     };
-    let send = |action: Action| {
-        let dispatcher = state.dispatcher();
-        Callback::from(move |_: MouseEvent| dispatcher.dispatch(action.clone()))
+    let on_produce = {
+        let (world, chosen) = (world.dispatcher(), chosen_acks.clone());
+        Callback::from(move |_: MouseEvent| {
+            world.dispatch(match acks(&chosen) {
+                Ok(acks) => WorldAction::Act(replication::produce(acks)),
+                Err(message) => WorldAction::Refuse(message),
+            });
+        })
+    };
+    let pass = {
+        let world = world.clone();
+        Callback::from(move |_: MouseEvent| {
+            world.dispatch(WorldAction::Go(world.at_ms().saturating_add(PASS_MS)));
+        })
+    };
+    let act = |intent: Intent| {
+        let world = world.dispatcher();
+        Callback::from(move |_: MouseEvent| world.dispatch(WorldAction::Act(intent.clone())))
     };
 
     // Render
-    let partition = &state.cluster.partitions()[0];
-    let lost = state.cluster.lost_acknowledged();
-    let acks_name = match state.acks {
-        Acks::None => "0",
-        Acks::Leader => "1",
-        Acks::All => "all",
+    let max = Some(AttrValue::from(MAX_BROKERS.to_string()));
+    let controls = html! {
+        <div class="controls">
+            <NumberField label="Brokers" test_id="brokers-input" min="1" max={max.clone()}
+                value={shape.brokers.to_string()} onchange={fields[0].clone()} />
+            <NumberField label="Replication factor" test_id="replication-factor-input" min="1" max={max.clone()}
+                value={shape.replication_factor.to_string()} onchange={fields[1].clone()} />
+            <NumberField label="min.insync.replicas" test_id="min-isr-input" min="1" max={max}
+                value={shape.min_insync_replicas.to_string()} onchange={fields[2].clone()} />
+            <label class="field">
+                <span>{ "acks" }</span>
+                <select data-testid="acks-select" onchange={on_acks}>
+                    { for ["0", "1", "all"].into_iter().map(|a| html! { <option value={a} selected={a == chosen_acks.as_str()}>{ a }</option> }) }
+                </select>
+            </label>
+            <label class="field inline">
+                <input type="checkbox" data-testid="unclean-election" checked={shape.unclean} onchange={on_unclean} />
+                <span>{ "unclean.leader.election.enable" }</span>
+            </label>
+            <button type="button" data-testid="produce-replicated" onclick={on_produce}>{ format!("Produce {BATCH}") }</button>
+            <button type="button" class="secondary" data-testid="advance-time" onclick={pass}>
+                { format!("Let {} s pass", PASS_MS / 1_000) }
+            </button>
+        </div>
     };
+    let header = html! {
+        <>
+            <h2 id="replication-title">{ "Replication: leaders, followers and the ISR" }</h2>
+            <Timeline world={world.clone()} />
+        </>
+    };
+    let Some(frame) = frame else {
+        return html! {
+            <section class="panel replication-view" aria-labelledby="replication-title">
+                { header }
+                <NoticeBar notice={world.notice.clone()} />
+            </section>
+        };
+    };
+    let partition = frame
+        .state
+        .topics
+        .get(TOPIC)
+        .and_then(|t| t.partitions.first());
+    let (high_watermark, epoch) = partition.map_or((0, 0), |p| (p.high_watermark, p.leader_epoch));
+    let tally = frame.tally;
+    let error = frame
+        .state
+        .produced
+        .last()
+        .and_then(|p| p.error.clone())
+        .filter(|_| world.notice.is_none());
     html! {
         <section class="panel replication-view" aria-labelledby="replication-title">
-            <h2 id="replication-title">{ "Replication: leaders, followers and the ISR" }</h2>
-            <div class="controls">
-                <NumberField label="Brokers" test_id="brokers-input" min="1" max={Some(AttrValue::from("5"))}
-                    value={config.brokers.to_string()} onchange={field(|d| &mut d.0)} />
-                <NumberField label="Replication factor" test_id="replication-factor-input" min="1" max={Some(AttrValue::from("5"))}
-                    value={config.replication_factor.to_string()} onchange={field(|d| &mut d.1)} />
-                <NumberField label="min.insync.replicas" test_id="min-isr-input" min="1" max={Some(AttrValue::from("5"))}
-                    value={config.min_insync_replicas.to_string()} onchange={field(|d| &mut d.2)} />
-                <label class="field">
-                    <span>{ "acks" }</span>
-                    <select data-testid="acks-select" onchange={on_acks}>
-                        { for ["0", "1", "all"].into_iter().map(|a| html! { <option value={a} selected={a == acks_name}>{ a }</option> }) }
-                    </select>
-                </label>
-                <label class="field inline">
-                    <input type="checkbox" data-testid="unclean-election" checked={config.unclean_leader_election} onchange={on_unclean} />
-                    <span>{ "unclean.leader.election.enable" }</span>
-                </label>
-                <button type="button" data-testid="produce-replicated" onclick={send(Action::Produce(5))}>{ "Produce 5" }</button>
-                <button type="button" class="secondary" data-testid="advance-time" onclick={send(Action::Advance)}>
-                    { format!("Let {} s pass", ADVANCE.as_millis() / 1_000) }
-                </button>
-            </div>
-            if let Some((ok, message)) = &state.message {
-                <p class={classes!("notice", if *ok { "info" } else { "refused" })} role={if *ok { "status" } else { "alert" }}
-                    data-testid="replication-message">{ message }</p>
+            { header }
+            { controls }
+            <NoticeBar notice={world.notice.clone()} />
+            if let Some(error) = error {
+                <p class="notice refused" role="alert" data-testid="replication-message">
+                    { format!("{error}: the last write was refused or failed.") }
+                </p>
             }
             <p class="counts" data-testid="replication-counts">
-                { format!("{} produced \u{b7} {} acknowledged \u{b7} {} refused or failed \u{b7} high watermark {} \u{b7} leader epoch {}",
-                    state.produced, state.acknowledged, state.refused, partition.high_watermark, partition.leader_epoch) }
+                { format!("{} produced \u{b7} {} acknowledged \u{b7} {} refused or failed \u{b7} high watermark {high_watermark} \u{b7} leader epoch {epoch}",
+                    tally.produced, tally.acknowledged, tally.failed) }
             </p>
-            if !lost.is_empty() {
+            if !frame.lost_writes.is_empty() {
                 <p class="notice refused" data-testid="lost-writes">
-                    { format!("{} acknowledged write(s) lost: {}", lost.len(), lost.iter().map(|w| format!("#{w}")).collect::<Vec<_>>().join(", ")) }
+                    { format!("{} acknowledged write(s) lost: {}", frame.lost_writes.len(),
+                        frame.lost_writes.iter().map(|w| format!("#{w}")).collect::<Vec<_>>().join(", ")) }
                 </p>
             }
             <ol class="brokers">
-                { for (0..config.brokers).map(|b| broker_view(&state, b, &send)) }
+                { for frame.brokers.iter().map(|b| broker_view(b, partition, &act)) }
             </ol>
         </section>
     }
 }
 
+/// Starts a world of `shape`, or says why the fields were refused.
+fn reshape(world: &UseReducerDispatcher<WorldView>, shape: Result<Shape, String>) {
+    world.dispatch(match shape {
+        Ok(shape) => WorldAction::Restart(
+            shape.script(),
+            format!(
+                "A new cluster: {} broker(s), replication factor {}, min.insync.replicas {}{}. The timeline starts again.",
+                shape.brokers,
+                shape.replication_factor,
+                shape.min_insync_replicas,
+                if shape.unclean {
+                    ", unclean election on"
+                } else {
+                    ""
+                }
+            ),
+        ),
+        Err(message) => WorldAction::Refuse(message),
+    });
+}
+
 fn broker_view(
-    state: &ReplicationState,
-    broker: BrokerId,
-    send: &dyn Fn(Action) -> Callback<MouseEvent>,
+    broker: &BrokerView,
+    partition: Option<&PartitionView>,
+    act: &dyn Fn(Intent) -> Callback<MouseEvent>,
 ) -> Html {
-    let partition = &state.cluster.partitions()[0];
-    let alive = state.cluster.is_alive(broker);
-    let replica = partition.replicas.iter().find(|r| r.broker == broker);
-    let role = match replica {
+    let id = broker.broker;
+    let leader = partition.and_then(|p| p.leader) == Some(id);
+    let in_sync = partition.is_some_and(|p| p.isr.contains(&id));
+    let high_watermark = partition.map_or(0, |p| p.high_watermark);
+    let role = match &broker.replica {
         None => "no replica",
-        Some(_) if partition.leader == Some(broker) => "\u{2605} leader",
-        Some(_) if partition.isr.contains(&broker) => "\u{2713} in sync",
+        Some(_) if leader => "\u{2605} leader",
+        Some(_) if in_sync => "\u{2713} in sync",
         Some(_) => "\u{2717} out of sync",
     };
+    let state = match (broker.alive, broker.stalled) {
+        (false, _) => "down",
+        (true, true) => "up, not fetching",
+        (true, false) => "up",
+    };
     html! {
-        <li class={classes!("broker", (!alive).then_some("down"))} data-testid={format!("broker-{broker}")}>
-            <strong>{ format!("Broker {broker}") }</strong>
-            <span class="broker-state">{ if alive { if state.stalled(broker) { "up, not fetching" } else { "up" } } else { "down" } }</span>
+        <li class={classes!("broker", (!broker.alive).then_some("down"))} data-testid={format!("broker-{id}")}>
+            <strong>{ format!("Broker {id}") }</strong>
+            <span class="broker-state">{ state }</span>
             <span class="broker-role">{ role }</span>
-            if let Some(replica) = replica {
+            if let Some(replica) = &broker.replica {
                 <span class="replica-log">
-                    { for replica.log.iter().enumerate().map(|(offset, record)| html! {
-                        <span class={classes!("record", (offset as u64 >= partition.high_watermark).then_some("uncommitted"))}
-                            title={format!("offset {offset}, write #{}, leader epoch {}", record.write, record.epoch)}>
-                            { format!("{offset}:#{}", record.write) }
+                    { for replica.records.iter().map(|&(offset, write, epoch)| html! {
+                        <span class={classes!("record", (offset >= high_watermark).then_some("uncommitted"))}
+                            title={format!("offset {offset}, write #{write}, leader epoch {epoch}")}>
+                            { format!("{offset}:#{write}") }
                         </span>
                     }) }
                 </span>
             }
             <span class="broker-actions">
-                if alive {
-                    <button type="button" class="secondary" data-testid={format!("kill-broker-{broker}")} onclick={send(Action::Fail(broker))}>{ "Kill" }</button>
-                    <button type="button" class="secondary" data-testid={format!("stall-broker-{broker}")} onclick={send(Action::ToggleStall(broker))}>
-                        { if state.stalled(broker) { "Resume fetching" } else { "Stall" } }
-                    </button>
+                if broker.alive {
+                    <button type="button" class="secondary" data-testid={format!("kill-broker-{id}")}
+                        onclick={act(replication::broker(id, BrokerChange::Kill))}>{ "Kill" }</button>
+                    if broker.stalled {
+                        <button type="button" class="secondary" data-testid={format!("stall-broker-{id}")}
+                            onclick={act(replication::broker(id, BrokerChange::Unstall))}>{ "Resume fetching" }</button>
+                    } else {
+                        <button type="button" class="secondary" data-testid={format!("stall-broker-{id}")}
+                            onclick={act(replication::broker(id, BrokerChange::Stall))}>{ "Stall" }</button>
+                    }
                 } else {
-                    <button type="button" data-testid={format!("restore-broker-{broker}")} onclick={send(Action::Restore(broker))}>{ "Restore" }</button>
+                    <button type="button" data-testid={format!("restore-broker-{id}")}
+                        onclick={act(replication::broker(id, BrokerChange::Restart))}>{ "Restore" }</button>
                 }
             </span>
         </li>

@@ -1,78 +1,129 @@
 //! The log-and-retention view: one partition's segments, the log start and end offsets, retention by
-//! time and size, and compaction with keys and tombstones.
+//! time and size, and compaction with keys and tombstones, on a timeline ([`crate::state::retention`]).
 
 use kplay_core::log::CleanupPolicy;
+use kplay_worker::protocol::Intent;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
+use super::notice::NoticeBar;
 use super::number_field::NumberField;
-use crate::state::retention::{Action, RetentionState};
+use super::timeline::Timeline;
+use crate::state::retention::{self, CHECK_MS};
+use crate::state::world::{WorldAction, WorldView};
 
-/// The log-and-retention view, with its own state.
+/// Simulated milliseconds "let time pass" moves.
+const PASS_MS: u64 = 30_000;
+
+/// Props of [`RetentionView`].
+#[derive(Properties, PartialEq)]
+pub struct RetentionViewProps {
+    /// The view's world (the app keeps it, so it survives switching views).
+    pub world: UseReducerHandle<WorldView>,
+}
+
+/// The log-and-retention view.
 #[function_component(RetentionView)]
-pub fn retention_view() -> Html {
-    let state = use_reducer(RetentionState::default);
+pub fn retention_view(props: &RetentionViewProps) -> Html {
+    let world = props.world.clone();
     let key = use_node_ref();
 
     // Callbacks
-    let send = |action: Action| {
-        let dispatcher = state.dispatcher();
-        Callback::from(move |_: MouseEvent| dispatcher.dispatch(action.clone()))
+    let act = |intent: Intent| {
+        let world = world.dispatcher();
+        Callback::from(move |_: MouseEvent| world.dispatch(WorldAction::Act(intent.clone())))
     };
     let produce_key = |tombstone: bool| {
-        let (dispatcher, key) = (state.dispatcher(), key.clone());
+        let (world, key) = (world.dispatcher(), key.clone());
         Callback::from(move |_: MouseEvent| {
             let typed = key
                 .cast::<HtmlInputElement>()
                 .map(|k| k.value())
                 .unwrap_or_default();
-            dispatcher.dispatch(Action::Produce {
-                key: typed,
-                tombstone,
-            });
+            dispatch(&world, retention::produce_keyed(&typed, tombstone));
         })
     };
     let on_policy = {
-        let dispatcher = state.dispatcher();
+        let world = world.dispatcher();
         Callback::from(move |e: Event| {
-            dispatcher.dispatch(Action::SetPolicy(
-                e.target_unchecked_into::<HtmlSelectElement>().value(),
-            ))
+            let policy = e.target_unchecked_into::<HtmlSelectElement>().value();
+            world.dispatch(WorldAction::Act(retention::set_policy(policy)));
         })
     };
-    let on_retention_ms = use_callback(state.dispatcher(), |typed: String, d| {
-        d.dispatch(Action::SetRetentionMs(typed))
+    let on_retention_ms = use_callback(world.dispatcher(), |typed: String, world| {
+        dispatch(world, retention::set_retention_ms(&typed));
     });
-    let on_retention_bytes = use_callback(state.dispatcher(), |typed: String, d| {
-        d.dispatch(Action::SetRetentionBytes(typed))
+    let on_retention_bytes = use_callback(world.dispatcher(), |typed: String, world| {
+        dispatch(world, retention::set_retention_bytes(&typed));
     });
+    let pass = {
+        let world = world.clone();
+        Callback::from(move |_: MouseEvent| {
+            world.dispatch(WorldAction::Go(world.at_ms().saturating_add(PASS_MS)));
+        })
+    };
 
     // Render
-    let config = *state.log.config();
-    let policy = match config.cleanup_policy {
-        CleanupPolicy::Delete => "delete",
-        CleanupPolicy::Compact => "compact",
-        CleanupPolicy::CompactDelete => "compact,delete",
+    let header = html! {
+        <>
+            <h2 id="retention-title">{ "The log: segments, retention and compaction" }</h2>
+            <Timeline world={world.clone()} />
+        </>
     };
-    let segments = state.log.segments().len();
+    let Some(frame) = world.frame.clone() else {
+        return html! {
+            <section class="panel retention-view" aria-labelledby="retention-title">
+                { header }
+                <NoticeBar notice={world.notice.clone()} />
+            </section>
+        };
+    };
+    let (policy, retention_ms, retention_bytes) =
+        frame
+            .config
+            .as_ref()
+            .map_or(("delete".into(), -1, -1), |c| {
+                (
+                    c.cleanup_policy.to_string(),
+                    c.retention_ms,
+                    c.retention_bytes,
+                )
+            });
+    let (log_start, log_end, segments) = frame
+        .state
+        .topics
+        .get(retention::TOPIC)
+        .and_then(|t| t.partitions.first())
+        .map_or((0, 0, 0), |p| {
+            (p.log_start_offset, p.log_end_offset, p.segments as usize)
+        });
+    let records: u32 = frame.segments.iter().map(|s| s.record_count).sum();
+    let bytes: u64 = frame.segments.iter().map(|s| s.bytes).sum();
+    let active = frame.segments.len();
+    let shown = if active < segments {
+        format!("the newest {active} of {segments} segments")
+    } else {
+        format!("{segments} segment(s)")
+    };
+    let refusal = retention::refusal(&frame);
     html! {
         <section class="panel retention-view" aria-labelledby="retention-title">
-            <h2 id="retention-title">{ "The log: segments, retention and compaction" }</h2>
+            { header }
             <div class="controls">
                 <label class="field">
                     <span>{ "cleanup.policy" }</span>
                     <select data-testid="policy-select" onchange={on_policy}>
-                        { for ["delete", "compact", "compact,delete"].into_iter().map(|p| html! { <option value={p} selected={p == policy}>{ p }</option> }) }
+                        { for CleanupPolicy::ALL.map(CleanupPolicy::name).into_iter().map(|p| html! { <option value={p} selected={p == policy}>{ p }</option> }) }
                     </select>
                 </label>
                 <NumberField label="retention.ms (-1: none)" test_id="retention-ms-input" min="-1"
-                    value={config.retention_ms.map_or(-1, |d| d.as_millis() as i64).to_string()} onchange={on_retention_ms} />
+                    value={retention_ms.to_string()} onchange={on_retention_ms} />
                 <NumberField label="retention.bytes (-1: none)" test_id="retention-bytes-input" min="-1"
-                    value={config.retention_bytes.map_or(-1, |b| b as i64).to_string()} onchange={on_retention_bytes} />
-                <button type="button" data-testid="produce-many" onclick={send(Action::ProduceMany(10))}>{ "Produce 10 (keys k0–k4)" }</button>
-                <button type="button" class="secondary" data-testid="advance-clock" onclick={send(Action::Advance(30))}>{ "Let 30 s pass" }</button>
-                <button type="button" class="secondary" data-testid="run-retention" onclick={send(Action::Retention)}>{ "Run retention check" }</button>
-                <button type="button" class="secondary" data-testid="run-cleaner" onclick={send(Action::Clean)}>{ "Run cleaner" }</button>
+                    value={retention_bytes.to_string()} onchange={on_retention_bytes} />
+                <button type="button" data-testid="produce-many" onclick={act(retention::produce_ten())}>{ "Produce 10 (keys k0–k4)" }</button>
+                <button type="button" class="secondary" data-testid="advance-clock" onclick={pass}>
+                    { format!("Let {} s pass", PASS_MS / 1_000) }
+                </button>
             </div>
             <div class="controls">
                 <label class="field">
@@ -81,38 +132,51 @@ pub fn retention_view() -> Html {
                 </label>
                 <button type="button" class="secondary" data-testid="produce-keyed" onclick={produce_key(false)}>{ "Produce" }</button>
                 <button type="button" class="secondary" data-testid="produce-tombstone" onclick={produce_key(true)}>{ "Produce tombstone" }</button>
-                <button type="button" class="secondary" data-testid="produce-no-key" onclick={send(Action::ProduceKeyless)}>{ "Produce without key" }</button>
+                <button type="button" class="secondary" data-testid="produce-no-key" onclick={act(retention::produce_keyless())}>{ "Produce without key" }</button>
             </div>
-            if let Some((ok, message)) = &state.message {
-                <p class={classes!("notice", if *ok { "info" } else { "refused" })} role={if *ok { "status" } else { "alert" }}
-                    data-testid="retention-message">{ message }</p>
+            <NoticeBar notice={world.notice.clone()} />
+            if let Some(message) = refusal {
+                <p class="notice refused" role="alert" data-testid="retention-message">{ message }</p>
             }
             <p class="counts" data-testid="log-offsets">
-                { format!("log start offset {} \u{b7} log end offset {} \u{b7} {} record(s) in {segments} segment(s), {} bytes \u{b7} clock {} s",
-                    state.log.log_start_offset(), state.log.log_end_offset(), state.log.record_count(), state.log.size(),
-                    state.clock.as_millis() / 1_000) }
+                { format!("log start offset {log_start} \u{b7} log end offset {log_end} \u{b7} {records} record(s) in {shown}, {bytes} bytes") }
+            </p>
+            <p class="hint">
+                { format!("The broker checks retention every {} s and the cleaner looks for a dirty log every {} s (log.retention.check.interval.ms and log.cleaner.backoff.ms, shortened from 5 min and 15 s); the cleaner compacts once half the log is dirty (min.cleanable.dirty.ratio).",
+                    CHECK_MS / 1_000, CHECK_MS / 1_000) }
             </p>
             <ol class="segments">
-                { for state.log.segments().enumerate().map(|(i, segment)| html! {
-                    <li class={classes!("segment", (i + 1 == segments).then_some("active"))} data-testid={format!("segment-{}", segment.base_offset)}>
-                        <span class="segment-label">
-                            { format!("base {}{}", segment.base_offset, if i + 1 == segments { " (active)" } else { "" }) }
-                            <small>{ format!("{} B", segment.size()) }</small>
-                        </span>
-                        <span class="replica-log">
-                            { for segment.records().iter().map(|r| {
-                                let key = r.key.as_deref().map_or_else(|| "\u{2205}".to_owned(), |k| String::from_utf8_lossy(k).into_owned());
-                                html! {
-                                    <span class={classes!("record", r.is_tombstone().then_some("tombstone"))}
-                                        title={format!("offset {}, written at {} s{}", r.offset, r.timestamp.as_millis() / 1_000, if r.is_tombstone() { ", tombstone" } else { "" })}>
-                                        { format!("{}:{key}{}", r.offset, if r.is_tombstone() { " \u{2020}" } else { "" }) }
-                                    </span>
-                                }
-                            }) }
-                        </span>
-                    </li>
+                { for frame.segments.iter().enumerate().map(|(i, segment)| {
+                    let is_active = i + 1 == active;
+                    html! {
+                        <li class={classes!("segment", is_active.then_some("active"))} data-testid={format!("segment-{}", segment.base_offset)}>
+                            <span class="segment-label">
+                                { format!("base {}{}", segment.base_offset, if is_active { " (active)" } else { "" }) }
+                                <small>{ format!("{} B", segment.bytes) }</small>
+                            </span>
+                            <span class="replica-log">
+                                { for segment.records.iter().map(|r| {
+                                    let key = r.key.clone().unwrap_or_else(|| "\u{2205}".to_owned());
+                                    html! {
+                                        <span class={classes!("record", r.tombstone.then_some("tombstone"))}
+                                            title={format!("offset {}, written at {} s{}", r.offset, r.timestamp_ms / 1_000, if r.tombstone { ", tombstone" } else { "" })}>
+                                            { format!("{}:{key}{}", r.offset, if r.tombstone { " \u{2020}" } else { "" }) }
+                                        </span>
+                                    }
+                                }) }
+                            </span>
+                        </li>
+                    }
                 }) }
             </ol>
         </section>
     }
+}
+
+/// Acts, or says why the input was refused.
+fn dispatch(world: &UseReducerDispatcher<WorldView>, intent: Result<Intent, String>) {
+    world.dispatch(match intent {
+        Ok(intent) => WorldAction::Act(intent),
+        Err(message) => WorldAction::Refuse(message),
+    });
 }

@@ -1,6 +1,7 @@
-//! A world view's timeline: play or pause, step back and forth, scrub to any moment, export the script
+//! A world view's timeline and clock (it ticks while shown): play or pause, step back and forth, scrub to any moment, export the script
 //! (what `kplay world` reads), and the fork notice with its undo.
 
+use gloo::timers::callback::Interval;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -14,6 +15,9 @@ pub struct TimelineProps {
     pub world: UseReducerHandle<WorldView>,
 }
 
+/// Real milliseconds between two clock ticks.
+const TICK_MS: u32 = 100;
+
 /// Seconds with one decimal, as the timeline shows a moment.
 fn seconds(ms: u64) -> String {
     format!("{}.{} s", ms / 1_000, ms % 1_000 / 100)
@@ -23,6 +27,16 @@ fn seconds(ms: u64) -> String {
 #[function_component(Timeline)]
 pub fn timeline(props: &TimelineProps) -> Html {
     let world = &props.world;
+    {
+        // The view's clock runs while its timeline is shown.
+        let dispatcher = world.dispatcher();
+        use_effect_with((), move |()| {
+            let interval = Interval::new(TICK_MS, move || {
+                dispatcher.dispatch(WorldAction::Tick(u64::from(TICK_MS)));
+            });
+            move || drop(interval)
+        });
+    }
     let Some(frame) = world.frame.as_ref() else {
         return html! { <p class="timeline" data-testid="moment">{ "starting the model\u{2026}" }</p> };
     };

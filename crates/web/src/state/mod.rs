@@ -1,7 +1,8 @@
 //! The app's state: one reducer per view (Yew's `use_reducer`) and the actions that change it.
-//! Components dispatch actions; they never simulate. The order flow ([`flow`]) and the partition view's
-//! world ([`world`], [`partitions`]) live in the model's worker: their reducers send requests and keep
-//! the replies. The retention and replication views still hold their own small kplay-core models.
+//! Components dispatch actions; they never simulate. The order flow ([`flow`]) and the worlds of the
+//! partition, retention and replication views ([`world`]; [`partitions`], [`retention`],
+//! [`replication`] build their scripts and intents) live in the model's worker: the reducers send
+//! requests and keep the replies.
 
 /// Implements Yew's `Reducible` for a state with `fn apply(&mut self, action)`: each action yields a
 /// new state, the old one cloned and changed in place (or reused without a clone when unshared).
@@ -28,3 +29,44 @@ pub mod retention;
 pub mod route;
 pub mod share;
 pub mod world;
+
+/// A world view's script driven through the real engine (natively), for the views' tests.
+#[cfg(test)]
+pub(crate) mod testing {
+    use kplay_worker::engine::Engine;
+    use kplay_worker::protocol::{Intent, Reply, Request, WorldFrame};
+
+    /// The frame at `end_ms` after opening `script` as `view` and doing each intent at its moment (ms);
+    /// anything but a frame in reply panics with what the worker said.
+    pub(crate) fn run(
+        view: u32,
+        script: String,
+        steps: &[(u64, Intent)],
+        end_ms: u64,
+    ) -> Box<WorldFrame> {
+        let mut engine = Engine::default();
+        let mut ask = |request| match engine.handle(request, &|| 0.0) {
+            Reply::World { frame, .. } => frame,
+            other => panic!("not a frame: {other:?}"),
+        };
+        ask(Request::WorldOpen {
+            view,
+            script,
+            at_ms: 0,
+        });
+        for (at_ms, intent) in steps {
+            ask(Request::WorldGo {
+                view,
+                at_ms: *at_ms,
+            });
+            ask(Request::WorldAct {
+                view,
+                intent: intent.clone(),
+            });
+        }
+        ask(Request::WorldGo {
+            view,
+            at_ms: end_ms,
+        })
+    }
+}

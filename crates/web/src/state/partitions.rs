@@ -37,15 +37,6 @@ pub const MAX_PRODUCE_RATE: u32 = 1_000;
 /// Seconds of simulated time a keyed stream lasts.
 pub const STREAM_SECONDS: u64 = 60;
 
-/// A message shown above the partitions.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Notice {
-    /// Something happened that the user should know about.
-    Info(String),
-    /// The action was refused; nothing changed.
-    Refused(String),
-}
-
 /// The view's world when the app starts, as the JSON `kplay world` reads: one broker and the topic,
 /// empty. (Written out rather than serialized: the page carries no code to read or write scripts.)
 #[must_use]
@@ -58,16 +49,17 @@ pub fn script(partitions: u32) -> String {
 /// One record with `key` (`None`: no key).
 #[must_use]
 pub fn produce(key: Option<String>) -> Intent {
-    Intent::Action {
-        action: Action::Produce {
+    Intent::Actions {
+        actions: vec![Action::Produce {
             topic: TOPIC.into(),
             key,
             value_bytes: 100,
+            tombstone: false,
             acks: None,
             count: 1,
             interval_ms: 0,
             producer: None,
-        },
+        }],
     }
 }
 
@@ -87,16 +79,17 @@ pub fn stream(typed: &str) -> Result<Intent, String> {
                 "Records per second: {typed:?} is not a whole number from 1 to {MAX_PRODUCE_RATE}."
             )
         })?;
-    Ok(Intent::Action {
-        action: Action::Produce {
+    Ok(Intent::Actions {
+        actions: vec![Action::Produce {
             topic: TOPIC.into(),
             key: Some("key-{i}".into()),
             value_bytes: 100,
+            tombstone: false,
             acks: None,
             count: u64::from(rate) * STREAM_SECONDS,
             interval_ms: 1_000 / u64::from(rate),
             producer: None,
-        },
+        }],
     })
 }
 
@@ -138,11 +131,11 @@ pub fn set_partitions(current: u32, typed: &str) -> Result<Option<Intent>, Strin
             format!("Partitions: {typed:?} is not a whole number from {min} to {max}.")
         })?;
     Ok(match requested.cmp(&current) {
-        std::cmp::Ordering::Greater => Some(Intent::Action {
-            action: Action::AddPartitions {
+        std::cmp::Ordering::Greater => Some(Intent::Actions {
+            actions: vec![Action::AddPartitions {
                 topic: TOPIC.into(),
                 partitions: requested,
-            },
+            }],
         }),
         std::cmp::Ordering::Less => Some(Intent::Recreate {
             topic: TOPIC.into(),
@@ -308,7 +301,7 @@ mod tests {
         assert_eq!(set_partitions(current, "6"), Ok(None));
         assert!(matches!(
             set_partitions(current, " 8 "),
-            Ok(Some(Intent::Action { .. }))
+            Ok(Some(Intent::Actions { .. }))
         ));
         assert!(matches!(
             set_partitions(current, "2"),

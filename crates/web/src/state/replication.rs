@@ -1,284 +1,234 @@
-//! The replication view's state: a [`Cluster`] of 1–5 brokers and one replicated topic, a producer with a
-//! chosen `acks`, and the controls to fail, restore or stall brokers and let time pass.
+//! The replication view: 1–[`MAX_BROKERS`] brokers and one replicated partition, as a world in the
+//! model's worker ([`super::world`]), with a producer whose `acks` the user picks and the controls to
+//! kill, restart or stall brokers.
 //!
-//! Followers fetch right after every write unless their broker is down or stalled, so what the view shows
-//! is what the protocol does at each step: a stalled follower leaves the ISR after `replica.lag.time.max.ms`
-//! ([`Action::Advance`]), `acks=all` is refused below `min.insync.replicas`, a leader's failure elects the
-//! next in-sync replica (or, with unclean election, any live one), and writes acknowledged by a leader that
-//! failed before replicating them are listed as lost.
+//! Followers fetch right after every write unless their broker is down or stalled, so what the view
+//! shows is what the protocol does: a stalled follower leaves the ISR once it is
+//! `replica.lag.time.max.ms` (30 s) behind, `acks=all` is refused below `min.insync.replicas`, a leader's
+//! failure elects the next in-sync replica (or, with unclean election, any live one), and writes
+//! acknowledged by a leader that failed before replicating them are listed as lost. The brokers, the
+//! replication factor, `min.insync.replicas` and unclean election shape the cluster: changing them
+//! starts a new world (a new timeline), as creating a new cluster would.
 
-use kplay_core::cluster::{Acks, BrokerId, Cluster, ClusterConfig};
-use kplay_core::time::{Duration, Instant};
+use kplay_core::config::SCRIPT_VERSION;
+use kplay_core::world::Action;
+use kplay_core::world::script::AcksSpec;
+use kplay_worker::protocol::Intent;
 
-/// Simulated time one press of "advance" moves.
-pub const ADVANCE: Duration = Duration::from_secs(10);
+/// The page's number for the replication view's world.
+pub const VIEW: u32 = 3;
+/// The topic.
+pub const TOPIC: &str = "replicated";
+/// Most brokers the view draws.
+pub const MAX_BROKERS: u32 = 5;
+/// Records one press of "produce" writes.
+pub const BATCH: u64 = 5;
+/// Simulated milliseconds "let time pass" moves.
+pub const PASS_MS: u64 = 10_000;
+/// The producer's name: `linger.ms` 0, so each record is written the moment it is produced.
+const PRODUCER: &str = "producer";
 
-/// Everything the replication view draws.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ReplicationState {
-    /// The cluster.
-    pub cluster: Cluster,
-    /// `acks` for the next writes.
-    pub acks: Acks,
-    /// The simulated clock.
-    pub clock: Instant,
-    /// What happened last, for the user.
-    pub message: Option<(bool, String)>,
-    /// Writes produced, acknowledged (including `acks=all` ones once the ISR has them), and failed.
-    pub produced: u64,
-    /// Writes acknowledged to the producer.
-    pub acknowledged: u64,
-    /// Writes refused or failed.
-    pub refused: u64,
+/// The cluster's shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shape {
+    /// Brokers.
+    pub brokers: u32,
+    /// The topic's replication factor.
+    pub replication_factor: u32,
+    /// `min.insync.replicas`.
+    pub min_insync_replicas: u32,
+    /// `unclean.leader.election.enable`.
+    pub unclean: bool,
 }
 
-/// What the user can do.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Action {
-    /// Rebuild the cluster: brokers, replication factor, `min.insync.replicas`, unclean election.
-    Configure {
-        /// Brokers, as typed.
-        brokers: String,
-        /// Replication factor, as typed.
-        replication_factor: String,
-        /// `min.insync.replicas`, as typed.
-        min_isr: String,
-        /// `unclean.leader.election.enable`.
-        unclean: bool,
-    },
-    /// Choose `acks`: "0", "1" or "all".
-    SetAcks(String),
-    /// Produce `n` records to partition 0.
-    Produce(u32),
-    /// Take a broker down.
-    Fail(BrokerId),
-    /// Bring a broker back.
-    Restore(BrokerId),
-    /// Make a live broker stop fetching, or fetch again.
-    ToggleStall(BrokerId),
-    /// Let [`ADVANCE`] of simulated time pass.
-    Advance,
-}
-
-impl Default for ReplicationState {
+impl Default for Shape {
+    /// Three brokers, three replicas and `min.insync.replicas` 2 (Kafka's default is 1; 2 is the usual
+    /// production setting: `acks=all` then survives one broker down and is refused when two are).
     fn default() -> Self {
-        // Kafka's default min.insync.replicas is 1; the view starts at 2, the usual production setting: with
-        // 3 replicas, acks=all then survives one broker down and refuses writes when two are.
-        let config = ClusterConfig {
-            min_insync_replicas: 2,
-            ..ClusterConfig::default()
-        };
-        let cluster = Cluster::new(Instant::ZERO, config)
-            .unwrap_or_else(|_| unreachable!("the view's cluster config is valid"));
         Self {
-            cluster,
-            acks: Acks::All,
-            clock: Instant::ZERO,
-            message: None,
-            produced: 0,
-            acknowledged: 0,
-            refused: 0,
+            brokers: 3,
+            replication_factor: 3,
+            min_insync_replicas: 2,
+            unclean: false,
         }
     }
 }
 
-impl ReplicationState {
-    /// Applies `action` in place.
-    pub fn apply(&mut self, action: Action) {
-        self.message = None;
-        match action {
-            Action::Configure {
-                brokers,
-                replication_factor,
-                min_isr,
-                unclean,
-            } => {
-                let parse = |text: &str, what: &str| {
-                    text.trim()
-                        .parse::<u32>()
-                        .ok()
-                        .filter(|n| (1..=5).contains(n))
-                        .ok_or_else(|| {
-                            format!("{what}: {text:?} is not a whole number from 1 to 5.")
-                        })
-                };
-                let config = parse(&brokers, "Brokers").and_then(|brokers| {
-                    Ok(ClusterConfig {
-                        brokers,
-                        replication_factor: parse(&replication_factor, "Replication factor")?,
-                        min_insync_replicas: parse(&min_isr, "min.insync.replicas")?,
-                        unclean_leader_election: unclean,
-                        ..ClusterConfig::default()
-                    })
-                });
-                match config.and_then(|c| Cluster::new(self.clock, c).map_err(|e| e.to_string())) {
-                    Ok(cluster) => {
-                        *self = Self {
-                            cluster,
-                            acks: self.acks,
-                            clock: self.clock,
-                            ..Self::default()
-                        };
-                    }
-                    Err(message) => self.message = Some((false, message)),
-                }
-            }
-            Action::SetAcks(choice) => match choice.as_str() {
-                "0" => self.acks = Acks::None,
-                "1" => self.acks = Acks::Leader,
-                "all" | "-1" => self.acks = Acks::All,
-                other => {
-                    self.message = Some((false, format!("acks: {other:?} is not 0, 1 or all.")))
-                }
-            },
-            Action::Produce(n) => {
-                for _ in 0..n {
-                    self.produced += 1;
-                    match self.cluster.produce(0, self.acks) {
-                        Ok(written) => {
-                            self.acknowledged += u64::from(written.acknowledged);
-                            self.cluster.replicate(self.clock);
-                        }
-                        Err(err) => {
-                            self.refused += 1;
-                            self.message = Some((false, err.to_string()));
-                        }
-                    }
-                    self.settle();
-                }
-            }
-            Action::Fail(broker) => {
-                self.cluster.fail_broker(broker);
-                self.settle();
-                self.message = Some((true, format!("Broker {broker} is down.")));
-            }
-            Action::Restore(broker) => {
-                self.cluster.restore_broker(self.clock, broker);
-                self.settle();
-                self.message = Some((true, format!("Broker {broker} is back and catching up.")));
-            }
-            Action::ToggleStall(broker) => {
-                let stalled = !self.stalled(broker);
-                self.cluster.set_stalled(broker, stalled);
-                self.cluster.replicate(self.clock);
-                self.settle();
-            }
-            Action::Advance => {
-                self.clock += ADVANCE;
-                self.cluster.replicate(self.clock);
-                self.cluster.handle_timeout(self.clock);
-                self.settle();
-            }
-        }
+impl Shape {
+    /// The shape the fields ask for, as typed.
+    ///
+    /// # Errors
+    /// A message naming the first field that is not a whole number from 1 to [`MAX_BROKERS`].
+    pub fn parse(brokers: &str, rf: &str, min_isr: &str, unclean: bool) -> Result<Self, String> {
+        let parse = |text: &str, what: &str| {
+            text.trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|n| (1..=MAX_BROKERS).contains(n))
+                .ok_or_else(|| {
+                    format!("{what}: {text:?} is not a whole number from 1 to {MAX_BROKERS}.")
+                })
+        };
+        Ok(Self {
+            brokers: parse(brokers, "Brokers")?,
+            replication_factor: parse(rf, "Replication factor")?,
+            min_insync_replicas: parse(min_isr, "min.insync.replicas")?,
+            unclean,
+        })
     }
 
-    /// Counts `acks=all` writes the ISR acknowledged and writes that failed with their leader.
-    fn settle(&mut self) {
-        self.acknowledged += self.cluster.poll_acknowledged().len() as u64;
-        self.refused += self.cluster.poll_failed().len() as u64;
-    }
-
-    /// Whether `broker` is up but not fetching.
+    /// The world of this shape, empty, as the JSON `kplay world` reads. (Written out rather than
+    /// serialized: the page carries no code to read or write scripts.)
     #[must_use]
-    pub fn stalled(&self, broker: BrokerId) -> bool {
-        self.cluster.is_stalled(broker)
+    pub fn script(self) -> String {
+        format!(
+            concat!(
+                r#"{{"version":{version},"seed":0,"brokers":{brokers},"#,
+                r#""topics":[{{"name":"{topic}","partitions":1,"replication_factor":{rf},"#,
+                r#""config":{{"min.insync.replicas":{min_isr},"unclean.leader.election.enable":{unclean}}}}}],"#,
+                r#""producers":[{{"name":"{producer}","config":{{"linger.ms":0}}}}],"actions":[]}}"#
+            ),
+            version = SCRIPT_VERSION,
+            brokers = self.brokers,
+            topic = TOPIC,
+            rf = self.replication_factor,
+            min_isr = self.min_insync_replicas,
+            unclean = self.unclean,
+            producer = PRODUCER,
+        )
     }
 }
 
-super::reducible!(ReplicationState, Action);
+/// `acks` as the select names it.
+///
+/// # Errors
+/// A message naming the field for anything but `0`, `1` and `all`.
+pub fn acks(choice: &str) -> Result<AcksSpec, String> {
+    match choice {
+        "0" => Ok(AcksSpec::Zero),
+        "1" => Ok(AcksSpec::One),
+        "all" | "-1" => Ok(AcksSpec::All),
+        other => Err(format!("acks: {other:?} is not 0, 1 or all.")),
+    }
+}
+
+/// [`BATCH`] records with `acks`.
+#[must_use]
+pub fn produce(acks: AcksSpec) -> Intent {
+    Intent::Actions {
+        actions: vec![Action::Produce {
+            topic: TOPIC.into(),
+            key: None,
+            value_bytes: 100,
+            tombstone: false,
+            acks: Some(acks),
+            count: BATCH,
+            interval_ms: 0,
+            producer: Some(PRODUCER.into()),
+        }],
+    }
+}
+
+/// What a broker's button does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BrokerChange {
+    /// Kill it.
+    Kill,
+    /// Bring it back.
+    Restart,
+    /// Stop it fetching.
+    Stall,
+    /// Let it fetch again.
+    Unstall,
+}
+
+/// `change` to `broker`.
+#[must_use]
+pub fn broker(broker: u32, change: BrokerChange) -> Intent {
+    let action = match change {
+        BrokerChange::Kill => Action::KillBroker { broker },
+        BrokerChange::Restart => Action::RestartBroker { broker },
+        BrokerChange::Stall => Action::StallBroker { broker },
+        BrokerChange::Unstall => Action::UnstallBroker { broker },
+    };
+    Intent::Actions {
+        actions: vec![action],
+    }
+}
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use kplay_worker::engine::Engine;
+    use kplay_worker::protocol::{Reply, Request};
 
-    fn configure(brokers: &str, rf: &str, min_isr: &str, unclean: bool) -> Action {
-        Action::Configure {
-            brokers: brokers.into(),
-            replication_factor: rf.into(),
-            min_isr: min_isr.into(),
-            unclean,
-        }
-    }
+    use super::*;
+    use crate::state::testing::run;
 
     #[test]
     fn acks_all_is_refused_below_min_insync_replicas() {
-        let mut state = ReplicationState::default();
-        state.apply(Action::Produce(3));
-        assert_eq!(
-            (state.produced, state.acknowledged, state.refused),
-            (3, 3, 0)
+        let frame = run(
+            VIEW,
+            Shape::default().script(),
+            &[
+                (0, produce(AcksSpec::All)),
+                (1_000, broker(1, BrokerChange::Kill)),
+                (1_000, broker(2, BrokerChange::Kill)),
+                (2_000, produce(AcksSpec::All)),
+            ],
+            2_000,
         );
-        state.apply(Action::Fail(1));
-        state.apply(Action::Fail(2));
-        state.apply(Action::Produce(1));
-        assert_eq!(state.refused, 1);
+        let t = frame.tally;
+        assert_eq!((t.produced, t.acknowledged, t.failed), (10, 5, 5));
+        assert_eq!(
+            frame.state.produced.last().and_then(|p| p.error.as_deref()),
+            Some("NOT_ENOUGH_REPLICAS")
+        );
+    }
+
+    #[test]
+    fn acks_1_writes_are_lost_when_the_leader_fails_before_replicating_them() {
+        let shape = Shape::parse("3", "3", "1", false).expect("valid");
+        let frame = run(
+            VIEW,
+            shape.script(),
+            &[
+                (0, broker(1, BrokerChange::Stall)),
+                (0, broker(2, BrokerChange::Stall)),
+                (0, produce(AcksSpec::One)),
+                (1_000, broker(0, BrokerChange::Kill)),
+            ],
+            1_000,
+        );
+        assert_eq!(frame.lost_writes.len(), BATCH as usize);
+        let partition = &frame.state.topics.0[0].1.partitions[0];
+        assert_eq!(partition.leader, Some(1), "still in sync by time: clean");
+        assert!(!frame.brokers[0].alive && frame.brokers[1].stalled);
+    }
+
+    #[test]
+    fn shapes_and_acks_are_checked_with_the_field_named() {
+        assert_eq!(
+            Shape::parse("6", "3", "2", false),
+            Err("Brokers: \"6\" is not a whole number from 1 to 5.".into())
+        );
         assert!(
-            state
-                .message
-                .as_ref()
-                .is_some_and(|(ok, m)| !ok && m.starts_with("NOT_ENOUGH_REPLICAS"))
+            Shape::parse("3", "x", "2", false).is_err_and(|m| m.starts_with("Replication factor"))
         );
-    }
-
-    /// Unreplicated acks=1 writes, then broker 0 (the leader) fails after `advances` × 10 s.
-    fn lose_the_leader(unclean: bool, advances: usize) -> ReplicationState {
-        let mut state = ReplicationState::default();
-        state.apply(configure("3", "3", "1", unclean));
-        state.apply(Action::SetAcks("1".into()));
-        state.apply(Action::ToggleStall(1));
-        state.apply(Action::ToggleStall(2));
-        state.apply(Action::Produce(2));
-        for _ in 0..advances {
-            state.apply(Action::Advance);
-        }
-        state.apply(Action::Fail(0));
-        state
-    }
-
-    #[test]
-    fn acks_1_writes_are_lost_when_a_lagging_follower_still_in_the_isr_takes_over() {
-        let state = lose_the_leader(false, 0);
-        assert_eq!(
-            state.cluster.partitions()[0].leader,
-            Some(1),
-            "clean election: broker 1 is still in sync"
+        assert!(acks("2").is_err_and(|m| m.starts_with("acks")));
+        let mut engine = Engine::default();
+        let reply = engine.handle(
+            Request::WorldOpen {
+                view: VIEW,
+                script: Shape::parse("3", "4", "2", false)
+                    .expect("in range")
+                    .script(),
+                at_ms: 0,
+            },
+            &|| 0.0,
         );
-        assert_eq!(state.cluster.lost_acknowledged().len(), 2);
-    }
-
-    #[test]
-    fn once_the_isr_shrank_a_clean_cluster_goes_offline_and_an_unclean_one_loses_data() {
-        let clean = lose_the_leader(false, 4);
-        assert_eq!(
-            clean.cluster.partitions()[0].leader,
-            None,
-            "no in-sync replica is alive: offline"
-        );
-        assert!(clean.cluster.lost_acknowledged().is_empty());
-        let unclean = lose_the_leader(true, 4);
-        assert_eq!(
-            unclean.cluster.partitions()[0].leader,
-            Some(1),
-            "unclean election"
-        );
-        assert_eq!(unclean.cluster.lost_acknowledged().len(), 2);
-    }
-
-    #[test]
-    fn bad_settings_are_refused_with_a_message() {
-        let mut state = ReplicationState::default();
-        for action in [
-            configure("6", "3", "2", false),
-            configure("3", "4", "2", false),
-            configure("x", "1", "1", false),
-            Action::SetAcks("2".into()),
-        ] {
-            state.apply(action.clone());
-            assert!(
-                state.message.as_ref().is_some_and(|(ok, _)| !ok),
-                "{action:?}"
-            );
-            assert_eq!(state.cluster.config().brokers, 3);
-        }
+        let Reply::WorldRefused { problems, .. } = reply else {
+            panic!("accepted a replication factor above the brokers: {reply:?}")
+        };
+        assert!(problems.contains("replication_factor"), "{problems}");
     }
 }

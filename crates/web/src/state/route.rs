@@ -78,6 +78,12 @@ impl View {
     pub fn shows_flow(self) -> bool {
         matches!(self, Self::SyncVsEvent | Self::Dashboard)
     }
+
+    /// Whether the view shows a world (a cluster on a timeline) that links carry.
+    #[must_use]
+    pub fn shows_world(self) -> bool {
+        matches!(self, Self::Partitions | Self::Retention | Self::Replication)
+    }
 }
 
 /// The page's address, understood.
@@ -93,7 +99,7 @@ pub struct Route {
     pub page: Option<&'static Concept>,
     /// The scenario the address carries (`s`, or else `preset`), if any.
     pub scenario: Option<Scenario>,
-    /// The partition view's world script (`w`) and the moment to show (`at`, ms), if any.
+    /// The world view's script (`w`, for the view shown) and the moment to show (`at`, ms), if any.
     pub world: Option<(String, u64)>,
     /// What could not be understood, for people.
     pub problems: Vec<String>,
@@ -195,7 +201,7 @@ impl Route {
             match share::decode_world(&world) {
                 Ok(script) => route.world = Some((script, at_ms)),
                 Err(err) => route.problems.push(format!(
-                    "The world in the link could not be read ({err}); the partition view starts empty."
+                    "The world in the link could not be read ({err}); the view starts empty."
                 )),
             }
         }
@@ -222,7 +228,7 @@ impl Route {
     #[must_use]
     pub fn link_query(view: View, scenario: &Scenario, world: Option<(&str, u64)>) -> String {
         let mut query = format!("?view={}&s={}", view.slug(), share::encode_link(scenario));
-        if let (View::Partitions, Some((script, at_ms))) = (view, world) {
+        if let (true, Some((script, at_ms))) = (view.shows_world(), world) {
             query.push_str(&format!("&w={}&at={at_ms}", share::pack(script)));
         }
         query
@@ -304,17 +310,25 @@ mod tests {
     }
 
     #[test]
-    fn a_link_carries_the_partition_views_world_and_moment() {
-        let json = crate::state::partitions::script(3);
-        let script = json.clone();
+    fn a_link_carries_a_world_views_world_and_moment() {
         let scenario = presets::find("sync-vs-async")
             .expect("preset")
             .scenario(presets::DEFAULT_SEED);
-        let query = Route::link_query(View::Partitions, &scenario, Some((&json, 4_200)));
-        let route = Route::parse(&query);
-        assert_eq!(route.world, Some((script, 4_200)));
-        assert_eq!(route.scenario, Some(scenario.clone()));
-        assert!(route.problems.is_empty(), "{:?}", route.problems);
+        let json = crate::state::partitions::script(3);
+        for (view, json) in [
+            (View::Partitions, json.clone()),
+            (View::Retention, crate::state::retention::script()),
+            (
+                View::Replication,
+                crate::state::replication::Shape::default().script(),
+            ),
+        ] {
+            let query = Route::link_query(view, &scenario, Some((&json, 4_200)));
+            let route = Route::parse(&query);
+            assert_eq!((route.view, route.world), (view, Some((json, 4_200))));
+            assert_eq!(route.scenario, Some(scenario.clone()));
+            assert!(route.problems.is_empty(), "{:?}", route.problems);
+        }
         assert!(
             !Route::link_query(View::Dashboard, &scenario, Some((&json, 1))).contains("&w="),
             "only the view that shows the world carries it"
@@ -329,7 +343,7 @@ mod tests {
             broken.problems
         );
         assert!(
-            broken.problems[1].contains("the partition view starts empty"),
+            broken.problems[1].contains("the view starts empty"),
             "{:?}",
             broken.problems
         );

@@ -13,13 +13,21 @@ use std::rc::Rc;
 
 use kplay_worker::protocol::{Intent, Reply, Request, WorldFrame};
 
-use super::partitions::Notice;
 use crate::model::Outbox;
 
 /// The simulated clock runs this many times faster than real time while a world view plays.
 pub const SPEED: u64 = 10;
 /// Simulated milliseconds a step moves, forward or back.
 pub const STEP_MS: u64 = 1_000;
+
+/// A message shown in a world view.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    /// Something happened that the user should know about.
+    Info(String),
+    /// The action was refused; nothing changed.
+    Refused(String),
+}
 
 /// What the user, the view's clock or the worker can do.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,6 +50,8 @@ pub enum WorldAction {
     UndoFork,
     /// Start again from this script (JSON) at this moment.
     Open(String, u64),
+    /// Start a new world from this script (JSON), playing from 0, and say this.
+    Restart(String, String),
     /// The page refused an input before sending anything: say why.
     Refuse(String),
 }
@@ -126,7 +136,7 @@ impl WorldView {
                 if let (None, Some(fallback)) = (&self.frame, self.fallback.take()) {
                     self.apply(WorldAction::Open(fallback, 0));
                     self.notice = Some(Notice::Refused(format!(
-                        "The world in the link could not be opened ({problems}); the partition view starts empty."
+                        "The world could not be opened ({problems}); the view starts empty."
                     )));
                 } else {
                     self.notice = Some(Notice::Refused(problems));
@@ -172,6 +182,11 @@ impl WorldView {
                     script,
                     at_ms,
                 });
+            }
+            WorldAction::Restart(script, notice) => {
+                self.apply(WorldAction::Open(script, 0));
+                self.playing = true;
+                self.notice = Some(Notice::Info(notice));
             }
             WorldAction::Refuse(message) => self.notice = Some(Notice::Refused(message)),
         }
