@@ -77,3 +77,32 @@ test('typing an order rate while the simulation runs is not overwritten', async 
   assert.deepEqual(page.problems, []);
   await page.close();
 });
+
+test('the order flow steps back and scrubs: each moment shows the numbers the run had there', async () => {
+  const page = await openPage(shared.browser, shared.site.url);
+  await page.getByTestId('preset-select').selectOption('inventory-outage');
+  await page.getByTestId('preset-watch').waitFor();
+  const at = async (seconds) => {
+    await page.getByTestId('moment').filter({ hasText: new RegExp(`^${seconds}\\.0 s of`) }).waitFor();
+    return Promise.all(['sync-succeeded', 'sync-failed', 'event-accepted', 'headline-event-ms']
+      .map((id) => page.getByTestId(id).textContent()));
+  };
+  const seen = [];
+  for (let s = 1; s <= 4; s++) {
+    await page.getByTestId('step').click();
+    seen.push(await at(s));
+  }
+  assert.notDeepEqual(seen[0], seen[3], 'the run moved');
+  await page.getByTestId('step-back').click();
+  assert.deepEqual(await at(3), seen[2]);
+  await page.getByTestId('timeline').fill('1000');
+  assert.deepEqual(await at(1), seen[0]);
+  // Run to the end, then back to 2 s: the finished run opens again there.
+  await page.getByTestId('finish').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=run-status]').textContent.startsWith('finished'));
+  await page.getByTestId('timeline').fill('2000');
+  assert.deepEqual(await at(2), seen[1]);
+  assert.match(await page.getByTestId('run-status').textContent(), /^paused · 2\.0 s/);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});

@@ -29,6 +29,12 @@ pub const MAX_OUTAGES: usize = 64;
 /// [`crate::sim::DEFAULT_EVENT_LIMIT`]): at the wasm build's ~5 million events a second, about 10 s of the
 /// model's worker thread. A capped run says where it stopped; the page cannot lift it.
 pub const BROWSER_EVENT_BUDGET: u64 = 50_000_000;
+/// Events between two copies of an order-flow run the browser keeps to go back in time (at first: the
+/// spacing doubles whenever more than [`FLOW_CHECKPOINTS`] copies would be kept). Landing on an earlier
+/// moment re-simulates from the copy before it: at most one spacing of events.
+pub const FLOW_CHECKPOINT_EVENTS: u64 = 1_000_000;
+/// Copies of an order-flow run kept at most (each holds the run's queues and series).
+pub const FLOW_CHECKPOINTS: usize = 16;
 
 /// The world script schema version this build reads and writes.
 pub const SCRIPT_VERSION: u32 = 1;

@@ -14,11 +14,12 @@ use kplay_core::sim::{Simulation, Status};
 use kplay_core::time::Instant;
 
 use crate::protocol::{Reply, Request, Snapshot, one_line};
+use crate::run::Run;
 use crate::worlds::Worlds;
 
 /// The model behind the page: the current run, if one was started.
 pub struct Engine {
-    current: Option<(u64, Simulation)>,
+    current: Option<Run>,
     budget: u64,
     worlds: Worlds,
 }
@@ -47,7 +48,7 @@ impl Engine {
                 Ok(simulation) => {
                     let simulation = simulation.with_event_limit(self.budget);
                     let snapshot = snapshot(&simulation, false);
-                    self.current = Some((run, simulation));
+                    self.current = Some(Run::new(run, simulation));
                     Reply::Snapshot { run, snapshot }
                 }
                 Err(problems) => Reply::Refused {
@@ -61,11 +62,11 @@ impl Engine {
                 budget,
                 partitions,
             } => match &mut self.current {
-                Some((current, simulation)) if *current == run => {
-                    simulation.run_until(Instant::from_micros(to_us), budget);
+                Some(current) if current.id == run => {
+                    current.go(Instant::from_micros(to_us), budget);
                     Reply::Snapshot {
                         run,
-                        snapshot: snapshot(simulation, partitions),
+                        snapshot: snapshot(current.simulation(), partitions),
                     }
                 }
                 _ => Reply::Failed {

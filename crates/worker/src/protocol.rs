@@ -33,8 +33,9 @@ pub enum Request {
         /// What to simulate.
         scenario: Box<Scenario>,
     },
-    /// Advance the current run to simulated time `to_us` (µs; `u64::MAX` for the end), processing at
-    /// most `budget` events. Answered by a [`Reply::Snapshot`].
+    /// Move the current run to simulated time `to_us` (µs; `u64::MAX` for the end), processing at most
+    /// `budget` events; a moment before the run's goes back (re-simulating from the last copy before it,
+    /// so the numbers are those of the way forward). Answered by a [`Reply::Snapshot`].
     Advance {
         /// The run the page believes is current.
         run: u64,

@@ -54,6 +54,7 @@ pub(crate) struct Ctx<'a> {
 }
 
 /// A service's timing and failure behaviour, shared by both flows.
+#[derive(Clone)]
 pub(crate) struct ServiceTiming {
     latency: Latency,
     pub(crate) instances: u32,
@@ -120,6 +121,7 @@ pub enum Status {
 }
 
 /// A simulation in progress; advance it with [`Simulation::step`] or [`Simulation::run_until`].
+#[derive(Clone)]
 pub struct Simulation {
     scenario: Scenario,
     queue: EventQueue<Event>,

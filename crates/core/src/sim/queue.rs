@@ -6,6 +6,7 @@ use core::cmp::Ordering;
 
 use crate::time::Instant;
 
+#[derive(Clone)]
 struct Entry<E> {
     time: Instant,
     seq: u64,
@@ -34,6 +35,7 @@ impl<E> Ord for Entry<E> {
 }
 
 /// Events of type `E` waiting for their time.
+#[derive(Clone)]
 pub(crate) struct EventQueue<E> {
     heap: BinaryHeap<Entry<E>>,
     next_seq: u64,

@@ -38,6 +38,7 @@ pub(crate) enum SyncEvent {
     Deadline { service: u16 },
 }
 
+#[derive(Clone)]
 struct Request {
     order: u32,
     call: u32,
@@ -45,6 +46,7 @@ struct Request {
     entered: Instant,
 }
 
+#[derive(Clone)]
 struct Service {
     timing: ServiceTiming,
     required: bool,
@@ -61,6 +63,7 @@ struct Service {
     little: LittleMeter,
 }
 
+#[derive(Clone)]
 struct Order {
     number: u64,
     arrived: Instant,
@@ -70,6 +73,7 @@ struct Order {
     failed: bool,
 }
 
+#[derive(Clone)]
 pub(crate) struct SyncFlow {
     services: Vec<Service>,
     names: Vec<alloc::string::String>,

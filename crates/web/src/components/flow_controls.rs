@@ -1,11 +1,11 @@
 //! The order flow's controls, shared by the views that show the flow: preset, order rate, partitions,
-//! run / pause / step / speed / run to end, the preset's "what to watch", refusals and progress. With
+//! run / pause / step back / step / speed / run to end, the timeline (scrub back and forth), the preset's "what to watch", refusals and progress. With
 //! `play_only` (an embed that asked for it) only the run controls remain.
 
 use gloo::timers::callback::Interval;
 use kplay_core::config::{BROWSER_EVENT_BUDGET, ORDER_RATE_PER_S, PARTITIONS};
 use kplay_core::presets::PRESETS;
-use web_sys::HtmlSelectElement;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use super::number_field::NumberField;
@@ -110,6 +110,17 @@ pub fn flow_controls(props: &FlowControlsProps) -> Html {
         }
     };
     let preset = state.preset.and_then(kplay_core::presets::find);
+    let now_ms = state.now().as_millis();
+    let end_ms = state.furthest().as_millis().max(now_ms);
+    let on_scrub = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |e: InputEvent| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            if let Ok(at_ms) = input.value().parse::<u64>() {
+                dispatcher.dispatch(FlowAction::Seek(at_ms));
+            }
+        })
+    };
 
     html! {
         <>
@@ -134,6 +145,10 @@ pub fn flow_controls(props: &FlowControlsProps) -> Html {
                 <div class="run-controls" role="group" aria-label="Run">
                     <button type="button" data-testid="run-toggle" onclick={action(FlowAction::ToggleRun)} disabled={state.finished()}>
                         { if state.mode == Mode::Paused { "Run" } else { "Pause" } }
+                    </button>
+                    <button type="button" class="secondary" data-testid="step-back" onclick={action(FlowAction::StepBack)}
+                        disabled={now_ms == 0} title={format!("Back {} s of simulated time", STEP_MS / 1_000)}>
+                        { "\u{25c0} Step back" }
                     </button>
                     <button type="button" class="secondary" data-testid="step" onclick={action(FlowAction::Step)}
                         disabled={state.finished()} title={format!("Advance {} s of simulated time", STEP_MS / 1_000)}>
@@ -163,6 +178,11 @@ pub fn flow_controls(props: &FlowControlsProps) -> Html {
                     { format!("The page's model {capped}: in the browser every run stops at {} events. `kplay simulate` runs the exported scenario to its end.", group_digits(BROWSER_EVENT_BUDGET)) }
                 </p>
             }
+            <div class="timeline">
+                <input type="range" data-testid="timeline" aria-label="Moment (simulated milliseconds)"
+                    min="0" max={end_ms.to_string()} step="100" value={now_ms.to_string()} oninput={on_scrub} />
+                <span class="moment" data-testid="moment">{ format!("{:.1} s of {:.1} s", now_ms as f64 / 1e3, end_ms as f64 / 1e3) }</span>
+            </div>
             <div class="progress">
                 <progress max="1" value={state.progress().to_string()} aria-label="Run progress" />
                 <span data-testid="run-status">{ format!("{status} \u{b7} {:.1} s simulated", state.now().as_micros() as f64 / 1e6) }</span>

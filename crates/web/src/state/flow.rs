@@ -8,6 +8,9 @@
 //! for slices of [`SLICE_BUDGET`] events one after the other until they are done, so a pause or a new
 //! scenario is answered within one slice. One request is outstanding at a time: ticks that come while the
 //! worker is busy add their time to the next request, so a slow model slows the run, never the page.
+//! The timeline goes back as well as forth ([`FlowAction::Seek`], [`FlowAction::StepBack`]): the worker
+//! re-simulates from its last copy of the run before that moment, so every moment shows the numbers the
+//! run had there.
 
 use std::rc::Rc;
 
@@ -68,8 +71,10 @@ pub struct FlowState {
     pub speed: u32,
     /// Why the last action was refused, or what went wrong.
     pub error: Option<String>,
-    /// Where a step stops, in simulated µs.
+    /// Where a step or a seek stops, in simulated µs.
     step_to: Option<u64>,
+    /// The furthest moment the run has reached, in simulated µs (the timeline's end).
+    furthest_us: u64,
     /// Wall time played and not yet asked for.
     owed_ms: f64,
     /// Whether replies should carry per-partition lags (a view shows them).
@@ -104,6 +109,10 @@ pub enum FlowAction {
     ToggleRun,
     /// Advance [`STEP_MS`] of simulated time.
     Step,
+    /// Go back [`STEP_MS`] of simulated time, paused.
+    StepBack,
+    /// Go to this moment (ms of simulated time), back or forth, paused.
+    Seek(u64),
     /// Set the speed, as chosen.
     SetSpeed(String),
     /// Run to the end as fast as the model goes.
@@ -136,6 +145,7 @@ impl FlowState {
             speed: 1,
             error: None,
             step_to: None,
+            furthest_us: 0,
             owed_ms: 0.0,
             partitions: false,
             outbox,
@@ -167,6 +177,12 @@ impl FlowState {
     #[must_use]
     pub fn progress(&self) -> f64 {
         self.snapshot.progress
+    }
+
+    /// The furthest moment the run has reached: the timeline's end.
+    #[must_use]
+    pub fn furthest(&self) -> Instant {
+        Instant::from_micros(self.furthest_us)
     }
 
     /// Whether the run has ended (every order finished everywhere, or its event budget spent).
@@ -265,6 +281,16 @@ impl FlowState {
                 self.step_to = Some(target.as_micros());
                 self.kick();
             }
+            FlowAction::StepBack => {
+                let back = self.now().as_millis().saturating_sub(STEP_MS);
+                self.apply(FlowAction::Seek(back));
+            }
+            FlowAction::Seek(at_ms) => {
+                self.mode = Mode::Paused;
+                self.owed_ms = 0.0;
+                self.step_to = Some(at_ms.saturating_mul(1_000));
+                self.kick();
+            }
             FlowAction::SetSpeed(chosen) => match chosen.trim_end_matches('×').parse::<u32>() {
                 Ok(speed) if SPEEDS.contains(&speed) => self.speed = speed,
                 _ => {
@@ -303,6 +329,7 @@ impl FlowState {
         self.mode = Mode::Paused;
         self.step_to = None;
         self.owed_ms = 0.0;
+        self.furthest_us = 0;
         self.last_run += 1;
         self.starting = Some(self.last_run);
         self.preset = preset_named(&scenario);
@@ -331,6 +358,7 @@ impl FlowState {
                         self.snapshot = Rc::from(snapshot);
                     }
                 }
+                self.furthest_us = self.furthest_us.max(self.snapshot.now_us);
                 if self.finished() {
                     self.mode = Mode::Paused;
                     self.step_to = None;
@@ -374,12 +402,13 @@ impl FlowState {
         let Some((run, _)) = self.current else {
             return;
         };
-        if self.advancing || self.starting.is_some() || self.finished() {
+        let now = self.snapshot.now_us;
+        let back = self.step_to.is_some_and(|target| target < now);
+        if self.advancing || self.starting.is_some() || (self.finished() && !back) {
             return;
         }
-        let now = self.snapshot.now_us;
         let (to_us, budget) = match (self.step_to, self.mode) {
-            (Some(target), _) if now < target => (target, SLICE_BUDGET),
+            (Some(target), _) if now != target => (target, SLICE_BUDGET),
             (Some(_), _) => {
                 self.step_to = None;
                 return;
@@ -478,6 +507,34 @@ mod tests {
         assert!(run.state.finished());
         assert_eq!(run.state.mode, Mode::Paused);
         assert!((run.state.progress() - 1.0).abs() < f64::EPSILON);
+    }
+
+    #[test]
+    fn stepping_back_and_seeking_show_each_moment_as_the_run_had_it() {
+        let mut run = Harness::preset("inventory-outage");
+        let mut seen = Vec::new();
+        for _ in 0..4 {
+            run.apply(FlowAction::Step);
+            seen.push(run.state.report().clone());
+        }
+        assert_eq!(run.state.now(), Instant::from_millis(4_000));
+        run.apply(FlowAction::StepBack);
+        assert_eq!(run.state.now(), Instant::from_millis(3_000));
+        assert_eq!(*run.state.report(), seen[2]);
+        run.apply(FlowAction::Seek(1_000));
+        assert_eq!(*run.state.report(), seen[0]);
+        assert_eq!(
+            run.state.furthest(),
+            Instant::from_millis(4_000),
+            "the timeline's end stays"
+        );
+        // From the end, back: the finished run opens again at that moment.
+        run.apply(FlowAction::Finish);
+        assert!(run.state.finished());
+        run.apply(FlowAction::Seek(2_000));
+        assert!(!run.state.finished());
+        assert_eq!(*run.state.report(), seen[1]);
+        assert_eq!(run.state.mode, Mode::Paused);
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub(super) enum State {
     BackingOff,
 }
 
+#[derive(Clone)]
 pub(super) struct Consumer {
     pub(super) queue: VecDeque<Record>,
     pub(super) state: State,
@@ -19,6 +20,7 @@ pub(super) struct Consumer {
     pub(super) wakeup: Wakeup,
 }
 
+#[derive(Clone)]
 pub(super) struct Group {
     pub(super) topic: Topic,
     pub(super) role: Role,

@@ -111,6 +111,7 @@ pub struct PartitionLag {
     pub peak: u64,
 }
 
+#[derive(Clone)]
 pub(crate) struct EventFlow {
     key: KeyChoice,
     producer: Producer,

@@ -14,6 +14,7 @@ pub(super) enum OrderState {
 }
 
 /// The saga's bookkeeping: state counts, timings and the optional read model.
+#[derive(Clone)]
 pub(super) struct Saga {
     pub(super) counts: [u64; 5],
     pub(super) delivered: Histogram,
@@ -23,7 +24,7 @@ pub(super) struct Saga {
 }
 
 /// The order-state read model and the state-change events it was built from, in log order.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(super) struct OrderView {
     pub(super) states: BTreeMap<u64, OrderState>,
     pub(super) log: Vec<(u64, OrderState)>,
