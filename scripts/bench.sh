@@ -29,5 +29,8 @@ for preset in black-friday inventory-outage; do node tests/bench/ui.mjs "$preset
 echo "== partition view at scale: 1,000 partitions, 500 consumers, 1,000 records/s (5 s of frames)"
 node tests/bench/scale.mjs 1000 500 5
 
+echo "== landing on 100 moments of a 10,000-action world in the partition view (input to moment drawn)"
+KPLAY_BIN=target/release/kplay node tests/bench/landing.mjs 100
+
 echo "== site size (the first load before the first render, and the model's worker started after it)"
 node tests/bench/size.mjs

@@ -93,7 +93,7 @@ export async function openPage(browser, url) {
 /** Runs the kplay CLI built by cargo; resolves to its stdout, throwing on a non-zero exit. */
 export function kplay(args, input = '') {
   const binary = process.env.KPLAY_BIN ?? join(ROOT, 'target', 'debug', 'kplay');
-  const result = spawnSync(binary, args, { input, encoding: 'utf8' });
+  const result = spawnSync(binary, args, { input, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (result.error) throw result.error;
   if (result.status !== 0) throw new Error(`kplay ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
   return result.stdout;

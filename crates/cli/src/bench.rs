@@ -4,7 +4,8 @@
 //! a sticky assignment for 2,000 members over 100,000 partitions (50 topics × 2,000), fresh and then after
 //! one member leaves, simulated events per second on the `inventory-outage` preset, and a world's replay
 //! of 100,000 actions and landings on moments of a 10,000-action timeline. `--hour` adds a
-//! simulated hour at 10,000 orders/s (36 million orders) with the process's peak memory. Build with
+//! simulated hour at 10,000 orders/s (36 million orders) with the process's peak memory.
+//! `--landing-script` prints the 10,000-action script instead, for the same landings in the browser. Build with
 //! `--release`; the figures are wall-clock and vary with the machine, so compare them within one run.
 
 use std::collections::BTreeMap;
@@ -35,6 +36,7 @@ const PARTITIONS_PER_TOPIC: u32 = 2_000;
 const WORLD_ACTIONS: usize = 100_000;
 const LANDING_ACTIONS: usize = 10_000;
 const LANDINGS: u64 = 100;
+const LANDING_SEED: u64 = 8;
 
 pub(crate) fn run(args: Vec<OsString>, stdout: &mut dyn Write) -> Result<(), CliError> {
     use lexopt::prelude::*;
@@ -46,6 +48,13 @@ pub(crate) fn run(args: Vec<OsString>, stdout: &mut dyn Write) -> Result<(), Cli
         match arg {
             Long("json") => json = true,
             Long("hour") => hour = true,
+            Long("landing-script") => {
+                // The script the landing benchmarks use, for the browser's (`tests/bench/landing.mjs`).
+                let script = workload::mixed(LANDING_ACTIONS, LANDING_SEED);
+                // A script always serializes: string keys, finite numbers.
+                let text = serde_json::to_string(&script).unwrap_or_default();
+                return Ok(writeln!(stdout, "{text}")?);
+            }
             other => return Err(other.unexpected().into()),
         }
     }
@@ -153,7 +162,7 @@ fn world_figures() -> WorldFigures {
     let replay = started.elapsed().as_secs_f64();
     let steps = black_box(world.map(|w| w.steps()).unwrap_or(0));
 
-    let script = workload::mixed(LANDING_ACTIONS, 8);
+    let script = workload::mixed(LANDING_ACTIONS, LANDING_SEED);
     let moments = workload::moments(&script, LANDINGS);
     let started = WallClock::now();
     let timeline = Timeline::new(script).ok();

@@ -42,9 +42,10 @@ Usage:
       happened. A run stops after N events (20 million by default) and says so. See examples/.
   kplay presets
       Lists the preset scenarios, one per line.
-  kplay bench [--json] [--hour]
+  kplay bench [--json] [--hour] [--landing-script]
       Measures the core model: appends/s, keys hashed/s, a 2,000-member × 100,000-partition sticky
-      assignment, simulated events/s; --hour adds a simulated hour at 10,000 orders/s with peak memory.
+      assignment, simulated events/s, world replay and landing; --hour adds a simulated hour at 10,000
+      orders/s with peak memory; --landing-script prints the landing benchmark's world script.
       Run a release build: cargo run --release -p kplay-cli -- bench
   kplay help
       Prints this text.

@@ -67,7 +67,8 @@ fn moment(world: &WorldView) -> Option<(Rc<str>, u64)> {
     Some((world.script.clone(), at))
 }
 
-/// The local storage key of a world view's autosaved moment and script (`<at_ms> <script>`).
+/// The local storage key of a world view's autosaved script; its moment (ms) is under the same key with
+/// `.at`.
 fn world_key(view: View) -> String {
     format!("kplay.world.{}", view.slug())
 }
@@ -85,9 +86,9 @@ fn use_world(
 ) -> UseReducerHandle<WorldView> {
     let world = use_reducer(|| {
         let saved = || {
-            let saved = storage::get(&world_key(view))?;
-            let (at, script) = saved.split_once(' ')?;
-            Some((script.to_owned(), at.parse().ok()?))
+            let script = storage::get(&world_key(view))?;
+            let at = storage::get(&format!("{}.at", world_key(view)))?;
+            Some((script, at.parse().ok()?))
         };
         let opened = match &route.world {
             Some(linked) if route.view == view => Some(linked.clone()),
@@ -99,10 +100,16 @@ fn use_world(
             None => WorldView::new(id, model.outbox(), empty(), 0),
         }
     });
-    let saved = moment(&world);
-    use_effect_with(saved, move |saved| {
-        if let (true, Some((script, at))) = (standalone, saved) {
-            storage::set(&world_key(view), &format!("{at} {script}"));
+    // The script is written when it changes, the moment (a few bytes) as it moves.
+    let (script, at) = moment(&world).unzip();
+    use_effect_with(script, move |script| {
+        if let (true, Some(script)) = (standalone, script) {
+            storage::set(&world_key(view), script);
+        }
+    });
+    use_effect_with(at, move |at| {
+        if let (true, Some(at)) = (standalone, at) {
+            storage::set(&format!("{}.at", world_key(view)), &at.to_string());
         }
     });
     world

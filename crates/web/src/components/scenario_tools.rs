@@ -30,19 +30,30 @@ pub fn app_address() -> String {
         .unwrap_or_default()
 }
 
-/// The link to `view` with the flow's scenario (absolute), recomputed only when either changes: encoding
-/// deflates the scenario, too much work to repeat on every animation frame.
+/// The link to `view` with the flow's scenario and the world view's script and moment (absolute),
+/// recomputed only when one of them changes: encoding deflates the scenario and the script, too much work
+/// to repeat on every animation frame (the script is packed again only when it changes, not when the
+/// moment does). A script larger than a link may carry ([`share::MAX_SCENARIO_BYTES`]) is left out of
+/// the link; "Export script" and the autosave keep it.
 #[hook]
 pub fn use_share_link(
     view: View,
     flow: Option<&FlowHandle>,
     world: Option<(Rc<str>, u64)>,
 ) -> Rc<String> {
+    let script = world.as_ref().map(|(script, _)| script.clone());
+    let packed = use_memo(script, |script| {
+        script
+            .as_ref()
+            .filter(|s| s.len() <= share::MAX_SCENARIO_BYTES)
+            .map(|s| share::pack(s))
+    });
+    let at = world.map(|(_, at)| at);
     use_memo(
-        (view, flow.map(|f| f.scenario.clone()), world),
-        |(view, scenario, world)| {
+        (view, flow.map(|f| f.scenario.clone()), packed, at),
+        |(view, scenario, packed, at)| {
             scenario.as_ref().map_or_else(String::new, |scenario| {
-                let world = world.as_ref().map(|(script, at)| (&**script, *at));
+                let world = packed.as_deref().zip(*at);
                 format!(
                     "{}{}",
                     app_address(),

@@ -224,12 +224,12 @@ impl Route {
     }
 
     /// The query of a link that opens `view` with `scenario` in the full app, and with `world` (a world
-    /// view's script as JSON and a moment) when that view shows it.
+    /// view's script packed by [`share::pack`], and a moment) when that view shows it.
     #[must_use]
     pub fn link_query(view: View, scenario: &Scenario, world: Option<(&str, u64)>) -> String {
         let mut query = format!("?view={}&s={}", view.slug(), share::encode_link(scenario));
-        if let (true, Some((script, at_ms))) = (view.shows_world(), world) {
-            query.push_str(&format!("&w={}&at={at_ms}", share::pack(script)));
+        if let (true, Some((packed, at_ms))) = (view.shows_world(), world) {
+            query.push_str(&format!("&w={packed}&at={at_ms}"));
         }
         query
     }
@@ -323,14 +323,15 @@ mod tests {
                 crate::state::replication::Shape::default().script(),
             ),
         ] {
-            let query = Route::link_query(view, &scenario, Some((&json, 4_200)));
+            let query = Route::link_query(view, &scenario, Some((&share::pack(&json), 4_200)));
             let route = Route::parse(&query);
             assert_eq!((route.view, route.world), (view, Some((json, 4_200))));
             assert_eq!(route.scenario, Some(scenario.clone()));
             assert!(route.problems.is_empty(), "{:?}", route.problems);
         }
         assert!(
-            !Route::link_query(View::Dashboard, &scenario, Some((&json, 1))).contains("&w="),
+            !Route::link_query(View::Dashboard, &scenario, Some((&share::pack(&json), 1)))
+                .contains("&w="),
             "only the view that shows the world carries it"
         );
 
