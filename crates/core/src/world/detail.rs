@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::topic::TopicState;
 use super::{Delivery, World};
-use crate::log::Record;
+use crate::log::{PartitionLog, Record};
 
 /// A stored record as a view lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -116,14 +116,15 @@ impl World {
         self.topics.iter().find(|t| t.name == topic)
     }
 
+    fn log(&self, topic: &str, partition: u32) -> Option<&PartitionLog> {
+        self.topic(topic)?.logs.get(partition as usize)
+    }
+
     /// The last `count` records stored in `partition` of `topic`, oldest first (fewer when it holds fewer;
     /// none for a topic or partition that does not exist).
     #[must_use]
     pub fn tail(&self, topic: &str, partition: u32, count: usize) -> Vec<RecordView> {
-        let Some(log) = self
-            .topic(topic)
-            .and_then(|t| t.logs.get(partition as usize))
-        else {
+        let Some(log) = self.log(topic, partition) else {
             return Vec::new();
         };
         let mut tail: Vec<RecordView> = log
@@ -147,10 +148,7 @@ impl World {
         count: usize,
         records: usize,
     ) -> Vec<SegmentView> {
-        let Some(log) = self
-            .topic(topic)
-            .and_then(|t| t.logs.get(partition as usize))
-        else {
+        let Some(log) = self.log(topic, partition) else {
             return Vec::new();
         };
         let mut segments: Vec<SegmentView> = log
@@ -177,10 +175,8 @@ impl World {
     /// Every broker, with its replica of `partition` of `topic` (its last `records` records).
     #[must_use]
     pub fn brokers(&self, topic: &str, partition: u32, records: usize) -> Vec<BrokerView> {
-        let replicated = self
-            .topic(topic)
-            .and_then(|t| t.cluster.partitions().get(partition as usize));
         let cluster = self.topic(topic).map(|t| &t.cluster);
+        let replicated = cluster.and_then(|c| c.partitions().get(partition as usize));
         (0..self.brokers)
             .map(|broker| BrokerView {
                 broker,

@@ -67,10 +67,11 @@ fn moment(world: &WorldView) -> Option<(Rc<str>, u64)> {
     Some((world.script.clone(), at))
 }
 
-/// The local storage key of a world view's autosaved script; its moment (ms) is under the same key with
-/// `.at`.
-fn world_key(view: View) -> String {
-    format!("kplay.world.{}", view.slug())
+/// The local storage keys of a world view's autosaved script and of its moment (ms).
+fn world_keys(view: View) -> (String, String) {
+    let script = format!("kplay.world.{}", view.slug());
+    let at = format!("{script}.at");
+    (script, at)
 }
 
 /// A world view's state: the link's world if the link opens this view, else (in the full app) the
@@ -84,10 +85,11 @@ fn use_world(
     standalone: bool,
     empty: fn() -> String,
 ) -> UseReducerHandle<WorldView> {
+    let (script_key, at_key) = world_keys(view);
     let world = use_reducer(|| {
         let saved = || {
-            let script = storage::get(&world_key(view))?;
-            let at = storage::get(&format!("{}.at", world_key(view)))?;
+            let script = storage::get(&script_key)?;
+            let at = storage::get(&at_key)?;
             Some((script, at.parse().ok()?))
         };
         let opened = match &route.world {
@@ -104,12 +106,12 @@ fn use_world(
     let (script, at) = moment(&world).unzip();
     use_effect_with(script, move |script| {
         if let (true, Some(script)) = (standalone, script) {
-            storage::set(&world_key(view), script);
+            storage::set(&script_key, script);
         }
     });
     use_effect_with(at, move |at| {
         if let (true, Some(at)) = (standalone, at) {
-            storage::set(&format!("{}.at", world_key(view)), &at.to_string());
+            storage::set(&at_key, &at.to_string());
         }
     });
     world

@@ -1,14 +1,16 @@
 //! The order flow's controls, shared by the views that show the flow: preset, order rate, partitions,
-//! run / pause / step back / step / speed / run to end, the timeline (scrub back and forth), the preset's "what to watch", refusals and progress. With
-//! `play_only` (an embed that asked for it) only the run controls remain.
+//! run / pause / step back / step / speed / run to end, the timeline (scrub back and forth), the preset's
+//! "what to watch", refusals and progress. With `play_only` (an embed that asked for it) only the run
+//! controls remain.
 
 use gloo::timers::callback::Interval;
 use kplay_core::config::{BROWSER_EVENT_BUDGET, ORDER_RATE_PER_S, PARTITIONS};
 use kplay_core::presets::PRESETS;
-use web_sys::{HtmlInputElement, HtmlSelectElement};
+use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 use super::number_field::NumberField;
+use super::timeline::{MomentRange, seconds};
 use crate::state::flow::{FlowAction, FlowState, Mode, SPEEDS, STEP_MS};
 
 /// The order flow's state, provided by the app to every view that shows it.
@@ -112,14 +114,9 @@ pub fn flow_controls(props: &FlowControlsProps) -> Html {
     let preset = state.preset.and_then(kplay_core::presets::find);
     let now_ms = state.now().as_millis();
     let end_ms = state.furthest().as_millis().max(now_ms);
-    let on_scrub = {
+    let onseek = {
         let dispatcher = state.dispatcher();
-        Callback::from(move |e: InputEvent| {
-            let input: HtmlInputElement = e.target_unchecked_into();
-            if let Ok(at_ms) = input.value().parse::<u64>() {
-                dispatcher.dispatch(FlowAction::Seek(at_ms));
-            }
-        })
+        Callback::from(move |at_ms| dispatcher.dispatch(FlowAction::Seek(at_ms)))
     };
 
     html! {
@@ -179,9 +176,8 @@ pub fn flow_controls(props: &FlowControlsProps) -> Html {
                 </p>
             }
             <div class="timeline">
-                <input type="range" data-testid="timeline" aria-label="Moment (simulated milliseconds)"
-                    min="0" max={end_ms.to_string()} step="100" value={now_ms.to_string()} oninput={on_scrub} />
-                <span class="moment" data-testid="moment">{ format!("{:.1} s of {:.1} s", now_ms as f64 / 1e3, end_ms as f64 / 1e3) }</span>
+                <MomentRange at_ms={now_ms} end_ms={end_ms} {onseek} />
+                <span class="moment" data-testid="moment">{ format!("{} of {}", seconds(now_ms), seconds(end_ms)) }</span>
             </div>
             <div class="progress">
                 <progress max="1" value={state.progress().to_string()} aria-label="Run progress" />

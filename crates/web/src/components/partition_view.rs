@@ -158,9 +158,7 @@ pub fn partition_view(props: &PartitionViewProps) -> Html {
 
 /// Sends what a typed field asks for, or says why it was refused.
 fn act_on(world: &UseReducerDispatcher<WorldView>, result: Result<Option<Intent>, String>) {
-    match result {
-        Ok(Some(intent)) => world.dispatch(WorldAction::Act(intent)),
-        Ok(None) => {}
-        Err(message) => world.dispatch(WorldAction::Refuse(message)),
+    if let Some(result) = result.transpose() {
+        world.dispatch(WorldAction::act(result));
     }
 }

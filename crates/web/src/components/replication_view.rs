@@ -73,10 +73,7 @@ pub fn replication_view(props: &ReplicationViewProps) -> Html {
     let on_produce = {
         let (world, chosen) = (world.dispatcher(), chosen_acks.clone());
         Callback::from(move |_: MouseEvent| {
-            world.dispatch(match acks(&chosen) {
-                Ok(acks) => WorldAction::Act(replication::produce(acks)),
-                Err(message) => WorldAction::Refuse(message),
-            });
+            world.dispatch(WorldAction::act(acks(&chosen).map(replication::produce)));
         })
     };
     let pass = {

@@ -40,7 +40,9 @@ pub fn retention_view(props: &RetentionViewProps) -> Html {
                 .cast::<HtmlInputElement>()
                 .map(|k| k.value())
                 .unwrap_or_default();
-            dispatch(&world, retention::produce_keyed(&typed, tombstone));
+            world.dispatch(WorldAction::act(retention::produce_keyed(
+                &typed, tombstone,
+            )));
         })
     };
     let on_policy = {
@@ -51,10 +53,10 @@ pub fn retention_view(props: &RetentionViewProps) -> Html {
         })
     };
     let on_retention_ms = use_callback(world.dispatcher(), |typed: String, world| {
-        dispatch(world, retention::set_retention_ms(&typed));
+        world.dispatch(WorldAction::act(retention::set_retention_ms(&typed)));
     });
     let on_retention_bytes = use_callback(world.dispatcher(), |typed: String, world| {
-        dispatch(world, retention::set_retention_bytes(&typed));
+        world.dispatch(WorldAction::act(retention::set_retention_bytes(&typed)));
     });
     let pass = {
         let world = world.clone();
@@ -171,12 +173,4 @@ pub fn retention_view(props: &RetentionViewProps) -> Html {
             </ol>
         </section>
     }
-}
-
-/// Acts, or says why the input was refused.
-fn dispatch(world: &UseReducerDispatcher<WorldView>, intent: Result<Intent, String>) {
-    world.dispatch(match intent {
-        Ok(intent) => WorldAction::Act(intent),
-        Err(message) => WorldAction::Refuse(message),
-    });
 }

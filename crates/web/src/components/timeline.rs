@@ -1,5 +1,7 @@
-//! A world view's timeline and clock (it ticks while shown): play or pause, step back and forth, scrub to any moment, export the script
-//! (what `kplay world` reads), and the fork notice with its undo.
+//! A world view's timeline and clock (it ticks while shown): play or pause, step back and forth, scrub
+//! to any moment, export the script (what `kplay world` reads), and the fork notice with its undo. The
+//! range that scrubs ([`MomentRange`]) and the way a moment reads ([`seconds`]) serve the order flow's
+//! timeline too.
 
 use gloo::timers::callback::Interval;
 use web_sys::HtmlInputElement;
@@ -18,8 +20,9 @@ pub struct TimelineProps {
 /// Real milliseconds between two clock ticks.
 const TICK_MS: u32 = 100;
 
-/// Seconds with one decimal, as the timeline shows a moment.
-fn seconds(ms: u64) -> String {
+/// Seconds with one decimal, as a timeline shows a moment.
+#[must_use]
+pub fn seconds(ms: u64) -> String {
     format!("{}.{} s", ms / 1_000, ms % 1_000 / 100)
 }
 
@@ -44,14 +47,9 @@ pub fn timeline(props: &TimelineProps) -> Html {
         let world = world.clone();
         Callback::from(move |_: MouseEvent| world.dispatch(action.clone()))
     };
-    let onscrub = {
+    let onseek = {
         let world = world.clone();
-        Callback::from(move |e: InputEvent| {
-            let input: HtmlInputElement = e.target_unchecked_into();
-            if let Ok(at_ms) = input.value().parse::<u64>() {
-                world.dispatch(WorldAction::Go(at_ms));
-            }
-        })
+        Callback::from(move |at_ms| world.dispatch(WorldAction::Go(at_ms)))
     };
     let export = {
         let script = world.script.clone();
@@ -69,8 +67,7 @@ pub fn timeline(props: &TimelineProps) -> Html {
                 disabled={frame.at_ms == 0} onclick={send(WorldAction::StepBack)}>{ "\u{25c0} Step back" }</button>
             <button type="button" class="secondary" data-testid="step" title={format!("Forward {}", seconds(STEP_MS))}
                 onclick={send(WorldAction::Step)}>{ "Step \u{25b6}" }</button>
-            <input type="range" data-testid="timeline" aria-label="Moment (simulated milliseconds)"
-                min="0" max={frame.end_ms.to_string()} step="100" value={frame.at_ms.to_string()} oninput={onscrub} />
+            <MomentRange at_ms={frame.at_ms} end_ms={frame.end_ms} {onseek} />
             <span class="moment" data-testid="moment">
                 { format!("{} of {} \u{b7} {} action(s)", seconds(frame.at_ms), seconds(frame.end_ms), frame.actions) }
             </span>
@@ -84,5 +81,34 @@ pub fn timeline(props: &TimelineProps) -> Html {
             </p>
         }
         </>
+    }
+}
+
+/// Props of [`MomentRange`].
+#[derive(Properties, PartialEq)]
+pub struct MomentRangeProps {
+    /// The moment shown, in simulated milliseconds.
+    pub at_ms: u64,
+    /// The timeline's end.
+    pub end_ms: u64,
+    /// Called with the moment the range was moved to.
+    pub onseek: Callback<u64>,
+}
+
+/// The range input (`timeline`) that scrubs a timeline, in simulated milliseconds, 100 ms a notch.
+#[function_component(MomentRange)]
+pub fn moment_range(props: &MomentRangeProps) -> Html {
+    let oninput = {
+        let onseek = props.onseek.clone();
+        Callback::from(move |e: InputEvent| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            if let Ok(at_ms) = input.value().parse::<u64>() {
+                onseek.emit(at_ms);
+            }
+        })
+    };
+    html! {
+        <input type="range" data-testid="timeline" aria-label="Moment (simulated milliseconds)"
+            min="0" max={props.end_ms.to_string()} step="100" value={props.at_ms.to_string()} {oninput} />
     }
 }

@@ -56,6 +56,17 @@ pub enum WorldAction {
     Refuse(String),
 }
 
+impl WorldAction {
+    /// Acting on what a control asked for, or saying why its input was refused.
+    #[must_use]
+    pub fn act(intent: Result<Intent, String>) -> Self {
+        match intent {
+            Ok(intent) => Self::Act(intent),
+            Err(message) => Self::Refuse(message),
+        }
+    }
+}
+
 /// One world view as the page knows it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WorldView {
