@@ -25,6 +25,7 @@ const READY = {
   partitions: 'partition-count',
   retention: 'produce-many',
   replication: 'acks-select',
+  delivery: 'delivery-row-at-least-once',
   dashboard: 'heatmap-chart',
 };
 

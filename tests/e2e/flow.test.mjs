@@ -82,11 +82,12 @@ test('the order flow steps back and scrubs: each moment shows the numbers the ru
   const page = await openPage(shared.browser, shared.site.url);
   await page.getByTestId('preset-select').selectOption('inventory-outage');
   await page.getByTestId('preset-watch').waitFor();
-  const at = async (seconds) => {
-    await page.getByTestId('moment').filter({ hasText: new RegExp(`^${seconds}\\.0 s of`) }).waitFor();
+  const numbersAt = async (shown, seconds) => {
+    await shown.getByTestId('moment').filter({ hasText: new RegExp(`^${seconds}\\.0 s of`) }).waitFor();
     return Promise.all(['sync-succeeded', 'sync-failed', 'event-accepted', 'headline-event-ms']
-      .map((id) => page.getByTestId(id).textContent()));
+      .map((id) => shown.getByTestId(id).textContent()));
   };
+  const at = (seconds) => numbersAt(page, seconds);
   const seen = [];
   for (let s = 1; s <= 4; s++) {
     await page.getByTestId('step').click();
@@ -103,6 +104,15 @@ test('the order flow steps back and scrubs: each moment shows the numbers the ru
   await page.getByTestId('timeline').fill('2000');
   assert.deepEqual(await at(2), seen[1]);
   assert.match(await page.getByTestId('run-status').textContent(), /^paused · 2\.0 s/);
+  // The address carries the moment: a fresh page opened on it shows the same numbers, paused there.
+  await page.waitForURL(/[?&]at=2000\b/);
+  const fresh = await openPage(shared.browser, page.url());
+  assert.deepEqual(await numbersAt(fresh, 2), seen[1]);
+  assert.match(await fresh.getByTestId('run-status').textContent(), /^paused · 2\.0 s/);
+  // The autosave keeps it too: the app opened again without a link is back at 2 s.
+  await page.goto(new URL(page.url()).origin + new URL(page.url()).pathname);
+  assert.deepEqual(await at(2), seen[1]);
   assert.deepEqual(page.problems, []);
-  await page.close();
+  assert.deepEqual(fresh.problems, []);
+  await Promise.all([page.close(), fresh.close()]);
 });

@@ -6,6 +6,7 @@
 
 mod assign;
 mod bench;
+mod delivery;
 mod error;
 mod input;
 mod output;
@@ -40,6 +41,10 @@ Usage:
       state: partitions with leaders, ISR and offsets, groups with members, committed offsets and lag,
       and what became of each produced record. --at-ms T prints the state at T ms; --events lists what
       happened. A run stops after N events (20 million by default) and says so. See examples/.
+  kplay delivery [--records N] [--max-poll-records N] [--crash-before OFFSET] [--pretty]
+      A consumer crashes before processing OFFSET of a partition of N records polled max.poll.records
+      at a time; prints, for at-most-once, at-least-once and effectively-once, the committed offset at
+      the crash, the records lost and those applied twice (defaults: 20, 5, 12).
   kplay presets
       Lists the preset scenarios, one per line.
   kplay bench [--json] [--hour] [--landing-script]
@@ -90,6 +95,7 @@ fn run(
         Some("simulate") => simulate::run(args.collect(), stdin, stdout, simulate::Output::Report),
         Some("kafka") => simulate::run(args.collect(), stdin, stdout, simulate::Output::Kafka),
         Some("world") => world::run(args.collect(), stdin, stdout),
+        Some("delivery") => delivery::run(args.collect(), stdout),
         Some("presets") => simulate::list(args.collect(), stdout),
         Some("help" | "--help" | "-h") => Ok(stdout.write_all(USAGE.as_bytes())?),
         _ => Err(CliError::Usage(format!(

@@ -75,7 +75,7 @@ fn partition_hashes_argument_bytes_even_when_not_utf8() {
 
 #[test]
 fn bad_input_exits_2_with_one_line_naming_the_argument() {
-    let cases: [(&[&str], &[u8], &str); 5] = [
+    let cases: [(&[&str], &[u8], &str); 8] = [
         (
             &["partition", "--partitions", "0", "k"],
             b"",
@@ -93,6 +93,17 @@ fn bad_input_exits_2_with_one_line_naming_the_argument() {
             "standard input line 2",
         ),
         (&["partiton"], b"", "partiton"),
+        (&["delivery", "--records", "0"], b"", "--records"),
+        (
+            &["delivery", "--max-poll-records", "x"],
+            b"",
+            "--max-poll-records",
+        ),
+        (
+            &["delivery", "--records", "8", "--crash-before", "9"],
+            b"",
+            "--crash-before: 9 is not a whole number from 0 to 8",
+        ),
     ];
     for (args, stdin, named) in cases {
         let output = kplay(args, stdin);
@@ -443,4 +454,51 @@ fn world_stops_at_its_event_budget_and_says_so() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("--max-events lifts the budget"));
     let output = kplay(&["world", "--max-events", "0"], b"");
     assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn delivery_prints_each_strategys_outcome_of_one_crash() {
+    let output = kplay(
+        &[
+            "delivery",
+            "--records",
+            "20",
+            "--max-poll-records",
+            "5",
+            "--crash-before",
+            "12",
+        ],
+        b"",
+    );
+    assert!(output.status.success(), "{output:?}");
+    let json: serde_json::Value = serde_json::from_str(stdout(&output)).expect("JSON");
+    assert_eq!(json["crash_before"], 12);
+    let strategies = json["strategies"].as_array().expect("a list");
+    let outcome = |i: usize| {
+        let s = &strategies[i];
+        (
+            s["strategy"].as_str().expect("named").to_owned(),
+            s["committed_at_crash"].as_u64().expect("an offset"),
+            s["lost"].to_string(),
+            s["duplicated"].to_string(),
+        )
+    };
+    assert_eq!(
+        outcome(0),
+        ("at-most-once".into(), 15, "[12,13,14]".into(), "[]".into())
+    );
+    assert_eq!(
+        outcome(1),
+        ("at-least-once".into(), 10, "[]".into(), "[10,11]".into())
+    );
+    assert_eq!(
+        outcome(2),
+        ("effectively-once".into(), 10, "[]".into(), "[]".into())
+    );
+    assert_eq!(
+        strategies[2]["delivered"][11], 2,
+        "redelivered, but applied once"
+    );
+    // Without flags: the view's opening incident, the same one.
+    assert_eq!(kplay(&["delivery"], b"").stdout, output.stdout);
 }

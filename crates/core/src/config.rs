@@ -36,6 +36,11 @@ pub const FLOW_CHECKPOINT_EVENTS: u64 = 1_000_000;
 /// Copies of an order-flow run kept at most (each holds the run's queues and series).
 pub const FLOW_CHECKPOINTS: usize = 16;
 
+/// Records in the delivery-semantics incident ([`crate::delivery`]): one row of cells to draw.
+pub const DELIVERY_RECORDS: RangeInclusive<u64> = 1..=100;
+/// `max.poll.records` in the delivery-semantics incident (Kafka's default is 500, its minimum 1).
+pub const DELIVERY_MAX_POLL_RECORDS: RangeInclusive<u32> = 1..=100;
+
 /// The world script schema version this build reads and writes.
 pub const SCRIPT_VERSION: u32 = 1;
 /// Brokers in a world.

@@ -103,11 +103,11 @@ pub const CONCEPTS: [Concept; 12] = [
         id: "delivery-semantics",
         title: "Delivery semantics",
         paragraphs: &[
-            "Committing before processing gives at-most-once (a crash loses records); committing after gives at-least-once (a crash repeats them). Effectively-once needs idempotent handling or transactions.",
-            "In practice at-least-once with idempotent consumers is the common choice: a redelivered order is recognised by its id and skipped instead of charged twice.",
+            "A consumer polls a batch of records (up to max.poll.records), processes them and commits the offset of the next record to read. If it crashes mid-batch, another member of the group resumes from the committed offset, so when it commits decides what the crash costs.",
+            "Committing before processing gives at-most-once: the rest of the batch is lost. Committing after gives at-least-once: the part of the batch already processed is processed again. Effectively-once is at-least-once with idempotent handling (or Kafka's transactions): a redelivered order is recognised by its identity and skipped instead of charged twice, the common choice in practice.",
         ],
-        widget: "embed=sync-vs-event&preset=kafka-vs-queue",
-        try_this: "Compare the consumer group with the shared queue: both finish the work, only one keeps each customer's orders in order.",
+        widget: "embed=delivery",
+        try_this: "Move the crash along the batch and watch which offsets each strategy loses or applies twice; set max.poll.records to 1 and see the difference shrink to one record.",
     },
     Concept {
         id: "dead-letter-queue",

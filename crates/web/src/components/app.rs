@@ -10,6 +10,7 @@ use kplay_worker::protocol::Reply;
 use yew::prelude::*;
 
 use super::dashboard_view::DashboardView;
+use super::delivery_view::DeliveryView;
 use super::docs_page::DocsPage;
 use super::flow_controls::{FlowHandle, use_flow_clock};
 use super::flow_view::FlowView;
@@ -19,9 +20,10 @@ use super::retention_view::RetentionView;
 use super::scenario_tools::use_share_link;
 use super::theme_toggle::ThemeToggle;
 use crate::model::Model;
+use crate::state::delivery::{self, DeliveryState};
 use crate::state::flow::{FlowAction, FlowState};
 use crate::state::route::{Route, View};
-use crate::state::share::{self, STORAGE_KEY};
+use crate::state::share::{self, FLOW_AT_KEY, STORAGE_KEY};
 use crate::state::world::{WorldAction, WorldView};
 use crate::state::{partitions, replication, retention};
 use crate::storage;
@@ -33,24 +35,32 @@ fn location_search() -> String {
         .unwrap_or_default()
 }
 
-/// Where the app starts: the address's scenario, else the autosaved one, else the default preset; and
-/// what could not be read on the way.
-fn boot(route: &Route) -> (Option<Scenario>, Vec<String>) {
+/// Where the order flow starts: the address's scenario and moment, else the autosaved ones, else the
+/// default preset at its start; and what could not be read on the way.
+fn boot(route: &Route) -> (Option<Scenario>, u64, Vec<String>) {
     let mut notices = route.problems.clone();
     if route.scenario.is_some() || route.embed || route.page.is_some() {
-        return (route.scenario.clone(), notices);
+        let at_ms = if route.view.shows_flow() {
+            route.at_ms
+        } else {
+            0
+        };
+        return (route.scenario.clone(), at_ms, notices);
     }
     let Some(saved) = storage::get(STORAGE_KEY) else {
-        return (None, notices);
+        return (None, 0, notices);
     };
     match share::from_json(saved.as_bytes()) {
-        Ok(scenario) => (Some(scenario), notices),
+        Ok(scenario) => {
+            let at_ms = storage::get(FLOW_AT_KEY).and_then(|at| at.parse().ok());
+            (Some(scenario), at_ms.unwrap_or(0), notices)
+        }
         Err(err) => {
             storage::remove(STORAGE_KEY);
             notices.push(format!(
                 "The autosaved scenario could not be read ({err}) and was discarded; the default is shown."
             ));
-            (None, notices)
+            (None, 0, notices)
         }
     }
 }
@@ -93,7 +103,7 @@ fn use_world(
             Some((script, at.parse().ok()?))
         };
         let opened = match &route.world {
-            Some(linked) if route.view == view => Some(linked.clone()),
+            Some(linked) if route.view == view => Some((linked.clone(), route.at_ms)),
             _ if standalone => saved(),
             _ => None,
         };
@@ -123,7 +133,8 @@ pub fn app() -> Html {
     let route = use_memo((), |()| Route::parse(&location_search()));
     let started = use_memo((), |()| boot(&route));
     let model = use_memo((), |()| Model::spawn());
-    let flow: FlowHandle = use_reducer(|| FlowState::new(started.0.clone(), model.outbox()));
+    let flow: FlowHandle =
+        use_reducer(|| FlowState::new(started.0.clone(), started.1, model.outbox()));
     let standalone = !route.embed && route.page.is_none();
     let partition_world = use_world(
         &route,
@@ -169,6 +180,20 @@ pub fn app() -> Html {
             reply => flow.dispatch(FlowAction::Reply(reply)),
         }));
     }
+    let delivery = use_reducer(|| {
+        let saved = || delivery::decode(&storage::get(delivery::STORAGE_KEY)?).ok();
+        let opened = match route.delivery {
+            Some(linked) => Some(linked),
+            None if standalone => saved(),
+            None => None,
+        };
+        DeliveryState::new(opened)
+    });
+    use_effect_with(delivery.scenario, move |incident| {
+        if standalone {
+            storage::set(delivery::STORAGE_KEY, &delivery::encode(incident));
+        }
+    });
     let view = use_state(|| route.view);
     use_flow_clock(&flow, view.shows_flow());
 
@@ -178,27 +203,35 @@ pub fn app() -> Html {
         View::Partitions => Some(&partition_world),
         View::Retention => Some(&retention_world),
         View::Replication => Some(&replication_world),
-        View::SyncVsEvent | View::Dashboard => None,
+        View::SyncVsEvent | View::Delivery | View::Dashboard => None,
     };
-    let link = use_share_link(*view, Some(&flow), shown.and_then(|w| moment(w)));
-    use_effect_with(
-        (link.clone(), flow.scenario.clone(), standalone),
-        |(link, scenario, standalone)| {
-            if *standalone {
-                if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
-                    let _ = history.replace_state_with_url(
-                        &wasm_bindgen::JsValue::NULL,
-                        "",
-                        Some(link),
-                    );
-                }
-                storage::set(STORAGE_KEY, &share::to_json(scenario));
-            }
-        },
+    let link = use_share_link(
+        *view,
+        Some(&flow),
+        shown.and_then(|w| moment(w)),
+        (*view == View::Delivery).then_some(delivery.scenario),
     );
+    use_effect_with(link.clone(), move |link| {
+        if let (true, Some(history)) =
+            (standalone, web_sys::window().and_then(|w| w.history().ok()))
+        {
+            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(link));
+        }
+    });
+    // The scenario is written when it changes, the moment (a few bytes) as it moves.
+    use_effect_with(flow.scenario.clone(), move |scenario| {
+        if standalone {
+            storage::set(STORAGE_KEY, &share::to_json(scenario));
+        }
+    });
+    use_effect_with(flow.moment_ms(), move |at| {
+        if standalone {
+            storage::set(FLOW_AT_KEY, &at.to_string());
+        }
+    });
 
     let notices = html! {
-        { for started.1.iter().map(|message| html! {
+        { for started.2.iter().map(|message| html! {
             <p class="notice refused" role="alert" data-testid="startup-notice">{ message }</p>
         }) }
     };
@@ -207,6 +240,7 @@ pub fn app() -> Html {
         View::Partitions => html! { <PartitionView world={partition_world.clone()} /> },
         View::Retention => html! { <RetentionView world={retention_world.clone()} /> },
         View::Replication => html! { <ReplicationView world={replication_world.clone()} /> },
+        View::Delivery => html! { <DeliveryView state={delivery.clone()} /> },
         View::Dashboard => html! { <DashboardView play_only={route.play_only} /> },
     };
     let provide = |content: Html| {

@@ -4,6 +4,7 @@
 pub mod app;
 pub mod chart;
 pub mod dashboard_view;
+pub mod delivery_view;
 pub mod docs_page;
 pub mod flow_controls;
 pub mod flow_view;

@@ -3,6 +3,7 @@
 //! as the commands to set it up on a real Kafka cluster.
 
 use kplay_core::bridge::kafka_commands;
+use kplay_core::delivery::CrashScenario;
 use std::rc::Rc;
 
 use web_sys::HtmlInputElement;
@@ -11,7 +12,7 @@ use yew::prelude::*;
 use super::flow_controls::FlowHandle;
 use crate::download;
 use crate::state::flow::FlowAction;
-use crate::state::route::{Route, View};
+use crate::state::route::{Route, Showing, View};
 use crate::state::share;
 
 /// Props of [`ScenarioTools`].
@@ -30,16 +31,18 @@ pub fn app_address() -> String {
         .unwrap_or_default()
 }
 
-/// The link to `view` with the flow's scenario and the world view's script and moment (absolute),
-/// recomputed only when one of them changes: encoding deflates the scenario and the script, too much work
+/// The link to `view` with the flow's scenario and the state of what the view shows: the world view's
+/// script and moment (absolute), the delivery view's incident, or else the order flow's moment.
+/// Recomputed only when one of them changes: encoding deflates the scenario and the script, too much work
 /// to repeat on every animation frame (the script is packed again only when it changes, not when the
-/// moment does). A script larger than a link may carry ([`share::MAX_SCENARIO_BYTES`]) is left out of
-/// the link; "Export script" and the autosave keep it.
+/// moment does). A script larger than a link may carry ([`share::MAX_SCENARIO_BYTES`]) is left out of the
+/// link; "Export script" and the autosave keep it.
 #[hook]
 pub fn use_share_link(
     view: View,
     flow: Option<&FlowHandle>,
     world: Option<(Rc<str>, u64)>,
+    delivery: Option<CrashScenario>,
 ) -> Rc<String> {
     let script = world.as_ref().map(|(script, _)| script.clone());
     let packed = use_memo(script, |script| {
@@ -48,16 +51,28 @@ pub fn use_share_link(
             .filter(|s| s.len() <= share::MAX_SCENARIO_BYTES)
             .map(|s| share::pack(s))
     });
-    let at = world.map(|(_, at)| at);
+    let world_at = world.map(|(_, at)| at);
+    let flow_at = flow.map_or(0, |f| f.moment_ms());
     use_memo(
-        (view, flow.map(|f| f.scenario.clone()), packed, at),
-        |(view, scenario, packed, at)| {
+        (
+            view,
+            flow.map(|f| f.scenario.clone()),
+            packed,
+            world_at,
+            delivery,
+            flow_at,
+        ),
+        |(view, scenario, packed, world_at, delivery, flow_at)| {
             scenario.as_ref().map_or_else(String::new, |scenario| {
-                let world = packed.as_deref().zip(*at);
+                let showing = match (delivery, world_at) {
+                    (Some(incident), _) => Showing::Delivery(*incident),
+                    (None, Some(at)) => Showing::World(packed.as_deref(), *at),
+                    (None, None) => Showing::Flow(*flow_at),
+                };
                 format!(
                     "{}{}",
                     app_address(),
-                    Route::link_query(*view, scenario, world)
+                    Route::link_query(*view, scenario, showing)
                 )
             })
         },
@@ -71,7 +86,7 @@ pub fn scenario_tools(props: &ScenarioToolsProps) -> Html {
     let copied = use_state(|| None::<bool>);
     let kafka_open = use_state(|| false);
     let state = use_context::<FlowHandle>();
-    let link = use_share_link(props.view, state.as_ref(), None);
+    let link = use_share_link(props.view, state.as_ref(), None, None);
     let Some(state) = state else {
         return html! {};
     };

@@ -129,9 +129,10 @@ pub enum FlowAction {
 }
 
 impl FlowState {
-    /// The view starting `scenario` (the default preset if none), sending its requests to `outbox`.
+    /// The view starting `scenario` (the default preset if none) and going to moment `at_ms` (paused) once
+    /// the run is there, sending its requests to `outbox`.
     #[must_use]
-    pub fn new(scenario: Option<Scenario>, outbox: Outbox) -> Self {
+    pub fn new(scenario: Option<Scenario>, at_ms: u64, outbox: Outbox) -> Self {
         let scenario = scenario.unwrap_or_else(|| default_preset().scenario(presets::DEFAULT_SEED));
         let mut state = Self {
             preset: None,
@@ -152,6 +153,7 @@ impl FlowState {
             version: 0,
         };
         state.start(scenario);
+        state.step_to = (at_ms > 0).then(|| at_ms.saturating_mul(1_000));
         state
     }
 
@@ -177,6 +179,18 @@ impl FlowState {
     #[must_use]
     pub fn progress(&self) -> f64 {
         self.snapshot.progress
+    }
+
+    /// Where the run stands for links and the autosave, in simulated ms: whole seconds unless paused, so
+    /// the address changes once a second at most while the run plays.
+    #[must_use]
+    pub fn moment_ms(&self) -> u64 {
+        let at = self.now().as_millis();
+        if self.mode == Mode::Paused {
+            at
+        } else {
+            at / 1_000 * 1_000
+        }
     }
 
     /// The furthest moment the run has reached: the timeline's end.
@@ -463,13 +477,18 @@ mod tests {
 
     impl Harness {
         fn new(scenario: Option<Scenario>) -> Self {
+            Self::at(scenario, 0)
+        }
+
+        /// A state opened at moment `at_ms`, as a link with `at=` opens it.
+        fn at(scenario: Option<Scenario>, at_ms: u64) -> Self {
             let sent: Rc<RefCell<VecDeque<Request>>> = Rc::default();
             let outbox = {
                 let sent = Rc::clone(&sent);
                 Outbox::new(move |request| sent.borrow_mut().push_back(request))
             };
             let mut harness = Self {
-                state: FlowState::new(scenario, outbox),
+                state: FlowState::new(scenario, at_ms, outbox),
                 sent,
                 engine: Engine::default(),
             };
@@ -538,13 +557,31 @@ mod tests {
     }
 
     #[test]
+    fn opening_at_a_moment_shows_the_numbers_the_run_had_there() {
+        let preset = presets::find("inventory-outage").expect("preset");
+        let mut played = Harness::preset("inventory-outage");
+        for _ in 0..7 {
+            played.apply(FlowAction::Step);
+        }
+        played.apply(FlowAction::StepBack);
+        assert_eq!(played.state.moment_ms(), 6_000);
+
+        let opened = Harness::at(Some(preset.scenario(presets::DEFAULT_SEED)), 6_000);
+        assert_eq!(opened.state.moment_ms(), 6_000);
+        assert_eq!(opened.state.furthest(), Instant::from_millis(6_000));
+        assert_eq!(opened.state.mode, Mode::Paused);
+        assert_eq!(*opened.state.report(), *played.state.report());
+        assert_eq!(opened.state.live(), played.state.live());
+    }
+
+    #[test]
     fn nothing_shows_until_the_model_answers() {
         let sent: Rc<RefCell<VecDeque<Request>>> = Rc::default();
         let outbox = {
             let sent = Rc::clone(&sent);
             Outbox::new(move |request| sent.borrow_mut().push_back(request))
         };
-        let mut state = FlowState::new(None, outbox);
+        let mut state = FlowState::new(None, 0, outbox);
         assert!(state.loading());
         state.apply(FlowAction::ToggleRun);
         state.apply(FlowAction::Tick { wall_ms: 16.0 });

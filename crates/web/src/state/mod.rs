@@ -22,6 +22,7 @@ macro_rules! reducible {
 pub(crate) use reducible;
 
 pub mod dashboard;
+pub mod delivery;
 pub mod flow;
 pub mod partitions;
 pub mod replication;

@@ -3,19 +3,23 @@
 //!
 //! | parameter | values | meaning |
 //! |---|---|---|
-//! | `view` | `sync-vs-event`, `partitions`, `retention`, `replication`, `dashboard` | the view to open |
+//! | `view` | `sync-vs-event`, `partitions`, `retention`, `replication`, `delivery`, `dashboard` | the view to open |
 //! | `embed` | the same names | show only that view, with minimal chrome, for an `<iframe>` |
 //! | `controls` | `play` | with `embed`: run controls only, the scenario cannot be edited |
 //! | `preset` | a preset's name | start with that preset |
 //! | `s` | an encoded scenario ([`super::share`]) | start with exactly that scenario and seed |
+//! | `w` | a world view's packed script ([`super::share::pack`]) | open that view with exactly that world |
+//! | `at` | simulated ms | the moment to show: of the world (with `w`) or of the order flow's run |
+//! | `d` | `records.max_poll_records.crash_before` ([`super::delivery`]) | the delivery view's incident |
 //! | `page` | a concept ([`crate::docs`]) | show that concept's page |
 //!
 //! Unknown or malformed values never stop the app: each becomes a message and the default is used.
 
+use kplay_core::delivery::CrashScenario;
 use kplay_core::presets;
 use kplay_core::scenario::Scenario;
 
-use super::share;
+use super::{delivery, share};
 use crate::docs::{self, Concept};
 
 /// The views of the playground.
@@ -29,17 +33,20 @@ pub enum View {
     Retention,
     /// Replication.
     Replication,
+    /// Delivery semantics: what a consumer crash costs under each commit strategy.
+    Delivery,
     /// The operator's dashboard of the order flow.
     Dashboard,
 }
 
 impl View {
     /// Every view, in navigation order.
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 6] = [
         Self::SyncVsEvent,
         Self::Partitions,
         Self::Retention,
         Self::Replication,
+        Self::Delivery,
         Self::Dashboard,
     ];
 
@@ -51,6 +58,7 @@ impl View {
             Self::Partitions => "partitions",
             Self::Retention => "retention",
             Self::Replication => "replication",
+            Self::Delivery => "delivery",
             Self::Dashboard => "dashboard",
         }
     }
@@ -69,6 +77,7 @@ impl View {
             Self::Partitions => "Partitions and groups",
             Self::Retention => "Log and retention",
             Self::Replication => "Replication",
+            Self::Delivery => "Delivery semantics",
             Self::Dashboard => "Dashboard",
         }
     }
@@ -99,8 +108,12 @@ pub struct Route {
     pub page: Option<&'static Concept>,
     /// The scenario the address carries (`s`, or else `preset`), if any.
     pub scenario: Option<Scenario>,
-    /// The world view's script (`w`, for the view shown) and the moment to show (`at`, ms), if any.
-    pub world: Option<(String, u64)>,
+    /// The world view's script (`w`, for the view shown), if any.
+    pub world: Option<String>,
+    /// The moment to show (`at`, simulated ms): of the world with `w`, else of the order flow's run.
+    pub at_ms: u64,
+    /// The delivery view's incident (`d`), if any.
+    pub delivery: Option<CrashScenario>,
     /// What could not be understood, for people.
     pub problems: Vec<String>,
 }
@@ -140,11 +153,13 @@ impl Route {
             page: None,
             scenario: None,
             world: None,
+            at_ms: 0,
+            delivery: None,
             problems: Vec::new(),
         };
         let mut preset = None;
         let mut encoded = None;
-        let (mut world, mut at_ms) = (None, 0);
+        let mut world = None;
         for pair in query
             .trim_start_matches('?')
             .split('&')
@@ -181,9 +196,15 @@ impl Route {
                 "s" => encoded = Some(value),
                 "w" => world = Some(value),
                 "at" => match value.parse::<u64>() {
-                    Ok(ms) => at_ms = ms,
+                    Ok(ms) => route.at_ms = ms,
                     Err(_) => route.problems.push(format!(
                         "at={value:?} is not a moment in whole milliseconds; the start is shown."
+                    )),
+                },
+                "d" => match delivery::decode(&value) {
+                    Ok(incident) => route.delivery = Some(incident),
+                    Err(err) => route.problems.push(format!(
+                        "The delivery incident in the link could not be read ({err}); the default is shown."
                     )),
                 },
                 "page" => match docs::find(&value) {
@@ -199,7 +220,7 @@ impl Route {
         route.play_only &= route.embed;
         if let Some(world) = world {
             match share::decode_world(&world) {
-                Ok(script) => route.world = Some((script, at_ms)),
+                Ok(script) => route.world = Some(script),
                 Err(err) => route.problems.push(format!(
                     "The world in the link could not be read ({err}); the view starts empty."
                 )),
@@ -223,16 +244,35 @@ impl Route {
         route
     }
 
-    /// The query of a link that opens `view` with `scenario` in the full app, and with `world` (a world
-    /// view's script packed by [`share::pack`], and a moment) when that view shows it.
+    /// The query of a link that opens `view` with `scenario` (the order flow's) in the full app, showing
+    /// what `showing` says.
     #[must_use]
-    pub fn link_query(view: View, scenario: &Scenario, world: Option<(&str, u64)>) -> String {
+    pub fn link_query(view: View, scenario: &Scenario, showing: Showing<'_>) -> String {
         let mut query = format!("?view={}&s={}", view.slug(), share::encode_link(scenario));
-        if let (true, Some((packed, at_ms))) = (view.shows_world(), world) {
-            query.push_str(&format!("&w={packed}&at={at_ms}"));
+        match showing {
+            Showing::World(Some(packed), at_ms) => {
+                query.push_str(&format!("&w={packed}&at={at_ms}"))
+            }
+            Showing::Flow(at_ms) if at_ms > 0 => query.push_str(&format!("&at={at_ms}")),
+            Showing::Delivery(incident) => {
+                query.push_str(&format!("&d={}", delivery::encode(&incident)));
+            }
+            // A world too large for a link opens empty; the flow at its start needs no moment.
+            Showing::World(None, _) | Showing::Flow(_) => {}
         }
         query
     }
+}
+
+/// What a link carries beyond the order flow's scenario: the state of the view it opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Showing<'a> {
+    /// The order flow's run at this moment (simulated ms).
+    Flow(u64),
+    /// A world view's script packed by [`share::pack`] (none when too large for a link), at this moment.
+    World(Option<&'a str>, u64),
+    /// The delivery view's incident.
+    Delivery(CrashScenario),
 }
 
 fn views_list() -> String {
@@ -277,7 +317,8 @@ mod tests {
     fn a_link_restores_its_scenario_and_bad_state_falls_back_with_a_message() {
         let mut scenario = presets::find("black-friday").expect("preset").scenario(9);
         scenario.topic.partitions = 7;
-        let query = Route::link_query(View::Dashboard, &scenario, None);
+        let query = Route::link_query(View::Dashboard, &scenario, Showing::Flow(0));
+        assert!(!query.contains("at="), "{query}");
         let route = Route::parse(&query);
         assert_eq!(route.view, View::Dashboard);
         assert_eq!(route.scenario.as_ref(), Some(&scenario));
@@ -323,17 +364,19 @@ mod tests {
                 crate::state::replication::Shape::default().script(),
             ),
         ] {
-            let query = Route::link_query(view, &scenario, Some((&share::pack(&json), 4_200)));
+            let packed = share::pack(&json);
+            let query = Route::link_query(view, &scenario, Showing::World(Some(&packed), 4_200));
             let route = Route::parse(&query);
-            assert_eq!((route.view, route.world), (view, Some((json, 4_200))));
+            assert_eq!(
+                (route.view, route.world, route.at_ms),
+                (view, Some(json), 4_200)
+            );
             assert_eq!(route.scenario, Some(scenario.clone()));
             assert!(route.problems.is_empty(), "{:?}", route.problems);
         }
-        assert!(
-            !Route::link_query(View::Dashboard, &scenario, Some((&share::pack(&json), 1)))
-                .contains("&w="),
-            "only the view that shows the world carries it"
-        );
+        // Without its script, a world view's moment means nothing.
+        let query = Route::link_query(View::Retention, &scenario, Showing::World(None, 7));
+        assert!(!query.contains("at="), "{query}");
 
         let broken = Route::parse("?view=partitions&w=1.AAAA&at=soon");
         assert_eq!(broken.world, None);
@@ -347,6 +390,43 @@ mod tests {
             broken.problems[1].contains("the view starts empty"),
             "{:?}",
             broken.problems
+        );
+    }
+
+    #[test]
+    fn a_link_carries_the_order_flows_moment() {
+        let scenario = presets::find("inventory-outage")
+            .expect("preset")
+            .scenario(presets::DEFAULT_SEED);
+        for view in [View::SyncVsEvent, View::Dashboard] {
+            let query = Route::link_query(view, &scenario, Showing::Flow(12_300));
+            let route = Route::parse(&query);
+            assert_eq!((route.view, route.at_ms, route.world), (view, 12_300, None));
+            assert_eq!(route.scenario, Some(scenario.clone()));
+        }
+    }
+
+    #[test]
+    fn a_link_carries_the_delivery_incident() {
+        let scenario = presets::find("sync-vs-async")
+            .expect("preset")
+            .scenario(presets::DEFAULT_SEED);
+        let incident = CrashScenario::new(30, 7, 16).expect("in range");
+        let query = Route::link_query(View::Delivery, &scenario, Showing::Delivery(incident));
+        let route = Route::parse(&query);
+        assert_eq!(
+            (route.view, route.delivery),
+            (View::Delivery, Some(incident))
+        );
+        assert!(route.problems.is_empty(), "{:?}", route.problems);
+
+        let broken = Route::parse("?view=delivery&d=20.5.99");
+        assert_eq!(broken.delivery, None);
+        assert_eq!(
+            broken.problems,
+            [
+                "The delivery incident in the link could not be read (crash_before: 99 is not a whole number from 0 to 20); the default is shown."
+            ]
         );
     }
 }

@@ -22,6 +22,8 @@ pub const LINK_VERSION: &str = "1";
 pub const MAX_SCENARIO_BYTES: usize = 256 * 1024;
 /// The local-storage key of the autosaved scenario.
 pub const STORAGE_KEY: &str = "kplay.scenario";
+/// The local storage key of the order flow's autosaved moment (simulated ms).
+pub const FLOW_AT_KEY: &str = "kplay.scenario.at";
 
 /// `scenario` as the value of a link's `s` parameter.
 #[must_use]
