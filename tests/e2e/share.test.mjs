@@ -45,7 +45,8 @@ test('a copied link opens the same scenario in a fresh page and reproduces the r
   const numbers = await headlines(page);
   await page.getByTestId('copy-link').click();
   const link = await page.getByTestId('share-link').inputValue();
-  assert.match(link, /\?view=sync-vs-event&s=1\.[A-Za-z0-9_-]+$/);
+  // The link carries the moment too: the run's end, where it stands.
+  assert.match(link, /\?view=sync-vs-event&s=1\.[A-Za-z0-9_-]+&at=\d+$/);
   assert.equal(page.url(), link, 'the address follows the controls');
 
   const fresh = await openPage(shared.browser, link);

@@ -24,7 +24,7 @@ use crate::state::delivery::{self, DeliveryState};
 use crate::state::flow::{FlowAction, FlowState};
 use crate::state::route::{Route, View};
 use crate::state::share::{self, FLOW_AT_KEY, STORAGE_KEY};
-use crate::state::world::{WorldAction, WorldView};
+use crate::state::world::{self, WorldAction, WorldView};
 use crate::state::{partitions, replication, retention};
 use crate::storage;
 
@@ -65,12 +65,14 @@ fn boot(route: &Route) -> (Option<Scenario>, u64, Vec<String>) {
     }
 }
 
-/// Where a world view's clock stands for links and the autosave: its script and moment (whole seconds
-/// while it plays, so the address changes once a second at most).
+/// Where a world view's clock stands for links and the autosave: its script and moment (while it plays,
+/// rounded down to the simulated time of one real second, so the address changes once a second at most:
+/// rewriting a long address costs the page milliseconds each time).
 fn moment(world: &WorldView) -> Option<(Rc<str>, u64)> {
     let at = world.frame.as_ref()?.at_ms;
     let at = if world.playing {
-        at / 1_000 * 1_000
+        let second = world::SPEED * 1_000;
+        at / second * second
     } else {
         at
     };

@@ -58,21 +58,36 @@ fn lag_text(lag: Option<u64>) -> String {
     lag.map_or_else(|| "-".to_owned(), |lag| lag.to_string())
 }
 
+/// Partitions per block of the grid: each block is laid out and painted only while on screen.
+const GRID_BLOCK: usize = 100;
+
 fn partition_grid(lanes: &[Lane]) -> Html {
     html! {
-        <ol class="partition-grid" aria-label="Partitions">
-            { for lanes.iter().enumerate().map(|(partition, lane)| {
-                let owner = lane.owner.as_deref().unwrap_or("no consumer");
+        <div class="partition-blocks" aria-label="Partitions">
+            { for lanes.chunks(GRID_BLOCK).enumerate().map(|(block, lanes)| {
+                let first = block * GRID_BLOCK;
                 html! {
-                    <li class={classes!("cell", lane.owner.is_none().then_some("none"), (lane.lag.unwrap_or(0) > 0).then_some("lagging"))}
-                        data-testid={format!("partition-{partition}")}>
-                        <strong>{ format!("P{partition}") }</strong>
-                        <span data-testid={format!("owner-{partition}")}>{ owner }</span>
-                        <span>{ format!("lag {} \u{b7} end {}", lag_text(lane.lag), lane.log_end_offset) }</span>
-                    </li>
+                    <section class="partition-block">
+                        <h4>{ format!("P{first}\u{2013}P{}", first + lanes.len() - 1) }</h4>
+                        <ol class="partition-grid">
+                            { for lanes.iter().enumerate().map(|(i, lane)| grid_cell(first + i, lane)) }
+                        </ol>
+                    </section>
                 }
             }) }
-        </ol>
+        </div>
+    }
+}
+
+fn grid_cell(partition: usize, lane: &Lane) -> Html {
+    let owner = lane.owner.as_deref().unwrap_or("no consumer");
+    html! {
+        <li class={classes!("cell", lane.owner.is_none().then_some("none"), (lane.lag.unwrap_or(0) > 0).then_some("lagging"))}
+            data-testid={format!("partition-{partition}")}>
+            <strong>{ format!("P{partition}") }</strong>
+            <span data-testid={format!("owner-{partition}")}>{ owner }</span>
+            <span>{ format!("lag {} \u{b7} end {}", lag_text(lane.lag), lane.log_end_offset) }</span>
+        </li>
     }
 }
 

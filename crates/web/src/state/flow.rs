@@ -22,6 +22,7 @@ use kplay_core::sim::report::Report;
 use kplay_core::time::{Duration, Instant};
 use kplay_worker::protocol::{Reply, Request, Snapshot};
 
+use super::MAX_CATCH_UP_MS;
 use crate::model::Outbox;
 
 /// Events the worker processes at most for one animation tick: about 20 ms of its time at the wasm
@@ -29,8 +30,6 @@ use crate::model::Outbox;
 pub const PLAY_BUDGET: u64 = 100_000;
 /// Events per slice of "Step" and "Run to end": about 50 ms of the worker's time.
 pub const SLICE_BUDGET: u64 = 250_000;
-/// Wall time one request may catch up at most (ms): after a long stall the run resumes, it does not leap.
-const MAX_OWED_MS: f64 = 250.0;
 /// Simulated time one press of "step" advances.
 pub const STEP_MS: u64 = 1_000;
 /// Speeds offered, as multiples of real time.
@@ -181,16 +180,18 @@ impl FlowState {
         self.snapshot.progress
     }
 
-    /// Where the run stands for links and the autosave, in simulated ms: whole seconds unless paused, so
-    /// the address changes once a second at most while the run plays.
+    /// Where the run stands for links and the autosave, in simulated ms: exact while paused, else rounded
+    /// down to the simulated time of one real second at the current speed (and to whole seconds when
+    /// running to the end), so the address changes about once a second at most.
     #[must_use]
     pub fn moment_ms(&self) -> u64 {
         let at = self.now().as_millis();
-        if self.mode == Mode::Paused {
-            at
-        } else {
-            at / 1_000 * 1_000
-        }
+        let second = match self.mode {
+            Mode::Paused => return at,
+            Mode::Playing => u64::from(self.speed) * 1_000,
+            Mode::FastForward => 1_000,
+        };
+        at / second * second
     }
 
     /// The furthest moment the run has reached: the timeline's end.
@@ -322,7 +323,7 @@ impl FlowState {
             }
             FlowAction::Tick { wall_ms } => {
                 if self.mode == Mode::Playing {
-                    self.owed_ms = (self.owed_ms + wall_ms.max(0.0)).min(MAX_OWED_MS);
+                    self.owed_ms = (self.owed_ms + wall_ms.max(0.0)).min(MAX_CATCH_UP_MS as f64);
                     self.kick();
                 }
             }

@@ -21,6 +21,10 @@ macro_rules! reducible {
 }
 pub(crate) use reducible;
 
+/// Real milliseconds a playing clock catches up at most after the model kept it waiting: after a long
+/// stall the run resumes where it was, it does not leap (one leap is one huge frame to draw).
+pub const MAX_CATCH_UP_MS: u64 = 250;
+
 pub mod dashboard;
 pub mod delivery;
 pub mod flow;

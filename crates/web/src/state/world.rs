@@ -13,6 +13,7 @@ use std::rc::Rc;
 
 use kplay_worker::protocol::{Intent, Reply, Request, WorldFrame};
 
+use super::MAX_CATCH_UP_MS;
 use crate::model::Outbox;
 
 /// The simulated clock runs this many times faster than real time while a world view plays.
@@ -79,8 +80,10 @@ pub struct WorldView {
     pub script: Rc<str>,
     /// Whether the clock moves.
     pub playing: bool,
-    /// A `world-go` is on its way.
-    going: bool,
+    /// Requests sent and not yet answered (the worker answers each once, in order). The clock asks for a
+    /// later moment only when none is outstanding: a tick computed from an older frame while an action or
+    /// another move is on its way would send the view back in time.
+    outstanding: u32,
     /// Simulated milliseconds owed to the clock while a `world-go` was on its way.
     owed_ms: u64,
     /// What the last action did, or why it was refused.
@@ -99,7 +102,7 @@ impl WorldView {
             frame: None,
             script: Rc::from(""),
             playing: true,
-            going: false,
+            outstanding: 0,
             owed_ms: 0,
             notice: None,
             fallback: None,
@@ -129,7 +132,7 @@ impl WorldView {
         let view = self.view;
         match action {
             WorldAction::Reply(Reply::World { frame, .. }) => {
-                self.going = false;
+                self.outstanding = self.outstanding.saturating_sub(1);
                 if let Some(script) = &frame.script {
                     self.script = Rc::from(script.as_str());
                 }
@@ -137,13 +140,13 @@ impl WorldView {
                     self.notice = Some(Notice::Info(notice.clone()));
                 }
                 self.frame = Some(Rc::from(frame));
-                if self.owed_ms > 0 {
+                if self.owed_ms > 0 && self.outstanding == 0 {
                     let owed = std::mem::take(&mut self.owed_ms);
                     self.go(self.at_ms() + owed);
                 }
             }
             WorldAction::Reply(Reply::WorldRefused { problems, .. }) => {
-                self.going = false;
+                self.outstanding = self.outstanding.saturating_sub(1);
                 if let (None, Some(fallback)) = (&self.frame, self.fallback.take()) {
                     self.apply(WorldAction::Open(fallback, 0));
                     self.notice = Some(Notice::Refused(format!(
@@ -154,7 +157,8 @@ impl WorldView {
                 }
             }
             WorldAction::Reply(Reply::Failed { message }) => {
-                self.going = false;
+                // The worker is gone: nothing more will be answered.
+                self.outstanding = 0;
                 self.playing = false;
                 self.notice = Some(Notice::Refused(message));
             }
@@ -164,8 +168,8 @@ impl WorldView {
                     return;
                 }
                 let sim_ms = real_ms.saturating_mul(SPEED);
-                if self.going {
-                    self.owed_ms = self.owed_ms.saturating_add(sim_ms);
+                if self.outstanding > 0 {
+                    self.owed_ms = (self.owed_ms + sim_ms).min(MAX_CATCH_UP_MS * SPEED);
                 } else {
                     self.go(self.at_ms().saturating_add(sim_ms));
                 }
@@ -182,13 +186,13 @@ impl WorldView {
             WorldAction::SetPlaying(playing) => self.playing = playing,
             WorldAction::Act(intent) => {
                 self.notice = None;
-                self.outbox.send(Request::WorldAct { view, intent });
+                self.send(Request::WorldAct { view, intent });
             }
-            WorldAction::UndoFork => self.outbox.send(Request::WorldUndoFork { view }),
+            WorldAction::UndoFork => self.send(Request::WorldUndoFork { view }),
             WorldAction::Open(script, at_ms) => {
                 self.notice = None;
                 self.owed_ms = 0;
-                self.outbox.send(Request::WorldOpen {
+                self.send(Request::WorldOpen {
                     view,
                     script,
                     at_ms,
@@ -204,11 +208,15 @@ impl WorldView {
     }
 
     fn go(&mut self, at_ms: u64) {
-        self.going = true;
-        self.outbox.send(Request::WorldGo {
+        self.send(Request::WorldGo {
             view: self.view,
             at_ms,
         });
+    }
+
+    fn send(&mut self, request: Request) {
+        self.outstanding += 1;
+        self.outbox.send(request);
     }
 }
 
@@ -278,6 +286,33 @@ mod tests {
         h.answer();
         assert_eq!(h.state.at_ms(), 1_000);
         assert_eq!(h.going_to(), [2_500]);
+    }
+
+    #[test]
+    fn the_clock_waits_for_an_action_on_its_way_so_the_view_never_goes_back() {
+        let mut h = Harness::open(0);
+        h.state.apply(WorldAction::Tick(100));
+        h.state
+            .apply(WorldAction::Act(crate::state::partitions::join(
+                1,
+                kplay_core::group::assignor::Strategy::Range,
+            )));
+        for _ in 0..3 {
+            h.state.apply(WorldAction::Tick(100));
+        }
+        assert_eq!(
+            h.going_to(),
+            [1_000],
+            "no move computed from the frame before the action"
+        );
+        let mut shown = Vec::new();
+        for _ in 0..3 {
+            h.answer();
+            shown.push(h.state.at_ms());
+        }
+        // 300 ms owed, of which the clock catches up 250 ms × SPEED at most.
+        assert_eq!(shown, [1_000, 3_500, 3_500], "{shown:?}");
+        assert!(h.going_to().is_empty());
     }
 
     #[test]
