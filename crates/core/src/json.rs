@@ -4,7 +4,7 @@
 
 use serde::de::DeserializeOwned;
 
-use crate::problem::{Problem, shorten_quotes};
+use crate::problem::{Problem, cut, shorten_quotes};
 
 /// Parses `bytes` as one JSON document of type `T`; trailing data is an error. The problem's path is
 /// `input` when it concerns the whole document.
@@ -14,7 +14,7 @@ use crate::problem::{Problem, shorten_quotes};
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
-        let path = err.path().to_string();
+        let path = short_path(err.path());
         Problem {
             // The whole document, or a key with no name (`{"": 1}`): say `input` rather than nothing.
             path: if path.is_empty() || path == "." || path == "?" {
@@ -30,6 +30,29 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
         message: err.to_string(),
     })?;
     Ok(value)
+}
+
+/// `path` as `serde_path_to_error` writes it (`members[0].topics`), each key [`cut`] short: a path through
+/// a huge unknown key must not repeat the key.
+fn short_path(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+
+    let mut out = String::new();
+    for segment in path.iter() {
+        let name = match segment {
+            Segment::Seq { index } => {
+                out.push_str(&format!("[{index}]"));
+                continue;
+            }
+            Segment::Map { key } | Segment::Enum { variant: key } => key.as_str(),
+            Segment::Unknown => "?",
+        };
+        if !out.is_empty() {
+            out.push('.');
+        }
+        out.push_str(&cut(name));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -51,6 +74,15 @@ mod tests {
             err.to_string().starts_with("input: unknown field ``"),
             "{err}"
         );
+        let key = "k".repeat(10_000);
+        let err = parse::<Scenario>(format!(r#"{{"arrivals": {{"{key}": 1}}}}"#).as_bytes())
+            .expect_err("an unknown key");
+        assert!(
+            err.path.starts_with("arrivals.kkkk") && err.path.ends_with("k\u{2026}"),
+            "{}",
+            err.path
+        );
+        assert!(err.to_string().len() < 300, "{err:.300}");
         let err = parse::<u32>(b"1 2").expect_err("trailing data");
         assert_eq!(err.path, "input");
         assert_eq!(parse::<u32>(b" 7 "), Ok(7));
@@ -66,7 +98,7 @@ mod tests {
         assert!(text.len() < 300, "{} characters", text.len());
         assert!(
             text.starts_with(&format!(
-                "arrivals.process: unknown variant `{}… (100000 bytes)`, expected",
+                "arrivals.process: unknown variant `{}…` (100000 bytes), expected",
                 &process[..crate::problem::QUOTED_CHARS]
             )),
             "{text}"

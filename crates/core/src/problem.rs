@@ -32,11 +32,11 @@ impl core::error::Error for Problem {}
 pub struct Problems(pub Vec<Problem>);
 
 impl Problems {
-    /// Records a problem at `path`.
+    /// Records a problem at `path`; a long quoted input in `message` is cut short ([`shorten_quotes`]).
     pub fn add(&mut self, path: impl Into<String>, message: impl Into<String>) {
         self.0.push(Problem {
             path: path.into(),
-            message: message.into(),
+            message: shorten_quotes(&message.into()),
         });
     }
 
@@ -74,6 +74,26 @@ impl Problems {
 /// given, which may be megabytes) is cut with its length said. The CLI's and the browser's JSON errors both pass through it.
 pub const QUOTED_CHARS: usize = 40;
 
+/// `name` for a JSON path or a message, its first [`QUOTED_CHARS`] characters and `…` when longer: a path
+/// through a huge key must not repeat the key.
+pub fn cut(name: &str) -> alloc::borrow::Cow<'_, str> {
+    match name.char_indices().nth(QUOTED_CHARS) {
+        Some((at, _)) => alloc::borrow::Cow::Owned(alloc::format!("{}\u{2026}", &name[..at])),
+        None => alloc::borrow::Cow::Borrowed(name),
+    }
+}
+
+/// `value` quoted for a message, as `{:?}` would, its first [`QUOTED_CHARS`] characters only when longer
+/// (with its length said): a message about a tampered input never repeats the whole input.
+pub fn quote(value: &str) -> alloc::string::String {
+    let start = cut(value);
+    if start.len() == value.len() {
+        alloc::format!("{value:?}")
+    } else {
+        alloc::format!("{start:?} ({} bytes)", value.len())
+    }
+}
+
 /// `message` with every `` `quoted` `` or `"quoted"` text longer than [`QUOTED_CHARS`] cut short.
 pub fn shorten_quotes(message: &str) -> alloc::string::String {
     let mut out = alloc::string::String::with_capacity(message.len().min(512));
@@ -82,18 +102,30 @@ pub fn shorten_quotes(message: &str) -> alloc::string::String {
         let quote = &rest[open..=open];
         out.push_str(&rest[..=open]);
         rest = &rest[open + 1..];
-        let Some(close) = rest.find(quote) else {
+        // The closing quote; `\"` inside a `{:?}`-quoted text is not one.
+        let mut escaped = false;
+        let close = rest.char_indices().find_map(|(i, c)| {
+            let closes = !escaped && rest[i..].starts_with(quote);
+            escaped = !escaped && c == '\\';
+            closes.then_some(i)
+        });
+        let Some(close) = close else {
             break;
         };
         let quoted = &rest[..close];
         let chars = quoted.chars().count();
-        if chars > QUOTED_CHARS {
+        // A text cut already (its first characters and `…`) stays as it is: cutting twice would lose
+        // the length said the first time.
+        let cut_already = chars == QUOTED_CHARS + 1 && quoted.ends_with('\u{2026}');
+        if chars > QUOTED_CHARS && !cut_already {
             out.extend(quoted.chars().take(QUOTED_CHARS));
-            out.push_str(&alloc::format!("… ({} bytes)", quoted.len()));
+            out.push('\u{2026}');
+            out.push_str(quote);
+            out.push_str(&alloc::format!(" ({} bytes)", quoted.len()));
         } else {
             out.push_str(quoted);
+            out.push_str(quote);
         }
-        out.push_str(quote);
         rest = &rest[close + 1..];
     }
     out.push_str(rest);
@@ -105,6 +137,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn an_escaped_quote_does_not_end_a_quoted_text() {
+        let name = alloc::format!("a\"{}", "b".repeat(500));
+        let message = shorten_quotes(&alloc::format!("unknown topic {name:?}"));
+        assert!(message.len() < 100, "{message}");
+        assert!(message.starts_with("unknown topic \"a\\\"bbb"), "{message}");
+    }
+
+    #[test]
+    fn a_quoted_value_is_cut_after_its_first_characters() {
+        assert_eq!(quote("soon"), "\"soon\"");
+        assert_eq!(quote("a\"b"), "\"a\\\"b\"");
+        let long = "\u{e9}".repeat(100);
+        let quoted = quote(&long);
+        assert_eq!(
+            quoted,
+            alloc::format!("\"{}\u{2026}\" (200 bytes)", "\u{e9}".repeat(QUOTED_CHARS))
+        );
+        assert_eq!(shorten_quotes(&quoted), quoted, "cut once only");
+    }
+
+    #[test]
     fn only_long_quotes_are_cut() {
         assert_eq!(
             shorten_quotes("`a` and \"b\" and `unclosed"),
@@ -114,7 +167,7 @@ mod tests {
         assert_eq!(
             shorten_quotes(&alloc::format!("unknown `{long}`, expected `y`")),
             alloc::format!(
-                "unknown `{}… (50 bytes)`, expected `y`",
+                "unknown `{}…` (50 bytes), expected `y`",
                 &long[..QUOTED_CHARS]
             )
         );

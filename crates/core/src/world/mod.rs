@@ -75,10 +75,11 @@ pub struct ActionError {
 }
 
 impl ActionError {
+    /// An error at `field`; a long quoted input in `message` is cut short.
     fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self {
             field: field.into(),
-            message: message.into(),
+            message: crate::problem::shorten_quotes(&message.into()),
         }
     }
 }

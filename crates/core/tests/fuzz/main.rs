@@ -1,24 +1,26 @@
 //! Mutation fuzzing on the stable toolchain: every JSON document a user can hand kplay — an order-flow
-//! scenario (`kplay simulate`, links, files, the page's worker) and a world script (`kplay world`) — is
-//! read, validated and, when valid, run within a small budget, and must never panic.
+//! scenario (`kplay simulate`, links, files, the page's worker), a world script (`kplay world`) and an
+//! assignment request (`kplay assign`) — is read, validated and, when valid, run within a small budget,
+//! and must never panic.
 //!
 //! Each target is a `fn(&[u8])` (the shape cargo-fuzz and afl harnesses take). Inputs come from a seed
 //! corpus (the presets, `examples/`) changed by random mutations aimed at what breaks parsers and
-//! validators: numbers swapped for extremes, strings emptied or blown up, bytes flipped, spans deleted or
-//! repeated. A panicking input is written to `tests/fuzz/regressions/<target>/` and the run fails naming
-//! it; every saved input is replayed first on each run, so a fixed crash stays fixed.
+//! validators (`mutate.rs`): numbers swapped for extremes, strings emptied or blown up, bytes flipped,
+//! spans deleted or repeated. [`harness`] runs them: a panicking input is written to
+//! `tests/fuzz/regressions/<target>/` and the run fails naming it; every saved input is replayed first on
+//! each run, so a fixed crash stays fixed. The web crate's link targets (`crates/web/tests/fuzz.rs`) use
+//! the same harness and mutations.
 //!
 //! `FUZZ_CASES` (default 300 per target: the suite's smoke), `FUZZ_SECONDS` (stop earlier) and
 //! `FUZZ_SEED` (default fixed, so the suite explores the same cases every run) steer a run;
 //! `scripts/fuzz.sh` runs each target for a given time with a fresh seed and prints cases per target.
 
-mod mutate;
+mod harness;
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant as WallClock};
+use std::path::Path;
 
 use kplay_core::config::{MAX_AT_MS, RUN_AFTER_LAST_ACTION};
+use kplay_core::group::assignor::request::AssignRequest;
 use kplay_core::json::parse;
 use kplay_core::presets::{DEFAULT_SEED, PRESETS};
 use kplay_core::scenario::Scenario;
@@ -32,12 +34,27 @@ const EVENT_BUDGET: u64 = 20_000;
 /// Moments one fuzzed world may process.
 const STEP_BUDGET: u64 = 5_000;
 
+/// The longest message one problem may print: a sentence or two, however long the input it quotes.
+const LONGEST_MESSAGE: usize = 400;
+
+/// Checks that `message` reads as a message, not as a copy of the input.
+fn readable(message: impl core::fmt::Display) {
+    let message = message.to_string();
+    assert!(
+        message.chars().count() <= LONGEST_MESSAGE,
+        "a {}-byte message: {message:.200}",
+        message.len()
+    );
+}
+
 /// A scenario: read, validated, and run to its budget when valid; validation and the simulation agree.
 fn scenario(data: &[u8]) {
-    let Ok(scenario) = parse::<Scenario>(data) else {
-        return;
+    let scenario = match parse::<Scenario>(data) {
+        Ok(scenario) => scenario,
+        Err(err) => return readable(err),
     };
     let problems = scenario.validate();
+    problems.iter().for_each(readable);
     match Simulation::new(&scenario) {
         Ok(simulation) => {
             assert!(problems.is_empty());
@@ -53,89 +70,57 @@ fn scenario(data: &[u8]) {
 
 /// A world script: read, checked, applied and run until idle within the budget; its state serializes.
 fn script(data: &[u8]) {
-    let Ok(script) = parse::<Script>(data) else {
-        return;
+    let script = match parse::<Script>(data) {
+        Ok(script) => script,
+        Err(err) => return readable(err),
     };
-    let Ok(world) = World::new(&script) else {
-        return;
+    let world = match World::new(&script) {
+        Ok(world) => world,
+        Err(problems) => return problems.0.iter().for_each(readable),
     };
     let mut world = world.with_step_budget(STEP_BUDGET);
-    let _ = world.apply(&script, None);
+    if let Err(problems) = world.apply(&script, None) {
+        problems.0.iter().for_each(readable);
+    }
     world.run_until_idle(Instant::from_millis(MAX_AT_MS) + RUN_AFTER_LAST_ACTION);
     assert!(world.steps() <= STEP_BUDGET + 1, "{} steps", world.steps());
     serde_json::to_string(&world.state()).expect("a state serializes");
 }
 
-fn env_number(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
+/// Partitions a fuzzed assignment request may hold in all: the assignors' logic, not their scale (which
+/// `kplay bench` measures), at thousands of cases a second.
+const PARTITION_BUDGET: u64 = 20_000;
+
+/// An assignment request (`kplay assign`): read, checked, and run when small enough; every member gets an
+/// answer, every partition at most one owner.
+fn assign_request(data: &[u8]) {
+    let request = match parse::<AssignRequest>(data) {
+        Ok(request) => request,
+        Err(err) => return readable(err),
+    };
+    let total: u64 = request
+        .topics
+        .values()
+        .fold(0, |sum, &p| sum.saturating_add(p));
+    if total > PARTITION_BUDGET {
+        return;
+    }
+    let members = request.members.len();
+    let assignment = match request.run() {
+        Ok((_, assignment)) => assignment,
+        Err(err) => return readable(err),
+    };
+    assert_eq!(assignment.partitions.len(), members);
+    let mut owned: Vec<_> = assignment.partitions.iter().flatten().collect();
+    let all = owned.len();
+    owned.sort();
+    owned.dedup();
+    assert_eq!(owned.len(), all, "a partition with two owners");
 }
 
-fn regressions(target: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fuzz/regressions")
-        .join(target)
-}
-
-/// Runs `target` on every saved regression, then on mutations of `corpus`; fails on the first panic,
-/// after saving its input.
-fn fuzz(name: &str, corpus: &[Vec<u8>], target: fn(&[u8])) {
-    let dir = regressions(name);
-    let mut saved: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .map(|entries| entries.filter_map(|e| e.ok().map(|e| e.path())).collect())
-        .unwrap_or_default();
-    saved.sort();
-    for path in &saved {
-        let data = std::fs::read(path).expect("a saved input is readable");
-        target(&data);
-    }
-    let cases = env_number("FUZZ_CASES", 300);
-    let limit = std::env::var("FUZZ_SECONDS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .map(Duration::from_secs);
-    let seed = env_number("FUZZ_SEED", 20_261_122);
-    let mut mutator = mutate::Mutator::new(seed, corpus);
-    let started = WallClock::now();
-    let mut slowest = Duration::ZERO;
-    let mut run = 0;
-    // A panic is reported by this harness with its input; keep the default hook quiet meanwhile.
-    let hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
-    let mut failure = None;
-    while run < cases && limit.is_none_or(|limit| started.elapsed() < limit) {
-        let input = mutator.next_input();
-        let case = WallClock::now();
-        if let Err(panic) = catch_unwind(AssertUnwindSafe(|| target(&input))) {
-            let message = panic
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-                .unwrap_or_default();
-            std::fs::create_dir_all(&dir).expect("the regressions folder can be made");
-            let path = dir.join(format!("{:016x}.json", mutate::fnv(&input)));
-            std::fs::write(&path, &input).expect("the input can be saved");
-            failure = Some(format!(
-                "{name}: case {run} panicked ({message}); input saved to {}",
-                path.display()
-            ));
-            break;
-        }
-        slowest = slowest.max(case.elapsed());
-        run += 1;
-    }
-    std::panic::set_hook(hook);
-    if let Some(failure) = failure {
-        panic!("{failure}");
-    }
-    eprintln!(
-        "fuzz {name}: {run} cases and {} saved in {:.1} s (seed {seed}), 0 panics; slowest case {:.0} ms",
-        saved.len(),
-        started.elapsed().as_secs_f64(),
-        slowest.as_secs_f64() * 1_000.0
-    );
+/// Where this crate's targets keep their saved inputs.
+fn regressions() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz/regressions")
 }
 
 #[test]
@@ -144,19 +129,31 @@ fn scenarios_never_panic_and_run_within_their_budget() {
         .iter()
         .map(|p| serde_json::to_vec_pretty(&p.scenario(DEFAULT_SEED)).expect("serializes"))
         .collect();
-    fuzz("scenario", &corpus, scenario);
+    harness::fuzz(&regressions(), "scenario", &corpus, scenario);
 }
 
 #[test]
 fn world_scripts_never_panic_and_run_within_their_budget() {
-    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
-    let mut corpus: Vec<Vec<u8>> = std::fs::read_dir(examples)
-        .expect("examples/ exists")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .map(|p| std::fs::read(p).expect("an example is readable"))
-        .collect();
-    corpus.sort();
-    assert!(!corpus.is_empty());
-    fuzz("script", &corpus, script);
+    harness::fuzz(&regressions(), "script", &harness::examples(), script);
+}
+
+#[test]
+fn assign_requests_never_panic_and_give_each_partition_one_owner() {
+    let corpus: Vec<Vec<u8>> = [
+        r#"{"strategy": "range", "topics": {"orders": 7, "payments": 3},
+            "members": [{"id": "c1", "topics": ["orders", "payments"]}, {"id": "c2", "topics": ["orders"]},
+                        {"id": "c3", "instance_id": "static-1", "topics": ["payments"]}]}"#,
+        r#"{"strategy": "roundrobin", "topics": {"a": 5, "b": 2},
+            "members": [{"id": "x", "topics": ["a", "b"]}, {"id": "y", "topics": ["b"]}]}"#,
+        r#"{"strategy": "sticky", "topics": {"t": 6},
+            "members": [{"id": "m1", "topics": ["t"], "owned": [["t", 0], ["t", 1], ["t", 2], ["t", 3]], "generation": 4},
+                        {"id": "m2", "topics": ["t"], "owned": [["t", 4]], "generation": 3},
+                        {"id": "m3", "topics": ["t"], "owned": [["t", 3]], "generation": 4}]}"#,
+        r#"{"strategy": "cooperative-sticky", "topics": {"orders": 3},
+            "members": [{"id": "c1", "topics": ["orders"], "owned": [["orders", 0], ["orders", 1], ["orders", 2]], "generation": 1},
+                        {"id": "c2", "topics": ["orders"]}]}"#,
+    ]
+    .map(|doc| doc.as_bytes().to_vec())
+    .to_vec();
+    harness::fuzz(&regressions(), "assign", &corpus, assign_request);
 }

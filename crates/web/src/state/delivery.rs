@@ -5,6 +5,7 @@
 //! [`super::route`]) and the autosave.
 
 use kplay_core::delivery::{CommitStrategy, CrashScenario, DeliveryReport, crash_mid_batch};
+use kplay_core::problem::quote;
 
 /// The local storage key of the autosaved incident.
 pub const STORAGE_KEY: &str = "kplay.delivery";
@@ -55,7 +56,10 @@ impl DeliveryState {
         };
         // The core names the input the same way when a number is out of range.
         let Ok(number) = typed.trim().parse::<u64>() else {
-            self.error = Some(format!("{field}: {typed:?} is not a whole number."));
+            self.error = Some(format!(
+                "{field}: {typed} is not a whole number.",
+                typed = quote(typed)
+            ));
             return;
         };
         let edited = match action {
@@ -103,10 +107,16 @@ pub fn decode(encoded: &str) -> Result<CrashScenario, String> {
         .split('.')
         .map(str::parse)
         .collect::<Result<_, _>>()
-        .map_err(|_| format!("{encoded:?} is not records.max_poll_records.crash_before"))?;
+        .map_err(|_| {
+            format!(
+                "{encoded} is not records.max_poll_records.crash_before",
+                encoded = quote(encoded)
+            )
+        })?;
     let [records, batch, crash] = numbers[..] else {
         return Err(format!(
-            "{encoded:?} is not records.max_poll_records.crash_before"
+            "{encoded} is not records.max_poll_records.crash_before",
+            encoded = quote(encoded)
         ));
     };
     CrashScenario::new(records, u32::try_from(batch).unwrap_or(u32::MAX), crash)

@@ -16,6 +16,7 @@ use std::rc::Rc;
 
 use kplay_core::config::{ORDER_RATE_PER_S, PARTITIONS};
 use kplay_core::presets::{self, PRESETS};
+use kplay_core::problem::quote;
 use kplay_core::scenario::{Outage, Scenario};
 use kplay_core::sim::event_flow::PartitionLag;
 use kplay_core::sim::report::Report;
@@ -234,7 +235,7 @@ impl FlowState {
         match action {
             FlowAction::SelectPreset(name) => match presets::find(&name) {
                 Some(preset) => self.restart(preset.scenario(presets::DEFAULT_SEED)),
-                None => self.error = Some(format!("Unknown preset {name:?}.")),
+                None => self.error = Some(format!("Unknown preset {name}.", name = quote(&name))),
             },
             FlowAction::Load(scenario) => self.restart(*scenario),
             FlowAction::Refuse(message) => self.error = Some(message),
@@ -246,9 +247,10 @@ impl FlowState {
                 }
                 _ => {
                     self.error = Some(format!(
-                        "Order rate: {typed:?} is not a number from {} to {}.",
+                        "Order rate: {typed} is not a number from {} to {}.",
                         ORDER_RATE_PER_S.start(),
-                        ORDER_RATE_PER_S.end()
+                        ORDER_RATE_PER_S.end(),
+                        typed = quote(&typed)
                     ))
                 }
             },
@@ -260,9 +262,10 @@ impl FlowState {
                 }
                 _ => {
                     self.error = Some(format!(
-                        "Partitions: {typed:?} is not a whole number from {} to {}.",
+                        "Partitions: {typed} is not a whole number from {} to {}.",
                         PARTITIONS.start(),
-                        PARTITIONS.end()
+                        PARTITIONS.end(),
+                        typed = quote(&typed)
                     ))
                 }
             },
@@ -310,7 +313,8 @@ impl FlowState {
                 Ok(speed) if SPEEDS.contains(&speed) => self.speed = speed,
                 _ => {
                     self.error = Some(format!(
-                        "Speed: {chosen:?} is not one of 1×, 10×, 100×, 1000×."
+                        "Speed: {chosen} is not one of 1×, 10×, 100×, 1000×.",
+                        chosen = quote(&chosen)
                     ))
                 }
             },

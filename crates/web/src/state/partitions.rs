@@ -13,6 +13,7 @@
 
 use kplay_core::config::SCRIPT_VERSION;
 use kplay_core::group::assignor::Strategy;
+use kplay_core::problem::quote;
 use kplay_core::world::Action;
 use kplay_core::world::state::GroupView;
 use kplay_worker::protocol::{Intent, WorldFrame};
@@ -76,7 +77,8 @@ pub fn stream(typed: &str) -> Result<Intent, String> {
         .filter(|r| (1..=MAX_PRODUCE_RATE).contains(r))
         .ok_or_else(|| {
             format!(
-                "Records per second: {typed:?} is not a whole number from 1 to {MAX_PRODUCE_RATE}."
+                "Records per second: {typed} is not a whole number from 1 to {MAX_PRODUCE_RATE}.",
+                typed = quote(typed)
             )
         })?;
     Ok(Intent::Actions {
@@ -128,7 +130,10 @@ pub fn set_partitions(current: u32, typed: &str) -> Result<Option<Intent>, Strin
         .ok()
         .filter(|n| PARTITIONS.contains(n))
         .ok_or_else(|| {
-            format!("Partitions: {typed:?} is not a whole number from {min} to {max}.")
+            format!(
+                "Partitions: {typed} is not a whole number from {min} to {max}.",
+                typed = quote(typed)
+            )
         })?;
     Ok(match requested.cmp(&current) {
         std::cmp::Ordering::Greater => Some(Intent::Actions {
@@ -161,7 +166,10 @@ pub fn set_consumers(
         .ok()
         .filter(|n| *n <= MAX_CONSUMERS)
         .ok_or_else(|| {
-            format!("Consumers: {typed:?} is not a whole number from 0 to {MAX_CONSUMERS}.")
+            format!(
+                "Consumers: {typed} is not a whole number from 0 to {MAX_CONSUMERS}.",
+                typed = quote(typed)
+            )
         })?;
     Ok(match target.cmp(&live) {
         std::cmp::Ordering::Greater => Some(join((target - live) as u32, strategy)),

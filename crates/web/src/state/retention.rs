@@ -10,6 +10,7 @@
 //! `alter-config` action on the timeline, like `kafka-configs.sh --alter`.
 
 use kplay_core::config::SCRIPT_VERSION;
+use kplay_core::problem::quote;
 use kplay_core::world::Action;
 use kplay_core::world::script::TopicConfigSpec;
 use kplay_worker::protocol::{Intent, WorldFrame};
@@ -120,7 +121,12 @@ fn limit(typed: &str, what: &str) -> Result<i64, String> {
         .parse::<i64>()
         .ok()
         .filter(|n| *n >= -1)
-        .ok_or_else(|| format!("{what}: {typed:?} is not a whole number or -1."))
+        .ok_or_else(|| {
+            format!(
+                "{what}: {typed} is not a whole number or -1.",
+                typed = quote(typed)
+            )
+        })
 }
 
 /// `retention.ms` as typed (-1: unlimited).

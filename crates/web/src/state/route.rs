@@ -17,6 +17,7 @@
 
 use kplay_core::delivery::CrashScenario;
 use kplay_core::presets;
+use kplay_core::problem::quote;
 use kplay_core::scenario::Scenario;
 
 use super::{delivery, share};
@@ -173,7 +174,7 @@ impl Route {
                     Some(_) => {}
                     None => route
                         .problems
-                        .push(format!("There is no view {value:?}; {}.", views_list())),
+                        .push(format!("There is no view {value}; {}.", views_list(), value = quote(&value))),
                 },
                 "embed" => match View::from_slug(&value) {
                     Some(view) => {
@@ -181,8 +182,8 @@ impl Route {
                         route.embed = true;
                     }
                     None => route.problems.push(format!(
-                        "Cannot embed {value:?}: there is no such view ({}). Showing the full app.",
-                        views_list()
+                        "Cannot embed {value}: there is no such view ({}). Showing the full app.",
+                        views_list(), value = quote(&value)
                     )),
                 },
                 "controls" => match value.as_str() {
@@ -190,7 +191,7 @@ impl Route {
                     "all" => route.play_only = false,
                     _ => route
                         .problems
-                        .push(format!("controls={value:?} is not \"play\" or \"all\".")),
+                        .push(format!("controls={value} is not \"play\" or \"all\".", value = quote(&value))),
                 },
                 "preset" => preset = Some(value),
                 "s" => encoded = Some(value),
@@ -198,7 +199,7 @@ impl Route {
                 "at" => match value.parse::<u64>() {
                     Ok(ms) => route.at_ms = ms,
                     Err(_) => route.problems.push(format!(
-                        "at={value:?} is not a moment in whole milliseconds; the start is shown."
+                        "at={value} is not a moment in whole milliseconds; the start is shown.", value = quote(&value)
                     )),
                 },
                 "d" => match delivery::decode(&value) {
@@ -211,7 +212,7 @@ impl Route {
                     Some(concept) => route.page = Some(concept),
                     None => route
                         .problems
-                        .push(format!("There is no concept page {value:?}.")),
+                        .push(format!("There is no concept page {value}.", value = quote(&value))),
                 },
                 // Other parameters belong to whoever links here (tracking, anchors); they are ignored.
                 _ => {}
@@ -237,7 +238,8 @@ impl Route {
             match presets::find(&name) {
                 Some(preset) => route.scenario = Some(preset.scenario(presets::DEFAULT_SEED)),
                 None => route.problems.push(format!(
-                    "There is no preset {name:?}; the default is shown."
+                    "There is no preset {name}; the default is shown.",
+                    name = quote(&name)
                 )),
             }
         }

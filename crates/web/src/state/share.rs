@@ -14,6 +14,7 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use kplay_core::problem::quote;
 use kplay_core::scenario::Scenario;
 
 /// The encoding version written before the first `.` of a link's scenario.
@@ -60,7 +61,8 @@ fn unpack(value: &str) -> Result<Vec<u8>, String> {
     let (version, data) = value.split_once('.').ok_or("it has no version")?;
     if version != LINK_VERSION {
         return Err(format!(
-            "it is encoded with version {version:?}; this build reads version {LINK_VERSION}"
+            "it is encoded with version {version}; this build reads version {LINK_VERSION}",
+            version = quote(version)
         ));
     }
     let deflated = URL_SAFE_NO_PAD

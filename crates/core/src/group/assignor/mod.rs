@@ -22,6 +22,7 @@
 
 pub mod java;
 mod range;
+pub mod request;
 mod roundrobin;
 mod sticky;
 
@@ -159,8 +160,8 @@ impl fmt::Display for UnknownStrategy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "unknown strategy {:?}; expected one of range, roundrobin, sticky, cooperative-sticky",
-            self.0
+            "unknown strategy {}; expected one of range, roundrobin, sticky, cooperative-sticky",
+            crate::problem::quote(&self.0)
         )
     }
 }
@@ -239,7 +240,8 @@ impl fmt::Display for AssignError {
         match self {
             Self::PartitionCount { topic, partitions } => write!(
                 f,
-                "topics.{topic}: {partitions} partitions is out of range (1..={MAX_PARTITIONS_PER_TOPIC})"
+                "topics.{}: {partitions} partitions is out of range (1..={MAX_PARTITIONS_PER_TOPIC})",
+                crate::problem::cut(topic)
             ),
             Self::EmptyMemberId { member } => write!(f, "members[{member}].id: must not be empty"),
             Self::NoSubscription { member } => {
