@@ -25,7 +25,7 @@ use crate::state::flow::{FlowAction, FlowState};
 use crate::state::route::{Route, View};
 use crate::state::share::{self, FLOW_AT_KEY, STORAGE_KEY};
 use crate::state::world::{self, WorldAction, WorldView};
-use crate::state::{partitions, replication, retention};
+use crate::state::{link_moment, partitions, replication, retention};
 use crate::storage;
 
 /// The page's query string.
@@ -65,17 +65,11 @@ fn boot(route: &Route) -> (Option<Scenario>, u64, Vec<String>) {
     }
 }
 
-/// Where a world view's clock stands for links and the autosave: its script and moment (while it plays,
-/// rounded down to the simulated time of one real second, so the address changes once a second at most:
-/// rewriting a long address costs the page milliseconds each time).
+/// Where a world view's clock stands for links and the autosave: its script and moment
+/// ([`link_moment`]).
 fn moment(world: &WorldView) -> Option<(Rc<str>, u64)> {
     let at = world.frame.as_ref()?.at_ms;
-    let at = if world.playing {
-        let second = world::SPEED * 1_000;
-        at / second * second
-    } else {
-        at
-    };
+    let at = link_moment(at, world.playing.then_some(world::SPEED));
     Some((world.script.clone(), at))
 }
 

@@ -181,18 +181,16 @@ impl FlowState {
         self.snapshot.progress
     }
 
-    /// Where the run stands for links and the autosave, in simulated ms: exact while paused, else rounded
-    /// down to the simulated time of one real second at the current speed (and to whole seconds when
-    /// running to the end), so the address changes about once a second at most.
+    /// Where the run stands for links and the autosave, in simulated ms ([`super::link_moment`]; running
+    /// to the end counts as 1× real time: whole seconds).
     #[must_use]
     pub fn moment_ms(&self) -> u64 {
-        let at = self.now().as_millis();
-        let second = match self.mode {
-            Mode::Paused => return at,
-            Mode::Playing => u64::from(self.speed) * 1_000,
-            Mode::FastForward => 1_000,
+        let speed = match self.mode {
+            Mode::Paused => None,
+            Mode::Playing => Some(u64::from(self.speed)),
+            Mode::FastForward => Some(1),
         };
-        at / second * second
+        super::link_moment(self.now().as_millis(), speed)
     }
 
     /// The furthest moment the run has reached: the timeline's end.
@@ -254,21 +252,16 @@ impl FlowState {
                     ))
                 }
             },
-            FlowAction::SetPartitions(typed) => match typed.trim().parse::<u32>() {
-                Ok(partitions) if PARTITIONS.contains(&partitions) => {
-                    let mut scenario = Scenario::clone(&self.scenario);
-                    scenario.topic.partitions = partitions;
-                    self.restart(scenario);
+            FlowAction::SetPartitions(typed) => {
+                match super::whole_number("Partitions", &typed, PARTITIONS) {
+                    Ok(partitions) => {
+                        let mut scenario = Scenario::clone(&self.scenario);
+                        scenario.topic.partitions = partitions;
+                        self.restart(scenario);
+                    }
+                    Err(message) => self.error = Some(message),
                 }
-                _ => {
-                    self.error = Some(format!(
-                        "Partitions: {typed} is not a whole number from {} to {}.",
-                        PARTITIONS.start(),
-                        PARTITIONS.end(),
-                        typed = quote(&typed)
-                    ))
-                }
-            },
+            }
             FlowAction::ToggleOutage(index) => {
                 let mut scenario = Scenario::clone(&self.scenario);
                 let third = scenario.duration_ms / 3;

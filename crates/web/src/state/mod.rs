@@ -21,6 +21,47 @@ macro_rules! reducible {
 }
 pub(crate) use reducible;
 
+/// The whole number the user typed into the field labelled `field`, if it lies in `range`.
+///
+/// # Errors
+/// `"{field}: "typed" is not a whole number from {min} to {max}."`, the typed text quoted in part only.
+pub fn whole_number<T>(
+    field: &str,
+    typed: &str,
+    range: std::ops::RangeInclusive<T>,
+) -> Result<T, String>
+where
+    T: std::str::FromStr + PartialOrd + std::fmt::Display,
+{
+    typed
+        .trim()
+        .parse::<T>()
+        .ok()
+        .filter(|n| range.contains(n))
+        .ok_or_else(|| {
+            format!(
+                "{field}: {} is not a whole number from {} to {}.",
+                kplay_core::problem::quote(typed),
+                range.start(),
+                range.end()
+            )
+        })
+}
+
+/// A moment (simulated ms) as links and the autosave write it: exact while paused, else (`speed` ×
+/// real time) rounded down to the simulated time of one real second, so the address changes about once a
+/// second at most while a clock runs: rewriting a long address costs the page milliseconds each time.
+#[must_use]
+pub fn link_moment(at_ms: u64, speed: Option<u64>) -> u64 {
+    match speed {
+        None => at_ms,
+        Some(speed) => {
+            let second = speed.max(1) * 1_000;
+            at_ms / second * second
+        }
+    }
+}
+
 /// Real milliseconds a playing clock catches up at most after the model kept it waiting: after a long
 /// stall the run resumes where it was, it does not leap (one leap is one huge frame to draw).
 pub const MAX_CATCH_UP_MS: u64 = 250;

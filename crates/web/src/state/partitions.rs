@@ -13,10 +13,11 @@
 
 use kplay_core::config::SCRIPT_VERSION;
 use kplay_core::group::assignor::Strategy;
-use kplay_core::problem::quote;
 use kplay_core::world::Action;
 use kplay_core::world::state::GroupView;
 use kplay_worker::protocol::{Intent, WorldFrame};
+
+use super::whole_number;
 
 /// Consumers a group may have: the world's limit.
 pub use kplay_core::config::MAX_MEMBERS as MAX_CONSUMERS;
@@ -70,17 +71,7 @@ pub fn produce(key: Option<String>) -> Intent {
 /// # Errors
 /// A message naming the field when `typed` is not a rate from 1 to [`MAX_PRODUCE_RATE`].
 pub fn stream(typed: &str) -> Result<Intent, String> {
-    let rate = typed
-        .trim()
-        .parse::<u32>()
-        .ok()
-        .filter(|r| (1..=MAX_PRODUCE_RATE).contains(r))
-        .ok_or_else(|| {
-            format!(
-                "Records per second: {typed} is not a whole number from 1 to {MAX_PRODUCE_RATE}.",
-                typed = quote(typed)
-            )
-        })?;
+    let rate = whole_number("Records per second", typed, 1..=MAX_PRODUCE_RATE)?;
     Ok(Intent::Actions {
         actions: vec![Action::Produce {
             topic: TOPIC.into(),
@@ -123,18 +114,7 @@ pub fn stop_newest(crash: bool) -> Intent {
 /// # Errors
 /// A message naming the field when `typed` is not a count the core allows.
 pub fn set_partitions(current: u32, typed: &str) -> Result<Option<Intent>, String> {
-    let (min, max) = (*PARTITIONS.start(), *PARTITIONS.end());
-    let requested = typed
-        .trim()
-        .parse::<u32>()
-        .ok()
-        .filter(|n| PARTITIONS.contains(n))
-        .ok_or_else(|| {
-            format!(
-                "Partitions: {typed} is not a whole number from {min} to {max}.",
-                typed = quote(typed)
-            )
-        })?;
+    let requested = whole_number("Partitions", typed, PARTITIONS)?;
     Ok(match requested.cmp(&current) {
         std::cmp::Ordering::Greater => Some(Intent::Actions {
             actions: vec![Action::AddPartitions {
@@ -160,17 +140,7 @@ pub fn set_consumers(
     typed: &str,
     strategy: Strategy,
 ) -> Result<Option<Intent>, String> {
-    let target = typed
-        .trim()
-        .parse::<usize>()
-        .ok()
-        .filter(|n| *n <= MAX_CONSUMERS)
-        .ok_or_else(|| {
-            format!(
-                "Consumers: {typed} is not a whole number from 0 to {MAX_CONSUMERS}.",
-                typed = quote(typed)
-            )
-        })?;
+    let target = whole_number("Consumers", typed, 0..=MAX_CONSUMERS)?;
     Ok(match target.cmp(&live) {
         std::cmp::Ordering::Greater => Some(join((target - live) as u32, strategy)),
         std::cmp::Ordering::Less => Some(Intent::Stop {
