@@ -29,6 +29,10 @@ for preset in black-friday inventory-outage; do node tests/bench/ui.mjs "$preset
 echo "== partition view at scale: 1,000 partitions, 500 consumers, 1,000 records/s (5 s of frames)"
 node tests/bench/scale.mjs 1000 500 5
 
+echo "== partition diagram with three consumer groups: 64 partitions × 3 consumers each, 1,024 × 500 each (1,000 records/s)"
+node tests/bench/scale.mjs 64 3 5 3
+node tests/bench/scale.mjs 1024 500 5 3
+
 echo "== landing on 100 moments of a 10,000-action world in the partition view (input to moment drawn)"
 KPLAY_BIN=target/release/kplay node tests/bench/landing.mjs 100
 

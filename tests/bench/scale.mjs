@@ -1,15 +1,19 @@
 // Frames per second and the longest main-thread task of the partition view at scale: 1,000 partitions,
-// 500 consumers and 1,000 keyed records per second, in headless Chromium. Prints JSON; used by
+// 500 consumers (in each of `groups` groups) and 1,000 keyed records per second, in headless Chromium.
+// Usage: node tests/bench/scale.mjs [partitions] [consumers] [seconds] [groups]. Prints JSON; used by
 // scripts/bench.sh, not a test.
 import { launchChromium, openPage, serveDist } from '../e2e/support.mjs';
 
 const partitions = Number(process.argv[2] ?? 1000);
 const consumers = Number(process.argv[3] ?? 500);
 const seconds = Number(process.argv[4] ?? 5);
+const groups = Number(process.argv[5] ?? 1);
 const site = await serveDist();
 const browser = await launchChromium();
 try {
-  const page = await openPage(browser, `${site.url}?view=partitions`);
+  const page = await openPage(browser, 'about:blank');
+  if (process.env.REDUCED) await page.emulateMedia({ reducedMotion: 'reduce' });
+  await page.goto(`${site.url}?view=partitions`);
   const set = async (id, value) => {
     await page.getByTestId(id).fill(String(value));
     await page.getByTestId(id).blur();
@@ -17,6 +21,13 @@ try {
   const setupStart = Date.now();
   await set('partition-count', partitions);
   await set('consumers-input', consumers);
+  for (let g = 1; g < groups; g++) {
+    // The newest group must be in the world before the next is added (a group's name is the first free).
+    await page.locator('[data-testid^=group-status-]').nth(g - 1).waitFor();
+    await page.getByTestId('add-group').click();
+    await page.locator('[data-testid^=group-status-]').nth(g).waitFor({ timeout: 120_000 });
+    await set('consumers-input', consumers);
+  }
   await set('produce-rate', 1000);
   await page.waitForFunction((n) => document.querySelectorAll('[data-testid^=partition-]').length >= n, partitions);
   const setupMs = Date.now() - setupStart;
@@ -37,6 +48,7 @@ try {
   console.log(JSON.stringify({
     partitions,
     consumers,
+    groups,
     setup_ms: setupMs,
     fps: Math.round((b.frames / (b.elapsed / 1000)) * 10) / 10,
     long_tasks: b.tasks.length,

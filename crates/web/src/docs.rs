@@ -55,9 +55,10 @@ pub const CONCEPTS: [Concept; 12] = [
         paragraphs: &[
             "Consumers sharing a group.id split a topic's partitions between them: each partition goes to exactly one consumer of the group, and a consumer may own several. Consumers beyond the partition count sit idle.",
             "Who gets what is decided by partition.assignment.strategy: range (contiguous blocks per topic), roundrobin, sticky (balanced, and keeps what each consumer had) and cooperative-sticky (sticky without stopping everyone).",
+            "Each group reads every record on its own, from its own committed offsets: within a group the partitions are shared like a queue, across groups every group gets everything (publish-subscribe).",
         ],
         widget: "embed=partitions",
-        try_this: "Add consumers past the partition count, then switch assignors and compare the owners.",
+        try_this: "Add consumers past the partition count, then switch assignors and compare the owners. Add a second group: each lane shows both groups' committed offsets; reset one to earliest and watch it read the log again.",
     },
     Concept {
         id: "rebalance",

@@ -18,6 +18,7 @@ use kplay_core::sim::event_flow::PartitionLag;
 use kplay_core::sim::report::Report;
 use kplay_core::world::Action;
 use kplay_core::world::detail::{BrokerView, RecordView, SegmentView, Tally, TopicConfigView};
+use kplay_core::world::script::ResetSpec;
 use kplay_core::world::state::WorldState;
 use serde::{Deserialize, Serialize};
 
@@ -179,6 +180,26 @@ pub enum Intent {
         /// Records each processes per second.
         records_per_s: f64,
     },
+    /// Every live consumer of `group` leaves and the group is deleted with its committed offsets
+    /// (`kafka-consumer-groups.sh --delete`; refused while a crashed member is still in it).
+    RemoveGroup {
+        /// `group.id`.
+        group: String,
+    },
+    /// `kafka-consumer-groups.sh --reset-offsets` done as an operator does it: the group's live
+    /// consumers stop, the committed offsets of `topic` move `to`, and as many consumers start again.
+    ResetOffsets {
+        /// `group.id`.
+        group: String,
+        /// The topic.
+        topic: String,
+        /// Where to.
+        to: ResetSpec,
+        /// `partition.assignment.strategy` of the consumers that start again.
+        strategy: String,
+        /// Records each processes per second.
+        records_per_s: f64,
+    },
     /// Start again with `topic` recreated with `partitions` partitions, empty, and no action (Kafka can
     /// add partitions but never remove them).
     Recreate {
@@ -191,6 +212,9 @@ pub enum Intent {
 
 /// Records of each partition a frame lists ([`WorldFrame::tails`]).
 pub const TAIL_RECORDS: usize = 40;
+/// Records of each partition a frame lists ([`WorldFrame::tails`]): the partition diagram's cells in
+/// sight and the few sliding out of it.
+pub const LANE_RECORDS: usize = 16;
 /// Topics with more partitions than this are drawn as a grid, without their records.
 pub const TAIL_PARTITIONS: u32 = 64;
 /// Segments a frame lists ([`WorldFrame::segments`]), the newest.
@@ -209,11 +233,11 @@ pub struct WorldFrame {
     pub fork: Option<u32>,
     /// The world's state, with only the last record produced in `produced`.
     pub state: WorldState,
-    /// The first topic's last [`TAIL_RECORDS`] records per partition, oldest first (empty for a topic
+    /// The first topic's last [`LANE_RECORDS`] records per partition, oldest first (empty for a topic
     /// of more than [`TAIL_PARTITIONS`] partitions).
     pub tails: Vec<Vec<RecordView>>,
-    /// The first group's latest rebalance rounds, oldest first, as sentences.
-    pub rounds: Vec<String>,
+    /// Each group's latest rebalance rounds, oldest first, as sentences, in the groups' order.
+    pub rounds: Vec<(String, Vec<String>)>,
     /// The first topic's partition 0: its newest [`FRAME_SEGMENTS`] segments, each with its last
     /// [`TAIL_RECORDS`] records (the log view).
     pub segments: Vec<SegmentView>,

@@ -17,7 +17,8 @@ use kplay_core::world::timeline::{Fork, Timeline};
 use kplay_core::world::{Action, World};
 
 use crate::protocol::{
-    FRAME_SEGMENTS, Intent, Reply, TAIL_PARTITIONS, TAIL_RECORDS, WorldFrame, one_line,
+    FRAME_SEGMENTS, Intent, LANE_RECORDS, Reply, TAIL_PARTITIONS, TAIL_RECORDS, WorldFrame,
+    one_line,
 };
 
 /// Rebalance rounds a frame carries.
@@ -67,22 +68,23 @@ impl Session {
             .filter(|(_, topic)| topic.partitions.len() <= TAIL_PARTITIONS as usize)
             .map(|(name, topic)| {
                 (0..topic.partitions.len() as u32)
-                    .map(|p| self.cursor.tail(name, p, TAIL_RECORDS))
+                    .map(|p| self.cursor.tail(name, p, LANE_RECORDS))
                     .collect()
             })
             .unwrap_or_default();
         let rounds = state
             .groups
             .0
-            .first()
+            .iter()
             .map(|(name, _)| {
                 let rounds = self.cursor.rounds(name);
-                rounds[rounds.len().saturating_sub(ROUNDS)..]
+                let latest = rounds[rounds.len().saturating_sub(ROUNDS)..]
                     .iter()
                     .map(ToString::to_string)
-                    .collect()
+                    .collect();
+                (name.clone(), latest)
             })
-            .unwrap_or_default();
+            .collect();
         let first = state.topics.0.first().map_or("", |(name, _)| name.as_str());
         Box::new(WorldFrame {
             segments: self.cursor.segments(first, 0, FRAME_SEGMENTS, TAIL_RECORDS),
@@ -264,7 +266,7 @@ fn plan(
             strategy,
             records_per_s,
         } => {
-            let names = free_names(script, state, &group, count as usize);
+            let names = free_names(script, state, count as usize);
             let notice = match names.as_slice() {
                 [one] => format!("{one} joined; the group rebalances."),
                 _ => format!("{count} consumers joined; the group rebalances."),
@@ -316,26 +318,102 @@ fn plan(
             records_per_s,
         } => {
             let live = live(&group);
-            let mut actions: Vec<Action> = live
-                .iter()
-                .map(|member| Action::Leave {
-                    group: group.clone(),
-                    member: member.clone(),
-                })
-                .collect();
-            actions.extend(
-                free_names(script, state, &group, live.len())
-                    .into_iter()
-                    .map(|member| join(&group, member, &topic, &strategy, records_per_s)),
-            );
+            let joining = Joining {
+                group: &group,
+                topic: &topic,
+                strategy: &strategy,
+                records_per_s,
+            };
+            let actions = relaunch(script, state, &live, &joining, None);
             let notice = format!(
                 "The group restarted with the {strategy} assignor: {} consumer(s) left and as many joined.",
                 live.len()
             );
             (actions, Some(notice))
         }
+        Intent::RemoveGroup { group } => {
+            let mut actions = leaves(&group, &live(&group));
+            actions.push(Action::DeleteGroup {
+                group: group.clone(),
+            });
+            let notice = format!(
+                "{group}: its consumers left and the group was deleted with its committed offsets."
+            );
+            (actions, Some(notice))
+        }
+        Intent::ResetOffsets {
+            group,
+            topic,
+            to,
+            strategy,
+            records_per_s,
+        } => {
+            let live = live(&group);
+            let reset = Action::ResetOffsets {
+                group: group.clone(),
+                topic: topic.clone(),
+                to,
+            };
+            let joining = Joining {
+                group: &group,
+                topic: &topic,
+                strategy: &strategy,
+                records_per_s,
+            };
+            let actions = relaunch(script, state, &live, &joining, Some(reset));
+            let notice = format!(
+                "{group}: {} consumer(s) stopped, the committed offsets were reset and as many started again from them (Kafka resets only a group with no active member).",
+                live.len()
+            );
+            (actions, Some(notice))
+        }
         Intent::Recreate { .. } => (Vec::new(), None),
     })
+}
+
+/// `members` of `group` leave.
+fn leaves(group: &str, members: &[String]) -> Vec<Action> {
+    members
+        .iter()
+        .map(|member| Action::Leave {
+            group: group.into(),
+            member: member.clone(),
+        })
+        .collect()
+}
+
+/// Consumers that join a group, and how.
+struct Joining<'a> {
+    group: &'a str,
+    topic: &'a str,
+    strategy: &'a str,
+    records_per_s: f64,
+}
+
+/// `live` members of the group leave, `between` happens, and as many new consumers join.
+fn relaunch(
+    script: &Script,
+    state: &WorldState,
+    live: &[String],
+    joining: &Joining<'_>,
+    between: Option<Action>,
+) -> Vec<Action> {
+    let mut actions = leaves(joining.group, live);
+    actions.extend(between);
+    actions.extend(
+        free_names(script, state, live.len())
+            .into_iter()
+            .map(|member| {
+                join(
+                    joining.group,
+                    member,
+                    joining.topic,
+                    joining.strategy,
+                    joining.records_per_s,
+                )
+            }),
+    );
+    actions
 }
 
 fn join(group: &str, member: String, topic: &str, strategy: &str, records_per_s: f64) -> Action {
@@ -350,19 +428,18 @@ fn join(group: &str, member: String, topic: &str, strategy: &str, records_per_s:
     }
 }
 
-/// `count` names `consumer-<n>` that no member of `group` has had, lowest numbers first.
-fn free_names(script: &Script, state: &WorldState, group: &str, count: usize) -> Vec<String> {
+/// `count` names `consumer-<n>` that no member of any group has had, lowest numbers first: names are
+/// the consumers' `client.id`s, unique on the page so each can be told apart in every group.
+fn free_names(script: &Script, state: &WorldState, count: usize) -> Vec<String> {
     let mut used: BTreeSet<&str> = script
         .actions
         .iter()
         .filter_map(|ScriptAction { action, .. }| match action {
-            Action::Join {
-                group: g, member, ..
-            } if g == group => Some(member.as_str()),
+            Action::Join { member, .. } => Some(member.as_str()),
             _ => None,
         })
         .collect();
-    if let Some(g) = state.groups.get(group) {
+    for (_, g) in &state.groups.0 {
         used.extend(g.members.0.iter().map(|(name, _)| name.as_str()));
     }
     (1..)
@@ -394,7 +471,9 @@ mod tests {
         serde_json::to_string(&script).expect("a script serializes")
     }
 
+    /// The frame of `reply`, which must also cross to the page intact (postcard needs every field).
     fn frame(reply: Reply) -> Box<WorldFrame> {
+        assert_eq!(Reply::from_bytes(&reply.to_bytes()), reply);
         match reply {
             Reply::World { view, frame } if view == VIEW => frame,
             other => panic!("not a frame of view {VIEW}: {other:?}"),
@@ -410,6 +489,17 @@ mod tests {
                 count,
                 strategy: strategy.into(),
                 records_per_s: 2.0,
+            },
+        ))
+    }
+
+    fn crash_newest(worlds: &mut Worlds, group: &str) -> Box<WorldFrame> {
+        frame(worlds.act(
+            VIEW,
+            Intent::Stop {
+                group: group.into(),
+                count: 1,
+                crash: true,
             },
         ))
     }
@@ -492,14 +582,7 @@ mod tests {
         let mut worlds = Worlds::default();
         frame(worlds.open(VIEW, &script(4), 0));
         join(&mut worlds, 2, "range");
-        frame(worlds.act(
-            VIEW,
-            Intent::Stop {
-                group: "g".into(),
-                count: 1,
-                crash: true,
-            },
-        ));
+        crash_newest(&mut worlds, "g");
         let restart = Intent::Restart {
             group: "g".into(),
             topic: "orders".into(),
@@ -587,7 +670,7 @@ mod tests {
         produce(&mut worlds, "key-{i}", 50);
         let shown = frame(worlds.go(VIEW, 4_000));
         let tail = &shown.tails[0];
-        assert_eq!(tail.len(), TAIL_RECORDS);
+        assert_eq!(tail.len(), LANE_RECORDS);
         assert_eq!(
             tail.last().map(|r| (r.offset, r.key.as_deref())),
             Some((49, Some("key-49")))
@@ -597,8 +680,126 @@ mod tests {
             1,
             "only the last record produced"
         );
-        assert!(!shown.rounds.is_empty(), "the first join's rebalance");
+        assert!(
+            matches!(shown.rounds.as_slice(), [(group, rounds)] if group == "g" && !rounds.is_empty()),
+            "the first join's rebalance: {:?}",
+            shown.rounds
+        );
         assert_eq!(shown.script, None, "moving does not change the script");
+    }
+
+    fn join_group(worlds: &mut Worlds, group: &str, count: u32) -> Box<WorldFrame> {
+        frame(worlds.act(
+            VIEW,
+            Intent::Join {
+                group: group.into(),
+                topic: "orders".into(),
+                count,
+                strategy: "range".into(),
+                records_per_s: 100.0,
+            },
+        ))
+    }
+
+    fn lags(frame: &WorldFrame, group: &str) -> Vec<Option<u64>> {
+        frame.state.groups.get(group).map_or_else(Vec::new, |g| {
+            g.offsets.get("orders").map_or_else(Vec::new, |o| {
+                o.0.iter().map(|(_, offset)| offset.lag).collect()
+            })
+        })
+    }
+
+    #[test]
+    fn a_second_group_reads_everything_again_with_its_own_consumers() {
+        let mut worlds = Worlds::default();
+        frame(worlds.open(VIEW, &script(2), 0));
+        join_group(&mut worlds, "g", 2);
+        produce(&mut worlds, "key-{i}", 20);
+        let second = join_group(&mut worlds, "billing", 1);
+        let names: Vec<&str> = second
+            .state
+            .groups
+            .get("billing")
+            .expect("billing")
+            .members
+            .0
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .collect();
+        assert_eq!(names, ["consumer-3"], "client ids are unique across groups");
+        let read = frame(worlds.go(VIEW, 20_000));
+        assert_eq!(lags(&read, "g"), [Some(0), Some(0)]);
+        assert_eq!(lags(&read, "billing"), [Some(0), Some(0)]);
+        assert_eq!(read.rounds.len(), 2, "each group's rounds");
+
+        // Reset billing to the earliest offset: it reads the whole log again.
+        let reset = frame(worlds.act(
+            VIEW,
+            Intent::ResetOffsets {
+                group: "billing".into(),
+                topic: "orders".into(),
+                to: serde_json::from_value(serde_json::json!("earliest")).expect("a target"),
+                strategy: "range".into(),
+                records_per_s: 1.0,
+            },
+        ));
+        let ends: Vec<Option<u64>> = reset
+            .state
+            .topics
+            .get("orders")
+            .expect("orders")
+            .partitions
+            .iter()
+            .map(|p| Some(p.log_end_offset))
+            .collect();
+        assert_eq!(
+            lags(&reset, "billing"),
+            ends,
+            "lag is the whole log after the reset"
+        );
+        assert_eq!(
+            lags(&reset, "g"),
+            [Some(0), Some(0)],
+            "the other group is untouched"
+        );
+        let replaying = frame(worlds.go(VIEW, 30_000));
+        let behind: u64 = lags(&replaying, "billing")
+            .iter()
+            .map(|l| l.unwrap_or(0))
+            .sum();
+        assert!(
+            (1..20).contains(&behind),
+            "{behind} records still to read again"
+        );
+
+        // Removing a group with a crashed member is refused, as DeleteGroups is.
+        crash_newest(&mut worlds, "g");
+        match worlds.act(VIEW, Intent::RemoveGroup { group: "g".into() }) {
+            Reply::WorldRefused { problems, .. } => {
+                assert!(problems.contains("GROUP_NOT_EMPTY"), "{problems}")
+            }
+            other => panic!("removed a group with a crashed member: {other:?}"),
+        }
+        let waiting = frame(worlds.go(VIEW, 31_000));
+        assert!(
+            waiting
+                .state
+                .groups
+                .get("g")
+                .expect("g")
+                .members
+                .0
+                .iter()
+                .any(|(_, m)| m.session_expires_ms.is_some())
+        );
+        let removed = frame(worlds.act(
+            VIEW,
+            Intent::RemoveGroup {
+                group: "billing".into(),
+            },
+        ));
+        assert!(removed.state.groups.get("billing").is_none());
+        assert_eq!(removed.rounds.len(), 1);
     }
 
     #[test]

@@ -267,6 +267,19 @@ impl ConsumerGroup {
         self.pending.is_some()
     }
 
+    /// When the rebalance under way started, if one is.
+    #[must_use]
+    pub fn rebalance_started(&self) -> Option<Instant> {
+        self.pending.as_ref().map(|p| p.started)
+    }
+
+    /// When `member`'s session expires, if it has stopped heartbeating (`session.timeout.ms` after it
+    /// went silent).
+    #[must_use]
+    pub fn session_expiry(&self, member: &GroupMember) -> Option<Instant> {
+        member.silent_since.map(|s| s + self.config.session_timeout)
+    }
+
     /// What started the rebalance under way, if one is.
     #[must_use]
     pub fn rebalance_trigger(&self) -> Option<&Trigger> {

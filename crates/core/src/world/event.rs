@@ -123,6 +123,8 @@ pub enum EventKind {
         topic: String,
         error: String,
     },
+    /// `delete-group` removed a group and its committed offsets.
+    GroupDeleted { group: String },
     /// A replica left the ISR.
     IsrShrunk {
         topic: String,

@@ -207,6 +207,33 @@ impl World {
         }
     }
 
+    /// Removes group `g` and its committed offsets, as `DeleteGroups` does once no member is left.
+    pub(super) fn delete_group(&mut self, g: usize) -> Result<(), ActionError> {
+        let state = &self.groups[g];
+        if let Some(member) = state
+            .members
+            .iter()
+            .find(|m| state.group.member(&m.id).is_some())
+        {
+            let why = if state.group.member(&member.id).is_some_and(|m| m.is_alive()) {
+                "has not left"
+            } else {
+                "crashed and stays a member until its session expires"
+            };
+            return Err(ActionError::new(
+                "group",
+                format!(
+                    "GROUP_NOT_EMPTY: {:?} still has members ({} {why})",
+                    state.group.id(),
+                    member.name
+                ),
+            ));
+        }
+        let group = self.groups.remove(g).group.id().to_string();
+        self.emit(EventKind::GroupDeleted { group });
+        Ok(())
+    }
+
     pub(super) fn add_partitions(&mut self, t: usize, partitions: u32) {
         let now = self.now;
         let name = self.topics[t].name.clone();

@@ -586,6 +586,10 @@ impl World {
                 };
                 self.reset_offsets(g, t, *to);
             }
+            Action::DeleteGroup { group } => {
+                let g = self.group_index(group)?;
+                self.delete_group(g)?;
+            }
             Action::KillBroker { broker }
             | Action::RestartBroker { broker }
             | Action::StallBroker { broker }

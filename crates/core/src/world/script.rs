@@ -299,6 +299,12 @@ pub enum Action {
         /// Where to.
         to: ResetSpec,
     },
+    /// `kafka-consumer-groups.sh --delete`: the group and its committed offsets go (Kafka's
+    /// `DeleteGroups`, refused with `GROUP_NOT_EMPTY` while it has members, crashed ones included).
+    DeleteGroup {
+        /// The group.
+        group: String,
+    },
     /// A broker fails.
     KillBroker {
         /// The broker.
@@ -509,6 +515,7 @@ impl Action {
             Self::Crash { .. } => "crash",
             Self::Commit { .. } => "commit",
             Self::ResetOffsets { .. } => "reset-offsets",
+            Self::DeleteGroup { .. } => "delete-group",
             Self::KillBroker { .. } => "kill-broker",
             Self::RestartBroker { .. } => "restart-broker",
             Self::StallBroker { .. } => "stall-broker",

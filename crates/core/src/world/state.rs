@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::{Delivery, World};
 use crate::group::offsets;
 pub use crate::named::Named;
+use crate::time::Instant;
 
 /// Everything `kplay world` prints.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -64,6 +65,8 @@ pub struct GroupView {
     pub strategy: Cow<'static, str>,
     /// The generation (0 before the first rebalance).
     pub generation: i32,
+    /// When the rebalance under way started, in milliseconds (`null` while none is).
+    pub rebalance_since_ms: Option<u64>,
     /// Members by the script's name.
     pub members: Named<MemberView>,
     /// Committed offsets and lag, by topic and partition.
@@ -79,6 +82,9 @@ pub struct MemberView {
     pub assigned: Vec<(String, u32)>,
     /// Whether it heartbeats (a crashed member stays in the group until its session expires).
     pub alive: bool,
+    /// When a member that stopped heartbeating leaves the group (`session.timeout.ms` after its last
+    /// heartbeat), in milliseconds; `null` while it is alive.
+    pub session_expires_ms: Option<u64>,
 }
 
 /// One partition's progress for a group.
@@ -176,6 +182,7 @@ impl World {
                                     .map(|tp| (tp.topic.clone(), tp.partition))
                                     .collect(),
                                 alive: m.is_alive(),
+                                session_expires_ms: group.session_expiry(m).map(Instant::as_millis),
                             },
                         )
                     })
@@ -227,6 +234,7 @@ impl World {
                         state: Cow::Borrowed(state),
                         strategy: Cow::Borrowed(group.config().strategy.name()),
                         generation: group.generation(),
+                        rebalance_since_ms: group.rebalance_started().map(Instant::as_millis),
                         members: Named(members),
                         offsets: Named(offsets),
                     },

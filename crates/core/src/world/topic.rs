@@ -331,9 +331,6 @@ impl World {
                     isr: a.isr.iter().copied().collect(),
                 });
             }
-            if a.high_watermark != b.high_watermark {
-                self.wake = true;
-            }
         }
         let mut cut = false;
         if leaders_changed {
@@ -341,7 +338,11 @@ impl World {
                 cut |= topic.follow_leader(p);
             }
         }
+        // Consumers read below the high watermark: one that moved may wake idle ones. (Compared with the
+        // log's, not the snapshot before: a single replica's append moves the cluster's at once.)
+        let mut readable = false;
         for (p, snapshot) in range.zip(&after) {
+            readable |= topic.logs[p].high_watermark() != snapshot.high_watermark;
             topic.logs[p].set_high_watermark(snapshot.high_watermark);
         }
         for write in topic.cluster.poll_acknowledged() {
@@ -376,6 +377,7 @@ impl World {
                 }
             }
         }
+        self.wake |= readable;
         for kind in out {
             self.emit(kind);
         }

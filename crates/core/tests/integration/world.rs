@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use kplay_core::partitioner::partition_for_key;
 use kplay_core::time::{Duration, Instant};
 use kplay_core::world::event::{EventKind, digest};
-use kplay_core::world::state::WorldState;
+use kplay_core::world::state::{OffsetView, WorldState};
 use kplay_core::world::timeline::Timeline;
 use kplay_core::world::{Action, Script, ScriptAction, World};
 use proptest::prelude::*;
@@ -40,6 +40,18 @@ fn owners(state: &WorldState, group: &str) -> BTreeMap<(String, u32), String> {
         }
     }
     owners
+}
+
+/// `group`'s committed offsets and lag on `topic`, by partition.
+fn offsets_of<'a>(state: &'a WorldState, group: &str, topic: &str) -> &'a [(String, OffsetView)] {
+    &state
+        .groups
+        .get(group)
+        .expect("the group")
+        .offsets
+        .get(topic)
+        .expect("the topic")
+        .0
 }
 
 fn one_topic(partitions: u32, actions: serde_json::Value) -> Script {
@@ -280,14 +292,7 @@ fn reset_to_earliest_on_an_empty_group_makes_lag_the_whole_log() {
         ]),
     );
     let state = run(&s, 7_000).state();
-    let offsets = &state
-        .groups
-        .get("g")
-        .expect("g")
-        .offsets
-        .get("orders")
-        .expect("t")
-        .0;
+    let offsets = offsets_of(&state, "g", "orders");
     let hw: Vec<u64> = state
         .topics
         .get("orders")
@@ -299,6 +304,111 @@ fn reset_to_earliest_on_an_empty_group_makes_lag_the_whole_log() {
     for ((_, o), hw) in offsets.iter().zip(hw) {
         assert_eq!((o.committed, o.lag), (Some(0), Some(hw)));
     }
+}
+
+#[test]
+fn a_consumer_that_caught_up_reads_what_a_single_replica_appends_next() {
+    // With one replica the high watermark moves with each append; a consumer idle at the high watermark
+    // must wake for it (it used to stay idle until the next action).
+    let s = script(json!({
+        "version": 1, "seed": 0, "brokers": 1,
+        "topics": [{"name": "orders", "partitions": 2, "replication_factor": 1}],
+        "actions": [
+            {"at_ms": 0, "do": "join", "group": "g", "member": "a", "topics": ["orders"], "records_per_s": 5, "auto_offset_reset": "earliest"},
+            {"at_ms": 0, "do": "produce", "topic": "orders", "key": "key-{i}", "count": 120, "interval_ms": 500}
+        ]
+    }));
+    let state = run(&s, 70_000).state();
+    let offsets = offsets_of(&state, "g", "orders");
+    assert!(offsets.iter().all(|(_, o)| o.lag == Some(0)), "{offsets:?}");
+}
+
+#[test]
+fn delete_group_needs_every_member_gone_and_forgets_the_offsets() {
+    // `kafka-consumer-groups.sh --delete`: GROUP_NOT_EMPTY while a member is in the group, a crashed one
+    // included until its session expires (GroupCoordinator's deleteGroups checks the group is Empty).
+    let s = one_topic(
+        2,
+        json!([
+            {"at_ms": 0, "do": "join", "group": "g", "member": "a", "topics": ["orders"], "auto_offset_reset": "earliest"},
+            {"at_ms": 0, "do": "join", "group": "g", "member": "b", "topics": ["orders"], "auto_offset_reset": "earliest"},
+            {"at_ms": 10, "do": "produce", "topic": "orders", "key": "k-{i}", "count": 4},
+            {"at_ms": 5000, "do": "leave", "group": "g", "member": "a"},
+            {"at_ms": 5000, "do": "crash", "group": "g", "member": "b"},
+        ]),
+    );
+    let mut world = run(&s, 6_000);
+    let refused = world
+        .handle_action(
+            Instant::from_millis(6_000),
+            &Action::DeleteGroup { group: "g".into() },
+        )
+        .expect_err("b is still a member");
+    assert!(
+        refused.to_string().contains("GROUP_NOT_EMPTY")
+            && refused.to_string().contains("b crashed"),
+        "{refused}"
+    );
+    let state = world.state();
+    let g = state.groups.get("g").expect("g");
+    assert_eq!(
+        g.members.get("b").expect("b").session_expires_ms,
+        Some(50_000)
+    );
+    assert!(g.offsets.get("orders").is_some());
+    // b's session expires at 50 s; then the group is empty and can go, offsets and all.
+    world.handle_timeout(Instant::from_millis(60_000));
+    world
+        .handle_action(
+            Instant::from_millis(60_000),
+            &Action::DeleteGroup { group: "g".into() },
+        )
+        .expect("an empty group");
+    assert!(world.state().groups.get("g").is_none());
+    assert!(
+        events(&mut world)
+            .iter()
+            .any(|e| matches!(e, EventKind::GroupDeleted { group } if group == "g"))
+    );
+    // A group of that name starts again from auto.offset.reset, with no committed offsets.
+    world
+        .handle_action(
+            Instant::from_millis(60_000),
+            &serde_json::from_value(
+                json!({"do": "join", "group": "g", "member": "c", "topics": ["orders"]}),
+            )
+            .expect("an action"),
+        )
+        .expect("joins");
+    let again = world.state();
+    assert!(
+        again
+            .groups
+            .get("g")
+            .expect("g")
+            .offsets
+            .get("orders")
+            .expect("t")
+            .0
+            .iter()
+            .all(|(_, o)| o.committed.is_none())
+    );
+}
+
+#[test]
+fn a_rebalance_says_when_it_started() {
+    let s = one_topic(
+        2,
+        json!([{"at_ms": 1000, "do": "join", "group": "g", "member": "a", "topics": ["orders"]}]),
+    );
+    // group.initial.rebalance.delay.ms (3 s) holds the first rebalance open.
+    let during = run(&s, 2_000).state();
+    assert_eq!(
+        during.groups.get("g").expect("g").rebalance_since_ms,
+        Some(1_000)
+    );
+    let after = run(&s, 5_000).state();
+    assert_eq!(after.groups.get("g").expect("g").rebalance_since_ms, None);
 }
 
 #[test]
@@ -604,7 +714,8 @@ fn action() -> impl Strategy<Value = Action> {
                 auto_offset_reset: Some("earliest".into()),
             }),
         1 => (group.clone(), member.clone()).prop_map(|(group, member)| Action::Leave { group: group.into(), member }),
-        1 => (group, member).prop_map(|(group, member)| Action::Crash { group: group.into(), member }),
+        1 => (group.clone(), member).prop_map(|(group, member)| Action::Crash { group: group.into(), member }),
+        1 => group.prop_map(|group| Action::DeleteGroup { group: group.into() }),
         1 => (0_u32..3, 0_u8..4).prop_map(|(broker, what)| match what {
             0 => Action::KillBroker { broker },
             1 => Action::RestartBroker { broker },
@@ -676,8 +787,8 @@ proptest! {
     }
 
     /// At every action: one owner per partition per group, committed offsets never move back (the log
-    /// has no explicit commits or resets), and no acknowledged `acks=all` write is ever lost (unclean
-    /// election is off).
+    /// has no explicit commits or resets; a deleted group starts afresh), and no acknowledged
+    /// `acks=all` write is ever lost (unclean election is off).
     #[test]
     fn groups_and_durability_hold_throughout(
         drawn in prop::collection::vec((0_u64..20_000, action()), 1..40),
@@ -703,10 +814,15 @@ proptest! {
                 prop_assert!(!(acks_all && record.lost), "an acknowledged acks=all write was lost");
             }
             while let Some(event) = world.poll_event() {
-                if let EventKind::Committed { group, topic, partition, offset, .. } = event.kind {
-                    let last = committed.entry((group, topic, partition)).or_insert(0);
-                    prop_assert!(offset >= *last, "committed went back from {} to {}", last, offset);
-                    *last = offset;
+                match event.kind {
+                    EventKind::Committed { group, topic, partition, offset, .. } => {
+                        let last = committed.entry((group, topic, partition)).or_insert(0);
+                        prop_assert!(offset >= *last, "committed went back from {} to {}", last, offset);
+                        *last = offset;
+                    }
+                    // A deleted group's offsets go with it; a group of that name starts afresh.
+                    EventKind::GroupDeleted { group } => committed.retain(|(g, _, _), _| *g != group),
+                    _ => {}
                 }
             }
             Ok(())
@@ -838,6 +954,7 @@ fn hostile_action() -> impl Strategy<Value = serde_json::Value> {
             .prop_map(|(group, member, rate, instance, strategy, reset)| json!({"do": "join", "group": group, "member": member,
                 "topics": ["orders"], "records_per_s": rate, "group_instance_id": instance, "strategy": strategy, "auto_offset_reset": reset})),
         (name.clone(), name.clone(), prop_oneof![Just("leave"), Just("crash")]).prop_map(|(g, m, what)| json!({"do": what, "group": g, "member": m})),
+        name.clone().prop_map(|g| json!({"do": "delete-group", "group": g})),
         (name.clone(), extreme_u64(), 0_u32..5).prop_map(|(g, offset, partition)| json!({"do": "commit", "group": g, "member": "m", "topic": "orders", "partition": partition, "offset": offset})),
         (name.clone(), extreme_u64(), 0_u8..4).prop_map(|(g, n, to)| json!({"do": "reset-offsets", "group": g, "topic": "orders",
             "to": match to { 0 => json!("earliest"), 1 => json!("latest"), 2 => json!({"offset": n}), _ => json!({"timestamp_ms": n}) }})),

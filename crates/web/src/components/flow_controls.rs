@@ -10,8 +10,9 @@ use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 use super::number_field::NumberField;
-use super::timeline::{MomentRange, seconds};
+use super::timeline::MomentRange;
 use crate::state::flow::{FlowAction, FlowState, Mode, SPEEDS, STEP_MS};
+use crate::state::seconds;
 
 /// The order flow's state, provided by the app to every view that shows it.
 pub type FlowHandle = UseReducerHandle<FlowState>;

@@ -1,27 +1,23 @@
-//! The consumer group: controls, its members with their partitions, and the rebalance log.
+//! The consumer groups' controls: which group the controls act on, its assignor, its consumers joining,
+//! leaving and crashing, a new group, an offset reset, and the chosen group's rebalance log. The groups
+//! and their consumers are drawn in the partition diagram.
 
 use kplay_core::group::assignor::Strategy;
-use kplay_core::world::state::MemberView;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
-
-/// Rounds shown in the log, newest first.
-/// Consumers listed one by one; a bigger group's others are summarised in a line (the partition grid
-/// still names every owner), so a rebalance of hundreds of consumers stays one short frame.
-const LISTED_CONSUMERS: usize = 64;
 
 /// Props of [`GroupPanel`].
 #[derive(Properties, PartialEq)]
 pub struct GroupPanelProps {
-    /// The assignor in use.
+    /// The group the controls act on.
+    pub group: String,
+    /// Its assignor.
     pub strategy: Strategy,
-    /// Members in join order.
-    pub members: Vec<(String, MemberView)>,
-    /// The group's generation.
+    /// Its generation.
     pub generation: i32,
-    /// Whether a rebalance is under way.
+    /// Whether a rebalance is under way in it.
     pub rebalancing: bool,
-    /// Completed rounds, oldest first.
+    /// Its completed rounds, oldest first.
     pub rounds: Vec<String>,
     /// A consumer joins.
     pub onadd: Callback<()>,
@@ -31,27 +27,38 @@ pub struct GroupPanelProps {
     pub oncrash: Callback<()>,
     /// The assignor changes (by name).
     pub onassignor: Callback<String>,
+    /// A new group starts reading.
+    pub onaddgroup: Callback<()>,
+    /// The group's offsets are reset (`earliest` or `latest`).
+    pub onreset: Callback<String>,
 }
 
-/// Group controls, members and rebalance log.
+/// The controls of the chosen group, and its rebalance log.
 #[function_component(GroupPanel)]
 pub fn group_panel(props: &GroupPanelProps) -> Html {
+    let reset_to = use_state(|| "earliest".to_owned());
+
     // Callbacks
     let click = |callback: &Callback<()>| {
         let callback = callback.clone();
         Callback::from(move |_: MouseEvent| callback.emit(()))
     };
-    let onassignor = {
-        let callback = props.onassignor.clone();
-        Callback::from(move |e: Event| {
-            callback.emit(e.target_unchecked_into::<HtmlSelectElement>().value())
-        })
+    let selected_value = |e: Event| e.target_unchecked_into::<HtmlSelectElement>().value();
+    let onassignor = props.onassignor.reform(selected_value);
+    let onresetto = {
+        let reset_to = reset_to.setter();
+        Callback::from(move |e: Event| reset_to.set(selected_value(e)))
+    };
+    let onreset = {
+        let (callback, to) = (props.onreset.clone(), (*reset_to).clone());
+        Callback::from(move |_: MouseEvent| callback.emit(to.clone()))
     };
 
     // Render
     html! {
         <div class="group-panel">
             <div class="controls">
+                <span class="group-status acting">{ "Acting on " }<strong data-testid="selected-group">{ &props.group }</strong></span>
                 <label class="field">
                     <span>{ "Assignor" }</span>
                     <select data-testid="assignor-select" onchange={onassignor}>
@@ -67,56 +74,29 @@ pub fn group_panel(props: &GroupPanelProps) -> Html {
                     { format!("generation {}{}", props.generation, if props.rebalancing { " \u{b7} rebalancing\u{2026}" } else { "" }) }
                 </span>
             </div>
-            <ul class={classes!("consumers", (props.members.len() > LISTED_CONSUMERS).then_some("compact"))} aria-label="Consumers">
-                { for props.members.iter().take(LISTED_CONSUMERS).map(consumer_view) }
-            </ul>
-            if let Some(summary) = summarise(props.members.get(LISTED_CONSUMERS..).unwrap_or_default()) {
-                <p class="group-status" data-testid="more-consumers">{ summary }</p>
-            }
+            <div class="controls">
+                <button type="button" class="secondary" data-testid="add-group" onclick={click(&props.onaddgroup)}
+                    title="Another group reads every record of the topic on its own">{ "Add group" }</button>
+                <label class="field inline">
+                    <span>{ "Reset offsets to" }</span>
+                    <select data-testid="reset-offsets-to" onchange={onresetto}>
+                        <option value="earliest" selected={*reset_to == "earliest"}>{ "earliest" }</option>
+                        <option value="latest" selected={*reset_to == "latest"}>{ "latest" }</option>
+                    </select>
+                </label>
+                <button type="button" class="secondary" data-testid="reset-offsets" onclick={onreset}
+                    title="kafka-consumer-groups.sh --reset-offsets: the group's consumers stop, its offsets move, they start again">
+                    { "Reset offsets" }
+                </button>
+            </div>
             if !props.rounds.is_empty() {
                 <details class="rebalance-log" open=true>
-                    <summary>{ "Rebalance log" }</summary>
+                    <summary>{ format!("Rebalance log of {}", props.group) }</summary>
                     <ol reversed=true data-testid="rebalance-log">
                         { for props.rounds.iter().rev().map(|round| html! { <li>{ round }</li> }) }
                     </ol>
                 </details>
             }
         </div>
-    }
-}
-
-/// "and N more: B busy, I idle, C crashed" for the consumers not listed.
-fn summarise(rest: &[(String, MemberView)]) -> Option<String> {
-    if rest.is_empty() {
-        return None;
-    }
-    let crashed = rest.iter().filter(|(_, m)| !m.alive).count();
-    let idle = rest
-        .iter()
-        .filter(|(_, m)| m.alive && m.assigned.is_empty())
-        .count();
-    Some(format!(
-        "and {} more: {} busy, {idle} idle, {crashed} crashed",
-        rest.len(),
-        rest.len() - idle - crashed
-    ))
-}
-
-fn consumer_view((name, member): &(String, MemberView)) -> Html {
-    let partitions: Vec<String> = member
-        .assigned
-        .iter()
-        .map(|(_, partition)| format!("P{partition}"))
-        .collect();
-    let (class, status) = match (member.alive, partitions.is_empty()) {
-        (false, _) => ("crashed", "\u{2716} crashed".to_owned()),
-        (true, true) => ("idle", "\u{25cb} idle".to_owned()),
-        (true, false) => ("busy", format!("\u{25cf} {}", partitions.join(" "))),
-    };
-    html! {
-        <li class={classes!("consumer", class)} data-testid={format!("consumer-{name}")} title={format!("member id {}", member.member_id)}>
-            <strong>{ name }</strong>
-            <span>{ status }</span>
-        </li>
     }
 }

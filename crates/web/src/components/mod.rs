@@ -11,7 +11,7 @@ pub mod flow_view;
 pub mod group_panel;
 pub mod notice;
 pub mod number_field;
-pub mod partition_lanes;
+pub mod partition_diagram;
 pub mod partition_view;
 pub mod placement;
 pub mod producer;

@@ -1,5 +1,5 @@
-//! The partition view: a topic as lanes, a producer, how each record's partition was chosen, the consumer
-//! group, and the timeline of the world they live in ([`crate::state::partitions`]).
+//! The partition view: a producer, how each record's partition was chosen, the consumer groups' controls,
+//! the partition diagram, and the timeline of the world they live in ([`crate::state::partitions`]).
 
 use kplay_core::group::assignor::Strategy;
 use kplay_worker::protocol::Intent;
@@ -8,12 +8,12 @@ use yew::prelude::*;
 use super::group_panel::GroupPanel;
 use super::notice::NoticeBar;
 use super::number_field::NumberField;
-use super::partition_lanes::PartitionLanes;
+use super::partition_diagram::{DiagramGroup, PartitionDiagram};
 use super::placement::PlacementExplainer;
 use super::producer::Producer;
 use super::timeline::Timeline;
 use crate::state::partitions::{
-    self, MAX_CONSUMERS, MAX_PRODUCE_RATE, PARTITIONS, TOPIC, group, lanes, live_consumers,
+    self, GROUP, MAX_CONSUMERS, MAX_PRODUCE_RATE, PARTITIONS, TOPIC, lanes, live_consumers,
     partition_count,
 };
 use crate::state::world::{WorldAction, WorldView};
@@ -33,16 +33,24 @@ pub fn partition_view(props: &PartitionViewProps) -> Html {
     let chosen = use_state(|| Strategy::Range);
     // The key of the last record produced here, for the placement explainer.
     let last_key = use_state(|| None::<Option<String>>);
+    // The group the controls act on (the first one while it is not in the world).
+    let picked = use_state(|| GROUP.to_owned());
 
     let frame = world.frame.clone();
+    let group = frame.as_deref().map_or_else(
+        || GROUP.to_owned(),
+        |f| partitions::selected(f, &picked).to_owned(),
+    );
+    let group_view = frame.as_deref().and_then(|f| f.state.groups.get(&group));
     let count = frame.as_deref().map_or(0, partition_count);
-    let live = frame.as_deref().map_or(0, live_consumers);
-    let strategy = frame
-        .as_deref()
-        .and_then(group)
+    let live = frame.as_deref().map_or(0, |f| live_consumers(f, &group));
+    let strategy = group_view
         .filter(|g| !g.members.0.is_empty())
         .and_then(|g| g.strategy.parse::<Strategy>().ok())
         .unwrap_or(*chosen);
+    let (generation, rebalancing) = group_view.map_or((0, false), |g| {
+        (g.generation, g.rebalance_since_ms.is_some())
+    });
 
     // Callbacks: stable between frames, so a field being typed in is not redrawn (`NumberField`).
     let on_partitions = use_callback(
@@ -58,34 +66,77 @@ pub fn partition_view(props: &PartitionViewProps) -> Html {
             world.dispatch(WorldAction::Act(partitions::produce(key)));
         },
     );
-    let on_add = use_callback((world.dispatcher(), strategy), |(), (world, strategy)| {
-        world.dispatch(WorldAction::Act(partitions::join(1, *strategy)));
+    let on_add = use_callback(
+        (world.dispatcher(), group.clone(), strategy),
+        |(), (world, group, strategy)| {
+            world.dispatch(WorldAction::Act(partitions::join(group, 1, *strategy)));
+        },
+    );
+    let on_remove = use_callback((world.dispatcher(), group.clone()), |(), (world, group)| {
+        world.dispatch(WorldAction::Act(partitions::stop_newest(group, false)));
     });
-    let on_remove = use_callback(world.dispatcher(), |(), world| {
-        world.dispatch(WorldAction::Act(partitions::stop_newest(false)));
-    });
-    let on_crash = use_callback(world.dispatcher(), |(), world| {
-        world.dispatch(WorldAction::Act(partitions::stop_newest(true)));
+    let on_crash = use_callback((world.dispatcher(), group.clone()), |(), (world, group)| {
+        world.dispatch(WorldAction::Act(partitions::stop_newest(group, true)));
     });
     let on_consumers = use_callback(
-        (world.dispatcher(), live, strategy),
-        |typed: String, (world, live, strategy)| {
-            act_on(world, partitions::set_consumers(*live, &typed, *strategy));
+        (world.dispatcher(), group.clone(), live, strategy),
+        |typed: String, (world, group, live, strategy)| {
+            act_on(
+                world,
+                partitions::set_consumers(group, *live, &typed, *strategy),
+            );
         },
     );
     let on_rate = use_callback(world.dispatcher(), |typed: String, world| {
         act_on(world, partitions::stream(&typed).map(Some));
     });
     let on_assignor = use_callback(
-        (world.dispatcher(), chosen.setter(), live),
-        |name: String, (world, chosen, live)| match name.parse::<Strategy>() {
+        (world.dispatcher(), chosen.setter(), group.clone(), live),
+        |name: String, (world, chosen, group, live)| match name.parse::<Strategy>() {
             Ok(next) => {
                 chosen.set(next);
                 if *live > 0 {
-                    world.dispatch(WorldAction::Act(partitions::restart(next)));
+                    world.dispatch(WorldAction::Act(partitions::restart(group, next)));
                 }
             }
             Err(err) => world.dispatch(WorldAction::Refuse(err.to_string())),
+        },
+    );
+    let on_add_group = use_callback(
+        (world.dispatcher(), frame.clone(), picked.setter(), *chosen),
+        |(), (world, frame, picked, chosen)| {
+            let Some(frame) = frame else { return };
+            match partitions::add_group(frame, *chosen) {
+                Ok((name, intent)) => {
+                    picked.set(name);
+                    world.dispatch(WorldAction::Act(intent));
+                }
+                Err(message) => world.dispatch(WorldAction::Refuse(message)),
+            }
+        },
+    );
+    let on_remove_group = use_callback(world.dispatcher(), |name: String, world| {
+        world.dispatch(WorldAction::Act(partitions::remove_group(&name)));
+    });
+    let on_reset = use_callback(
+        (world.dispatcher(), group.clone(), strategy),
+        |to: String, (world, group, strategy)| {
+            world.dispatch(WorldAction::act(partitions::reset_offsets(
+                group, &to, *strategy,
+            )));
+        },
+    );
+    let groups = frame.as_deref().map(DiagramGroup::all).unwrap_or_default();
+    let selected = groups.iter().position(|g| g.name == group).unwrap_or(0);
+    let on_select = use_callback(
+        (
+            picked.setter(),
+            groups.iter().map(|g| g.name.clone()).collect::<Vec<_>>(),
+        ),
+        |i: usize, (picked, names)| {
+            if let Some(name) = names.get(i) {
+                picked.set(name.clone());
+            }
         },
     );
 
@@ -100,13 +151,12 @@ pub fn partition_view(props: &PartitionViewProps) -> Html {
     };
     let placed = frame.state.produced.last().map(|p| (p.partition, p.offset));
     let highlight = placed.and_then(|(partition, offset)| offset.map(|o| (partition, o)));
-    let (members, generation, rebalancing) = group(&frame).map_or((Vec::new(), 0, false), |g| {
-        (
-            g.members.0.clone(),
-            g.generation,
-            g.state == "PreparingRebalance",
-        )
-    });
+    let rounds = frame
+        .rounds
+        .iter()
+        .find(|(name, _)| *name == group)
+        .map(|(_, rounds)| rounds.clone())
+        .unwrap_or_default();
     html! {
         <section class="panel partition-view" aria-labelledby="partition-view-title">
             <h2 id="partition-view-title">{ format!("Topic \u{201c}{TOPIC}\u{201d}") }</h2>
@@ -130,7 +180,7 @@ pub fn partition_view(props: &PartitionViewProps) -> Html {
                     onchange={on_rate}
                 />
                 <NumberField
-                    label="Consumers"
+                    label={format!("Consumers in {group}")}
                     test_id="consumers-input"
                     value={live.to_string()}
                     min="0"
@@ -141,17 +191,29 @@ pub fn partition_view(props: &PartitionViewProps) -> Html {
             <NoticeBar notice={world.notice.clone()} />
             <PlacementExplainer produced_key={(*last_key).clone()} {placed} partitions={count} />
             <GroupPanel
+                group={group.clone()}
                 {strategy}
-                {members}
                 {generation}
                 {rebalancing}
-                rounds={frame.rounds.clone()}
+                {rounds}
                 onadd={on_add}
                 onremove={on_remove}
                 oncrash={on_crash}
                 onassignor={on_assignor}
+                onaddgroup={on_add_group}
+                onreset={on_reset}
             />
-            <PartitionLanes lanes={lanes(&frame)} tails={frame.tails.clone()} {highlight} />
+            <p class="visually-hidden" aria-live="polite" data-testid="diagram-summary">{ partitions::summary(&frame) }</p>
+            <PartitionDiagram
+                lanes={lanes(&frame)}
+                tails={frame.tails.clone()}
+                {groups}
+                {selected}
+                at_ms={frame.at_ms}
+                {highlight}
+                onselect={on_select}
+                onremove={on_remove_group}
+            />
         </section>
     }
 }

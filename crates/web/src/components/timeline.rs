@@ -1,6 +1,6 @@
 //! A world view's timeline and clock (it ticks while shown): play or pause, step back and forth, scrub
 //! to any moment, export the script (what `kplay world` reads), and the fork notice with its undo. The
-//! range that scrubs ([`MomentRange`]) and the way a moment reads ([`seconds`]) serve the order flow's
+//! range that scrubs ([`MomentRange`]) and the way a moment reads ([`crate::state::seconds`]) serve the order flow's
 //! timeline too.
 
 use gloo::timers::callback::Interval;
@@ -8,6 +8,7 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::download;
+use crate::state::seconds;
 use crate::state::world::{STEP_MS, WorldAction, WorldView};
 
 /// Props of [`Timeline`].
@@ -19,12 +20,6 @@ pub struct TimelineProps {
 
 /// Real milliseconds between two clock ticks.
 const TICK_MS: u32 = 100;
-
-/// Seconds with one decimal, as a timeline shows a moment.
-#[must_use]
-pub fn seconds(ms: u64) -> String {
-    format!("{}.{} s", ms / 1_000, ms % 1_000 / 100)
-}
 
 /// The timeline of a world view.
 #[function_component(Timeline)]

@@ -48,6 +48,12 @@ where
         })
 }
 
+/// Seconds with one decimal, truncated, as the timelines show a moment.
+#[must_use]
+pub fn seconds(ms: u64) -> String {
+    format!("{}.{} s", ms / 1_000, ms % 1_000 / 100)
+}
+
 /// A moment (simulated ms) as links and the autosave write it: exact while paused, else (`speed` ×
 /// real time) rounded down to the simulated time of one real second, so the address changes about once a
 /// second at most while a clock runs: rewriting a long address costs the page milliseconds each time.

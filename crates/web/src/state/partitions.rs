@@ -1,19 +1,24 @@
-//! The partition view: one topic and one consumer group reading it, as a world in the model's worker
+//! The partition view: one topic and the consumer groups reading it, as a world in the model's worker
 //! ([`super::world`]).
 //!
 //! What the controls do becomes the world's actions ([`Intent`]s): producing is a `produce` action
 //! (murmur2 for a key, the sticky partitioner without one), growing the partition count `add-partitions`
-//! (the records stay, keys may move, the group rebalances), consumers `join`, `leave` and `crash` with the
+//! (the records stay, keys may move, the groups rebalance), consumers `join`, `leave` and `crash` with the
 //! chosen `partition.assignment.strategy`. Kafka cannot remove partitions, so lowering the count starts
-//! an empty topic and a new timeline, and says so. The consumers read from the earliest offset, each
-//! [`RECORDS_PER_SECOND`] records per second of simulated time, and commit after each record, so the lag
-//! shown is the high watermark minus the committed offset (`-` before the group's first commit there, as
-//! `kafka-consumer-groups.sh` shows it). Everything here reads the frame or builds intents: the world
-//! itself, with its rebalances and sessions, runs in the worker.
+//! an empty topic and a new timeline, and says so. Up to four groups ([`GROUPS`]) read the topic, each
+//! on its own: a queue within a group, publish–subscribe across groups. The controls act on one of them;
+//! "Add group" starts the next with one consumer, removing one is `kafka-consumer-groups.sh --delete`
+//! (refused while a crashed member is still in it), and resetting one is `--reset-offsets`, done as an
+//! operator does (stop the consumers, reset, start them again). Consumers read from the earliest offset,
+//! each [`RECORDS_PER_SECOND`] records per second of simulated time, and commit after each record, so the
+//! lag shown is the high watermark minus the committed offset (`-` before the group's first commit
+//! there, as `kafka-consumer-groups.sh` shows it). Everything here reads the frame or builds intents: the
+//! world itself, with its rebalances and sessions, runs in the worker.
 
 use kplay_core::config::SCRIPT_VERSION;
 use kplay_core::group::assignor::Strategy;
 use kplay_core::world::Action;
+use kplay_core::world::script::{ResetName, ResetSpec};
 use kplay_core::world::state::GroupView;
 use kplay_worker::protocol::{Intent, WorldFrame};
 
@@ -30,8 +35,11 @@ pub const VIEW: u32 = 1;
 pub const DEFAULT_PARTITIONS: u32 = 6;
 /// Name of the topic the partition view produces to.
 pub const TOPIC: &str = "orders";
-/// The consumer group's id.
-pub const GROUP: &str = "order-readers";
+/// The consumer groups the view offers, in the order "Add group" creates them: each reads every record
+/// of the topic on its own (publish–subscribe across groups, a queue within one).
+pub const GROUPS: [&str; 4] = ["order-readers", "billing", "shipping", "analytics"];
+/// The group the view starts with.
+pub const GROUP: &str = GROUPS[0];
 /// Records each consumer processes per second of simulated time.
 pub const RECORDS_PER_SECOND: f64 = 5.0;
 /// Most records per second a keyed stream writes.
@@ -86,11 +94,11 @@ pub fn stream(typed: &str) -> Result<Intent, String> {
     })
 }
 
-/// `count` consumers join with `strategy`.
+/// `count` consumers join `group` with `strategy`.
 #[must_use]
-pub fn join(count: u32, strategy: Strategy) -> Intent {
+pub fn join(group: &str, count: u32, strategy: Strategy) -> Intent {
     Intent::Join {
-        group: GROUP.into(),
+        group: group.into(),
         topic: TOPIC.into(),
         count,
         strategy: strategy.name().into(),
@@ -98,18 +106,18 @@ pub fn join(count: u32, strategy: Strategy) -> Intent {
     }
 }
 
-/// The newest live consumer leaves or, with `crash`, crashes.
+/// The newest live consumer of `group` leaves or, with `crash`, crashes.
 #[must_use]
-pub fn stop_newest(crash: bool) -> Intent {
+pub fn stop_newest(group: &str, crash: bool) -> Intent {
     Intent::Stop {
-        group: GROUP.into(),
+        group: group.into(),
         count: 1,
         crash,
     }
 }
 
-/// What the partition count field asks for, as typed, with `current` partitions now: growing adds partitions, shrinking recreates the
-/// topic, the same count does nothing (`None`).
+/// What the partition count field asks for, as typed, with `current` partitions now: growing adds
+/// partitions, shrinking recreates the topic, the same count does nothing (`None`).
 ///
 /// # Errors
 /// A message naming the field when `typed` is not a count the core allows.
@@ -130,21 +138,22 @@ pub fn set_partitions(current: u32, typed: &str) -> Result<Option<Intent>, Strin
     })
 }
 
-/// What the consumer count field asks for, as typed, with `live` consumers now: consumers join, or the
-/// newest leave.
+/// What the consumer count field asks for, as typed, with `live` consumers in `group` now: consumers
+/// join, or the newest leave.
 ///
 /// # Errors
 /// A message naming the field when `typed` is not a count from 0 to [`MAX_CONSUMERS`].
 pub fn set_consumers(
+    group: &str,
     live: usize,
     typed: &str,
     strategy: Strategy,
 ) -> Result<Option<Intent>, String> {
     let target = whole_number("Consumers", typed, 0..=MAX_CONSUMERS)?;
     Ok(match target.cmp(&live) {
-        std::cmp::Ordering::Greater => Some(join((target - live) as u32, strategy)),
+        std::cmp::Ordering::Greater => Some(join(group, (target - live) as u32, strategy)),
         std::cmp::Ordering::Less => Some(Intent::Stop {
-            group: GROUP.into(),
+            group: group.into(),
             count: (live - target) as u32,
             crash: false,
         }),
@@ -152,21 +161,88 @@ pub fn set_consumers(
     })
 }
 
-/// Switching the assignor: the group's consumers leave and as many join with `strategy`.
+/// Switching `group`'s assignor: its consumers leave and as many join with `strategy`.
 #[must_use]
-pub fn restart(strategy: Strategy) -> Intent {
+pub fn restart(group: &str, strategy: Strategy) -> Intent {
     Intent::Restart {
-        group: GROUP.into(),
+        group: group.into(),
         topic: TOPIC.into(),
         strategy: strategy.name().into(),
         records_per_s: RECORDS_PER_SECOND,
     }
 }
 
-/// The view's group in `frame`, once a consumer has joined.
+/// The next of [`GROUPS`] not in `frame`, with one consumer joining it (reading from the earliest offset,
+/// so the new group reads everything already written).
+///
+/// # Errors
+/// A message when every group the view offers is there.
+pub fn add_group(frame: &WorldFrame, strategy: Strategy) -> Result<(String, Intent), String> {
+    let name = GROUPS
+        .iter()
+        .find(|name| frame.state.groups.get(name).is_none())
+        .ok_or_else(|| format!("The view shows at most {} groups.", GROUPS.len()))?;
+    Ok(((*name).to_owned(), join(name, 1, strategy)))
+}
+
+/// `group`'s consumers leave and the group is deleted with its committed offsets.
 #[must_use]
-pub fn group(frame: &WorldFrame) -> Option<&GroupView> {
-    frame.state.groups.get(GROUP)
+pub fn remove_group(group: &str) -> Intent {
+    Intent::RemoveGroup {
+        group: group.into(),
+    }
+}
+
+/// `kafka-consumer-groups.sh --reset-offsets --to-earliest` (or `--to-latest`) on `group`, done as an
+/// operator does: its consumers stop, the offsets move, as many start again with `strategy`.
+///
+/// # Errors
+/// A message naming the choice when `to` is neither `earliest` nor `latest`.
+pub fn reset_offsets(group: &str, to: &str, strategy: Strategy) -> Result<Intent, String> {
+    let to = match to {
+        "earliest" => ResetName::Earliest,
+        "latest" => ResetName::Latest,
+        other => {
+            return Err(format!(
+                "Reset offsets: {:?} is neither earliest nor latest.",
+                kplay_core::problem::cut(other)
+            ));
+        }
+    };
+    Ok(Intent::ResetOffsets {
+        group: group.into(),
+        topic: TOPIC.into(),
+        to: ResetSpec::Named(to),
+        strategy: strategy.name().into(),
+        records_per_s: RECORDS_PER_SECOND,
+    })
+}
+
+/// The groups in `frame`, in the order they were created.
+#[must_use]
+pub fn groups(frame: &WorldFrame) -> Vec<(&str, &GroupView)> {
+    frame
+        .state
+        .groups
+        .0
+        .iter()
+        .map(|(name, group)| (name.as_str(), group))
+        .collect()
+}
+
+/// `name` if `frame` has that group, else the first group, else [`GROUP`]: the group the controls act on.
+#[must_use]
+pub fn selected<'a>(frame: &'a WorldFrame, name: &'a str) -> &'a str {
+    if frame.state.groups.get(name).is_some() {
+        name
+    } else {
+        frame
+            .state
+            .groups
+            .0
+            .first()
+            .map_or(GROUP, |(first, _)| first.as_str())
+    }
 }
 
 /// Partitions of the topic in `frame`.
@@ -179,55 +255,124 @@ pub fn partition_count(frame: &WorldFrame) -> u32 {
         .map_or(0, |t| t.partitions.len() as u32)
 }
 
-/// Live consumers in the group.
+/// Live consumers in `group`.
 #[must_use]
-pub fn live_consumers(frame: &WorldFrame) -> usize {
-    group(frame).map_or(0, |g| g.members.0.iter().filter(|(_, m)| m.alive).count())
+pub fn live_consumers(frame: &WorldFrame, group: &str) -> usize {
+    frame
+        .state
+        .groups
+        .get(group)
+        .map_or(0, |g| g.members.0.iter().filter(|(_, m)| m.alive).count())
 }
 
 /// One partition as its lane shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Lane {
+    /// The first offset still stored.
+    pub log_start_offset: u64,
+    /// Consumers read below it.
+    pub high_watermark: u64,
+    /// The next offset to be written.
+    pub log_end_offset: u64,
+    /// What each group (in the frame's order) does with this partition.
+    pub groups: Vec<LaneGroup>,
+}
+
+/// One group's hold on one partition.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct LaneGroup {
     /// The live consumer that owns it.
     pub owner: Option<String>,
-    /// The group's committed offset.
+    /// A crashed consumer that still owns it until its session expires.
+    pub ghost: Option<String>,
+    /// The group's committed offset (kplay's consumers commit after each record, so it is also the
+    /// owner's position).
     pub committed: Option<u64>,
     /// The group's lag (`None` before its first commit there).
     pub lag: Option<u64>,
-    /// The next offset to be written.
-    pub log_end_offset: u64,
 }
 
-/// Every partition's lane, in one pass over the group's members.
+/// Every partition's lane, with every group's hold on it, in one pass over each group's members.
 #[must_use]
 pub fn lanes(frame: &WorldFrame) -> Vec<Lane> {
     let Some(topic) = frame.state.topics.get(TOPIC) else {
         return Vec::new();
     };
+    let groups = groups(frame);
     let mut lanes: Vec<Lane> = topic
         .partitions
         .iter()
         .map(|p| Lane {
+            log_start_offset: p.log_start_offset,
+            high_watermark: p.high_watermark,
             log_end_offset: p.log_end_offset,
-            ..Lane::default()
+            groups: vec![LaneGroup::default(); groups.len()],
         })
         .collect();
-    if let Some(group) = group(frame) {
-        for (name, member) in group.members.0.iter().filter(|(_, m)| m.alive) {
+    for (g, (_, group)) in groups.iter().enumerate() {
+        for (name, member) in &group.members.0 {
             for (_, p) in member.assigned.iter().filter(|(t, _)| t == TOPIC) {
-                if let Some(lane) = lanes.get_mut(*p as usize) {
-                    lane.owner.get_or_insert_with(|| name.clone());
+                if let Some(hold) = lanes.get_mut(*p as usize).map(|lane| &mut lane.groups[g]) {
+                    let slot = if member.alive {
+                        &mut hold.owner
+                    } else {
+                        &mut hold.ghost
+                    };
+                    slot.get_or_insert_with(|| name.clone());
                 }
             }
         }
         if let Some(offsets) = group.offsets.get(TOPIC) {
             for (lane, (_, offset)) in lanes.iter_mut().zip(&offsets.0) {
-                lane.committed = offset.committed;
-                lane.lag = offset.lag;
+                lane.groups[g].committed = offset.committed;
+                lane.groups[g].lag = offset.lag;
             }
         }
     }
     lanes
+}
+
+/// What the diagram shows now, in words, for a screen reader's live region: each group's rebalance under
+/// way and each crashed consumer still holding partitions. It changes only when one of those does.
+#[must_use]
+pub fn summary(frame: &WorldFrame) -> String {
+    let mut said = Vec::new();
+    for (name, group) in groups(frame) {
+        if let Some(since) = group.rebalance_since_ms {
+            let how = match group.strategy.parse::<Strategy>() {
+                Ok(s) if s.is_cooperative() => "only the partitions that move stop",
+                _ => "every consumer stopped reading",
+            };
+            said.push(format!(
+                "{name} is rebalancing since {}: {how} until generation {}.",
+                super::seconds(since),
+                group.generation + 1
+            ));
+        }
+        for (member, view) in group.members.0.iter().filter(|(_, m)| !m.alive) {
+            let held: Vec<String> = view.assigned.iter().map(|(_, p)| format!("P{p}")).collect();
+            let expires = view
+                .session_expires_ms
+                .map_or_else(String::new, |at| format!(" at {}", super::seconds(at)));
+            said.push(if held.is_empty() {
+                format!("{member} of {name} crashed; its session expires{expires}.")
+            } else {
+                format!(
+                    "{member} of {name} crashed; its partitions {} wait for its session to expire{expires}.",
+                    held.join(" ")
+                )
+            });
+        }
+    }
+    if said.is_empty() {
+        let groups = frame.state.groups.0.len();
+        said.push(match groups {
+            0 => "No consumer group reads the topic.".to_owned(),
+            1 => "One group reads the topic; its consumers share the partitions.".to_owned(),
+            n => format!("{n} groups each read every partition on their own."),
+        });
+    }
+    said.join(" ")
 }
 
 #[cfg(test)]
@@ -289,10 +434,10 @@ mod tests {
             set_partitions(current, "1025"),
             Err("Partitions: \"1025\" is not a whole number from 1 to 1024.".into())
         );
-        assert!(set_consumers(0, "-1", Strategy::Range).is_err());
-        assert_eq!(set_consumers(0, "0", Strategy::Range), Ok(None));
+        assert!(set_consumers(GROUP, 0, "-1", Strategy::Range).is_err());
+        assert_eq!(set_consumers(GROUP, 0, "0", Strategy::Range), Ok(None));
         assert!(matches!(
-            set_consumers(3, "1", Strategy::Range),
+            set_consumers(GROUP, 3, "1", Strategy::Range),
             Ok(Some(Intent::Stop { count: 2, .. }))
         ));
         assert!(stream("0").is_err());
@@ -306,11 +451,11 @@ mod tests {
         for key in ["a", "b", "c", "d", "e", "f", "g", "h"] {
             act(&mut engine, produce(Some(key.into())));
         }
-        act(&mut engine, join(3, Strategy::Range));
+        act(&mut engine, join(GROUP, 3, Strategy::Range));
         let read = go(&mut engine, 30_000);
         let lanes = lanes(&read);
         assert_eq!(lanes.len(), 6);
-        let owners: Vec<_> = lanes.iter().map(|l| l.owner.as_deref()).collect();
+        let owners: Vec<_> = lanes.iter().map(|l| l.groups[0].owner.as_deref()).collect();
         assert_eq!(
             owners,
             [
@@ -327,34 +472,123 @@ mod tests {
         assert!(
             lanes
                 .iter()
-                .all(|l| l.lag == (l.log_end_offset > 0).then_some(0)),
+                .all(|l| l.groups[0].lag == (l.log_end_offset > 0).then_some(0)),
             "{lanes:?}"
         );
-        assert_eq!(live_consumers(&read), 3);
+        assert_eq!(live_consumers(&read, GROUP), 3);
     }
 
     #[test]
     fn a_crashed_consumer_keeps_its_partitions_until_its_session_expires() {
         let mut engine = Engine::default();
         open(&mut engine, 4);
-        act(&mut engine, join(2, Strategy::Range));
+        act(&mut engine, join(GROUP, 2, Strategy::Range));
         go(&mut engine, 10_000);
-        act(&mut engine, stop_newest(true));
+        act(&mut engine, stop_newest(GROUP, true));
         let waiting = go(&mut engine, 40_000);
         assert_eq!(
-            lanes(&waiting).iter().filter(|l| l.owner.is_none()).count(),
+            lanes(&waiting)
+                .iter()
+                .filter(|l| l.groups[0].owner.is_none())
+                .count(),
             2
+        );
+        assert_eq!(
+            lanes(&waiting)
+                .iter()
+                .filter(|l| l.groups[0].ghost.as_deref() == Some("consumer-2"))
+                .count(),
+            2,
+            "the crashed consumer still holds its partitions"
+        );
+        assert!(
+            summary(&waiting).contains(
+                "consumer-2 of order-readers crashed; its partitions P2 P3 wait for its session to expire at 55.0 s."
+            ),
+            "{}",
+            summary(&waiting)
         );
         let expired = go(&mut engine, 70_000);
         assert!(
             lanes(&expired)
                 .iter()
-                .all(|l| l.owner.as_deref() == Some("consumer-1"))
+                .all(|l| l.groups[0].owner.as_deref() == Some("consumer-1"))
         );
         assert!(
-            expired.rounds.iter().any(|r| r.contains("session expired")),
+            expired.rounds[0]
+                .1
+                .iter()
+                .any(|r| r.contains("session expired")),
             "{:?}",
             expired.rounds
         );
+    }
+
+    #[test]
+    fn groups_read_the_topic_independently_and_can_be_reset_and_removed() {
+        let mut engine = Engine::default();
+        let empty = open(&mut engine, 2);
+        assert_eq!(summary(&empty), "No consumer group reads the topic.");
+        act(&mut engine, join(GROUP, 2, Strategy::Range));
+        act(&mut engine, stream("2").expect("a rate"));
+        let (second, intent) = add_group(&go(&mut engine, 3_000), Strategy::Range).expect("room");
+        assert_eq!(second, "billing");
+        act(&mut engine, intent);
+        let during = go(&mut engine, 4_000);
+        assert!(
+            summary(&during).contains("billing is rebalancing since 3.0 s: every consumer stopped reading until generation 1."),
+            "{}",
+            summary(&during)
+        );
+        let read = go(&mut engine, 70_000);
+        let read_lanes = lanes(&read);
+        assert_eq!(selected(&read, "billing"), "billing");
+        assert_eq!(selected(&read, "gone"), GROUP);
+        // Both groups read every partition: a queue within each group, publish–subscribe across them.
+        for lane in &read_lanes {
+            assert_eq!(lane.groups.len(), 2);
+            assert!(
+                lane.groups
+                    .iter()
+                    .all(|g| g.owner.is_some() && g.committed == Some(lane.log_end_offset)),
+                "{lane:?}"
+            );
+        }
+        assert_eq!(
+            summary(&read),
+            "2 groups each read every partition on their own."
+        );
+
+        // Reset billing to the earliest offset: its lag is the whole log, then falls as it reads again.
+        let reset = act(
+            &mut engine,
+            reset_offsets("billing", "earliest", Strategy::Range).expect("a target"),
+        );
+        let lags = |frame: &WorldFrame, g: usize| -> u64 {
+            lanes(frame)
+                .iter()
+                .map(|l| l.groups[g].lag.unwrap_or(0))
+                .sum()
+        };
+        let total: u64 = lanes(&reset).iter().map(|l| l.log_end_offset).sum();
+        assert_eq!((lags(&reset, 0), lags(&reset, 1)), (0, total));
+        let later = go(&mut engine, 100_000);
+        assert!(lags(&later, 1) < total, "billing reads again");
+        assert!(
+            reset_offsets("billing", "yesterday", Strategy::Range)
+                .expect_err("neither earliest nor latest")
+                .contains("\"yesterday\"")
+        );
+
+        // Every group the view offers, then no more.
+        let mut now = later;
+        while now.state.groups.0.len() < GROUPS.len() {
+            let (_, intent) = add_group(&now, Strategy::Range).expect("room");
+            now = act(&mut engine, intent);
+        }
+        assert!(add_group(&now, Strategy::Range).is_err());
+        let removed = act(&mut engine, remove_group("billing"));
+        assert!(removed.state.groups.get("billing").is_none());
+        assert_eq!(lanes(&removed)[0].groups.len(), GROUPS.len() - 1);
     }
 }

@@ -294,6 +294,7 @@ mod tests {
         h.state.apply(WorldAction::Tick(100));
         h.state
             .apply(WorldAction::Act(crate::state::partitions::join(
+                crate::state::partitions::GROUP,
                 1,
                 kplay_core::group::assignor::Strategy::Range,
             )));
