@@ -155,3 +155,32 @@ test('a lane too fast to follow record by record is drawn as a stream with its r
   assert.deepEqual(page.problems, []);
   await page.close();
 });
+
+/** Pixels of `diagram` change after `act` while the view plays, and stand still once it is paused. */
+async function movesThenStands(page, diagram, act) {
+  const before = await diagram.screenshot();
+  await act();
+  await page.waitForTimeout(250);
+  assert.notDeepEqual(await diagram.screenshot(), before, 'the diagram changes');
+  await pause(page);
+  await page.waitForTimeout(1_000);
+  const still = await diagram.screenshot();
+  await page.waitForTimeout(500);
+  assert.deepEqual(await diagram.screenshot(), still, 'nothing moves while paused');
+}
+
+test('the replication and log diagrams change as records are written and stand still when paused', async () => {
+  const page = await openPage(shared.browser, shared.site.url);
+  await page.getByTestId('view-replication').click();
+  await page.getByTestId('replication-diagram').waitFor();
+  await movesThenStands(page, page.getByTestId('replication-diagram'), () => page.getByTestId('produce-replicated').click());
+  // Followers fetched the five records: every replica column holds them below the high watermark.
+  assert.equal(await page.locator('.replica-record:not(.uncommitted)').count(), 15);
+
+  await page.getByTestId('view-retention').click();
+  await page.getByTestId('log-diagram').waitFor();
+  await movesThenStands(page, page.getByTestId('log-diagram'), () => page.getByTestId('produce-many').click());
+  assert.equal(await page.locator('[data-testid=log-diagram] .slot.record').count(), 10);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});

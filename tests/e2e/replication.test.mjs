@@ -79,9 +79,14 @@ test('acks=1 writes the leader never replicated are lost when it fails', async (
   await page.getByTestId('broker-2').filter({ hasText: /not fetching/ }).waitFor();
   await page.getByTestId('produce-replicated').click();
   await counts(page, /^5 produced · 5 acknowledged/);
+  // The diagram: five records on the leader above the high watermark (dashed), none on the followers.
+  assert.equal(await page.locator('[data-testid=broker-0] .replica-record.uncommitted').count(), 5);
+  assert.equal(await page.locator('[data-testid=broker-1] .replica-record').count(), 0);
   await page.getByTestId('kill-broker-0').click();
   await page.getByTestId('lost-writes').filter({ hasText: /^5 acknowledged write\(s\) lost/ }).waitFor();
-  assert.match(await page.getByTestId('broker-1').textContent(), /leader/);
+  assert.match(await page.getByTestId('broker-1').textContent(), /leader · epoch 1/);
+  // The lost writes are struck through where they still are: on the failed leader's replica.
+  assert.equal(await page.locator('[data-testid=broker-0] .replica-record.lost').count(), 5);
   assert.deepEqual(page.problems, []);
   await page.close();
 });

@@ -1,14 +1,12 @@
-//! The replication view: brokers, each replica's log, the leader and the ISR, and what a producer's
-//! `acks` buys when brokers fail, on a timeline ([`crate::state::replication`]).
+//! The replication view: the cluster's shape, a producer with its `acks`, the counts, and the replication
+//! diagram of the brokers' replicas, on a timeline ([`crate::state::replication`]).
 
-use kplay_core::world::detail::BrokerView;
-use kplay_core::world::state::PartitionView;
-use kplay_worker::protocol::Intent;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use super::notice::NoticeBar;
 use super::number_field::NumberField;
+use super::replication_diagram::ReplicationDiagram;
 use super::timeline::Timeline;
 use crate::state::replication::{
     self, BATCH, BrokerChange, MAX_BROKERS, PASS_MS, Shape, TOPIC, acks,
@@ -82,9 +80,11 @@ pub fn replication_view(props: &ReplicationViewProps) -> Html {
             world.dispatch(WorldAction::Go(world.at_ms().saturating_add(PASS_MS)));
         })
     };
-    let act = |intent: Intent| {
+    let on_broker = {
         let world = world.dispatcher();
-        Callback::from(move |_: MouseEvent| world.dispatch(WorldAction::Act(intent.clone())))
+        Callback::from(move |(broker, change): (u32, BrokerChange)| {
+            world.dispatch(WorldAction::Act(replication::broker(broker, change)));
+        })
     };
 
     // Render
@@ -160,9 +160,12 @@ pub fn replication_view(props: &ReplicationViewProps) -> Html {
                         frame.lost_writes.iter().map(|w| format!("#{w}")).collect::<Vec<_>>().join(", ")) }
                 </p>
             }
-            <ol class="brokers">
-                { for frame.brokers.iter().map(|b| broker_view(b, partition, &act)) }
-            </ol>
+            <ReplicationDiagram
+                brokers={frame.brokers.clone()}
+                partition={partition.cloned()}
+                lost={frame.lost_writes.clone()}
+                onchange={on_broker}
+            />
         </section>
     }
 }
@@ -186,59 +189,4 @@ fn reshape(world: &UseReducerDispatcher<WorldView>, shape: Result<Shape, String>
         ),
         Err(message) => WorldAction::Refuse(message),
     });
-}
-
-fn broker_view(
-    broker: &BrokerView,
-    partition: Option<&PartitionView>,
-    act: &dyn Fn(Intent) -> Callback<MouseEvent>,
-) -> Html {
-    let id = broker.broker;
-    let leader = partition.and_then(|p| p.leader) == Some(id);
-    let in_sync = partition.is_some_and(|p| p.isr.contains(&id));
-    let high_watermark = partition.map_or(0, |p| p.high_watermark);
-    let role = match &broker.replica {
-        None => "no replica",
-        Some(_) if leader => "\u{2605} leader",
-        Some(_) if in_sync => "\u{2713} in sync",
-        Some(_) => "\u{2717} out of sync",
-    };
-    let state = match (broker.alive, broker.stalled) {
-        (false, _) => "down",
-        (true, true) => "up, not fetching",
-        (true, false) => "up",
-    };
-    html! {
-        <li class={classes!("broker", (!broker.alive).then_some("down"))} data-testid={format!("broker-{id}")}>
-            <strong>{ format!("Broker {id}") }</strong>
-            <span class="broker-state">{ state }</span>
-            <span class="broker-role">{ role }</span>
-            if let Some(replica) = &broker.replica {
-                <span class="replica-log">
-                    { for replica.records.iter().map(|&(offset, write, epoch)| html! {
-                        <span class={classes!("record", (offset >= high_watermark).then_some("uncommitted"))}
-                            title={format!("offset {offset}, write #{write}, leader epoch {epoch}")}>
-                            { format!("{offset}:#{write}") }
-                        </span>
-                    }) }
-                </span>
-            }
-            <span class="broker-actions">
-                if broker.alive {
-                    <button type="button" class="secondary" data-testid={format!("kill-broker-{id}")}
-                        onclick={act(replication::broker(id, BrokerChange::Kill))}>{ "Kill" }</button>
-                    if broker.stalled {
-                        <button type="button" class="secondary" data-testid={format!("stall-broker-{id}")}
-                            onclick={act(replication::broker(id, BrokerChange::Unstall))}>{ "Resume fetching" }</button>
-                    } else {
-                        <button type="button" class="secondary" data-testid={format!("stall-broker-{id}")}
-                            onclick={act(replication::broker(id, BrokerChange::Stall))}>{ "Stall" }</button>
-                    }
-                } else {
-                    <button type="button" data-testid={format!("restore-broker-{id}")}
-                        onclick={act(replication::broker(id, BrokerChange::Restart))}>{ "Restore" }</button>
-                }
-            </span>
-        </li>
-    }
 }

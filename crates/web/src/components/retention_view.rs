@@ -6,6 +6,7 @@ use kplay_worker::protocol::Intent;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
+use super::log_diagram::LogDiagram;
 use super::notice::NoticeBar;
 use super::number_field::NumberField;
 use super::timeline::Timeline;
@@ -101,9 +102,9 @@ pub fn retention_view(props: &RetentionViewProps) -> Html {
         });
     let records: u32 = frame.segments.iter().map(|s| s.record_count).sum();
     let bytes: u64 = frame.segments.iter().map(|s| s.bytes).sum();
-    let active = frame.segments.len();
-    let shown = if active < segments {
-        format!("the newest {active} of {segments} segments")
+    let listed = frame.segments.len();
+    let shown = if listed < segments {
+        format!("the newest {listed} of {segments} segments")
     } else {
         format!("{segments} segment(s)")
     };
@@ -147,30 +148,7 @@ pub fn retention_view(props: &RetentionViewProps) -> Html {
                 { format!("The broker checks retention every {} s and the cleaner looks for a dirty log every {} s (log.retention.check.interval.ms and log.cleaner.backoff.ms, shortened from 5 min and 15 s); the cleaner compacts once half the log is dirty (min.cleanable.dirty.ratio).",
                     CHECK_MS / 1_000, CHECK_MS / 1_000) }
             </p>
-            <ol class="segments">
-                { for frame.segments.iter().enumerate().map(|(i, segment)| {
-                    let is_active = i + 1 == active;
-                    html! {
-                        <li class={classes!("segment", is_active.then_some("active"))} data-testid={format!("segment-{}", segment.base_offset)}>
-                            <span class="segment-label">
-                                { format!("base {}{}", segment.base_offset, if is_active { " (active)" } else { "" }) }
-                                <small>{ format!("{} B", segment.bytes) }</small>
-                            </span>
-                            <span class="replica-log">
-                                { for segment.records.iter().map(|r| {
-                                    let key = r.key.clone().unwrap_or_else(|| "\u{2205}".to_owned());
-                                    html! {
-                                        <span class={classes!("record", r.tombstone.then_some("tombstone"))}
-                                            title={format!("offset {}, written at {} s{}", r.offset, r.timestamp_ms / 1_000, if r.tombstone { ", tombstone" } else { "" })}>
-                                            { format!("{}:{key}{}", r.offset, if r.tombstone { " \u{2020}" } else { "" }) }
-                                        </span>
-                                    }
-                                }) }
-                            </span>
-                        </li>
-                    }
-                }) }
-            </ol>
+            <LogDiagram segments={frame.segments.clone()} total={segments} log_start={log_start} log_end={log_end} />
         </section>
     }
 }

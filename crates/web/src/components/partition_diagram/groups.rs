@@ -33,7 +33,7 @@ const PAUSE_FULL_MS: u64 = 10_000;
 pub struct DiagramGroup {
     /// `group.id`.
     pub name: String,
-    /// Its glyph and colour ([`GLYPHS`]): its place in the view's list of groups, so it keeps them when
+    /// Its glyph and colour (one of four): its place in the view's list of groups, so it keeps them when
     /// another group goes.
     pub mark: usize,
     /// `partition.assignment.strategy`.

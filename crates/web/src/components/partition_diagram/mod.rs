@@ -12,7 +12,7 @@
 //! rebalance as the lines the protocol drops: every one of the group's under eager, only the moving
 //! ones under cooperative, with the time paused so far. Motion is CSS only (a transition on each cell's
 //! place, an animation when one appears), so `prefers-reduced-motion` turns it off and the states are the
-//! same. Past [`TAIL_PARTITIONS`] partitions the lanes give way to the grid of [`grid`].
+//! same. Past [`TAIL_PARTITIONS`] partitions the lanes give way to a grid of cells (`grid.rs`).
 
 mod grid;
 mod groups;
