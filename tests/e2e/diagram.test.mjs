@@ -184,3 +184,19 @@ test('the replication and log diagrams change as records are written and stand s
   assert.deepEqual(page.problems, []);
   await page.close();
 });
+
+test('an embed plays a stretch of the timeline on repeat', async () => {
+  const page = await openPage(shared.browser, `${shared.site.url}?embed=replication&loop=1000..3000`);
+  await page.getByTestId('replication-diagram').waitFor();
+  const moments = [];
+  for (let i = 0; i < 12; i++) {
+    moments.push(Number(/^(\d+\.\d) s of/.exec(await page.getByTestId('moment').textContent())?.[1]));
+    await page.waitForTimeout(100);
+  }
+  // Playing at 10×, two simulated seconds take a fifth of a real second: the moment stays in the stretch
+  // and comes back to its start.
+  assert.ok(moments.every((m) => m >= 1 && m < 3), JSON.stringify(moments));
+  assert.ok(moments.some((m, i) => i > 0 && m < moments[i - 1]), `it went back: ${JSON.stringify(moments)}`);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});

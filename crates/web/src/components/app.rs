@@ -103,10 +103,19 @@ fn use_world(
             _ if standalone => saved(),
             _ => None,
         };
-        match opened {
+        let mut world = match opened {
             Some((script, at_ms)) => WorldView::linked(id, model.outbox(), script, at_ms, empty()),
             None => WorldView::new(id, model.outbox(), empty(), 0),
+        };
+        if route.view == view {
+            if let Some((from, to)) = route.repeat {
+                world.apply(WorldAction::Repeat(from, to));
+            }
+            if let Some(playing) = route.autoplay {
+                world.apply(WorldAction::SetPlaying(playing));
+            }
         }
+        world
     });
     // The script is written when it changes, the moment (a few bytes) as it moves.
     let (script, at) = moment(&world).unzip();

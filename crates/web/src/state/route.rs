@@ -115,8 +115,20 @@ pub struct Route {
     pub at_ms: u64,
     /// The delivery view's incident (`d`), if any.
     pub delivery: Option<CrashScenario>,
+    /// Whether a world view plays from the moment it opens at (`autoplay=1`) or waits (`autoplay=0`);
+    /// `None`: a link's moment waits, anything else plays.
+    pub autoplay: Option<bool>,
+    /// A stretch of a world view's timeline to play on repeat (`loop=<from_ms>..<to_ms>`).
+    pub repeat: Option<(u64, u64)>,
     /// What could not be understood, for people.
     pub problems: Vec<String>,
+}
+
+/// `<from_ms>..<to_ms>`, whole milliseconds with `from` before `to`.
+fn parse_repeat(value: &str) -> Option<(u64, u64)> {
+    let (from, to) = value.split_once("..")?;
+    let (from, to) = (from.parse::<u64>().ok()?, to.parse::<u64>().ok()?);
+    (from < to).then_some((from, to))
 }
 
 /// Decodes `%XX` escapes and `+` of one query component; bad escapes are kept as they are.
@@ -156,6 +168,8 @@ impl Route {
             world: None,
             at_ms: 0,
             delivery: None,
+            autoplay: None,
+            repeat: None,
             problems: Vec::new(),
         };
         let mut preset = None;
@@ -200,6 +214,20 @@ impl Route {
                     Ok(ms) => route.at_ms = ms,
                     Err(_) => route.problems.push(format!(
                         "at={value} is not a moment in whole milliseconds; the start is shown.", value = quote(&value)
+                    )),
+                },
+                "autoplay" => match value.as_str() {
+                    "1" => route.autoplay = Some(true),
+                    "0" => route.autoplay = Some(false),
+                    _ => route
+                        .problems
+                        .push(format!("autoplay={value} is not 1 or 0.", value = quote(&value))),
+                },
+                "loop" => match parse_repeat(&value) {
+                    Some(stretch) => route.repeat = Some(stretch),
+                    None => route.problems.push(format!(
+                        "loop={value} is not <from_ms>..<to_ms> with from before to; the view plays on.",
+                        value = quote(&value)
                     )),
                 },
                 "d" => match delivery::decode(&value) {
@@ -313,6 +341,34 @@ mod tests {
         for view in View::ALL {
             assert_eq!(View::from_slug(view.slug()), Some(view));
         }
+    }
+
+    #[test]
+    fn embeds_can_autoplay_and_loop_a_stretch_and_nonsense_is_named() {
+        let route = Route::parse("embed=replication&autoplay=1&loop=2000..9500");
+        assert_eq!(
+            (route.autoplay, route.repeat),
+            (Some(true), Some((2_000, 9_500)))
+        );
+        assert!(route.problems.is_empty());
+        assert_eq!(Route::parse("autoplay=0").autoplay, Some(false));
+        for bad in [
+            "loop=9..2",
+            "loop=5..5",
+            "loop=1-2",
+            "loop=..4",
+            "loop=a..b",
+        ] {
+            let route = Route::parse(bad);
+            assert_eq!(route.repeat, None, "{bad}");
+            assert!(
+                route.problems[0].contains("is not <from_ms>..<to_ms>"),
+                "{:?}",
+                route.problems
+            );
+        }
+        let route = Route::parse("autoplay=yes");
+        assert_eq!(route.problems, ["autoplay=\"yes\" is not 1 or 0."]);
     }
 
     #[test]

@@ -55,6 +55,8 @@ pub enum WorldAction {
     Restart(String, String),
     /// The page refused an input before sending anything: say why.
     Refuse(String),
+    /// Play `from..to` on repeat (an embed's `loop=`): reaching `to` goes back to `from`.
+    Repeat(u64, u64),
 }
 
 impl WorldAction {
@@ -80,6 +82,8 @@ pub struct WorldView {
     pub script: Rc<str>,
     /// Whether the clock moves.
     pub playing: bool,
+    /// The stretch of the timeline played on repeat, if any.
+    repeat: Option<(u64, u64)>,
     /// Requests sent and not yet answered (the worker answers each once, in order). The clock asks for a
     /// later moment only when none is outstanding: a tick computed from an older frame while an action or
     /// another move is on its way would send the view back in time.
@@ -102,6 +106,7 @@ impl WorldView {
             frame: None,
             script: Rc::from(""),
             playing: true,
+            repeat: None,
             outstanding: 0,
             owed_ms: 0,
             notice: None,
@@ -142,7 +147,7 @@ impl WorldView {
                 self.frame = Some(Rc::from(frame));
                 if self.owed_ms > 0 && self.outstanding == 0 {
                     let owed = std::mem::take(&mut self.owed_ms);
-                    self.go(self.at_ms() + owed);
+                    self.go(self.ahead(owed));
                 }
             }
             WorldAction::Reply(Reply::WorldRefused { problems, .. }) => {
@@ -171,7 +176,7 @@ impl WorldView {
                 if self.outstanding > 0 {
                     self.owed_ms = (self.owed_ms + sim_ms).min(MAX_CATCH_UP_MS * SPEED);
                 } else {
-                    self.go(self.at_ms().saturating_add(sim_ms));
+                    self.go(self.ahead(sim_ms));
                 }
             }
             WorldAction::Go(at_ms) => {
@@ -204,6 +209,22 @@ impl WorldView {
                 self.notice = Some(Notice::Info(notice));
             }
             WorldAction::Refuse(message) => self.notice = Some(Notice::Refused(message)),
+            WorldAction::Repeat(from, to) => {
+                self.repeat = Some((from, to));
+                self.playing = true;
+                self.owed_ms = 0;
+                self.go(from);
+            }
+        }
+    }
+
+    /// The moment `sim_ms` after the one shown, back at the start of the repeated stretch once past its
+    /// end.
+    fn ahead(&self, sim_ms: u64) -> u64 {
+        let next = self.at_ms().saturating_add(sim_ms);
+        match self.repeat {
+            Some((from, to)) if next >= to || next < from => from,
+            _ => next,
         }
     }
 
@@ -274,6 +295,22 @@ mod tests {
                 })
                 .collect()
         }
+    }
+
+    #[test]
+    fn a_repeated_stretch_plays_from_its_start_again_once_past_its_end() {
+        let mut h = Harness::open(0);
+        h.state.apply(WorldAction::Repeat(2_000, 3_500));
+        assert!(h.state.playing);
+        assert_eq!(h.going_to(), [2_000]);
+        h.answer();
+        let mut seen = Vec::new();
+        for _ in 0..4 {
+            h.state.apply(WorldAction::Tick(100));
+            seen.extend(h.going_to());
+            h.answer();
+        }
+        assert_eq!(seen, [3_000, 2_000, 3_000, 2_000]);
     }
 
     #[test]
