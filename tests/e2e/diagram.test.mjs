@@ -2,8 +2,9 @@
 // a crashed consumer's ghost, motion that stops when paused, and the same states with reduced motion.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { deflateRawSync } from 'node:zlib';
 
-import { openPage, useSiteAndBrowser } from './support.mjs';
+import { kplay, openPage, useSiteAndBrowser } from './support.mjs';
 
 const shared = useSiteAndBrowser();
 const PARTITIONS = 6;
@@ -197,6 +198,51 @@ test('an embed plays a stretch of the timeline on repeat', async () => {
   // and comes back to its start.
   assert.ok(moments.every((m) => m >= 1 && m < 3), JSON.stringify(moments));
   assert.ok(moments.some((m, i) => i > 0 && m < moments[i - 1]), `it went back: ${JSON.stringify(moments)}`);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test('keyless records stick to one partition until batch.size bytes went to it, as kplay world says', async () => {
+  // 600 keyless 200-byte records in one burst (KIP-794: the partition switches once a batch.size's worth
+  // of bytes went to it), opened from a link, drawn in the lanes with the log ends the CLI prints.
+  const script = JSON.stringify({
+    version: 1, seed: 0, brokers: 1,
+    topics: [{ name: 'orders', partitions: 6, replication_factor: 1 }],
+    actions: [{ at_ms: 0, do: 'produce', topic: 'orders', key: null, value_bytes: 200, count: 600 }],
+  });
+  const packed = `1.${deflateRawSync(Buffer.from(script)).toString('base64url')}`;
+  const page = await openPage(shared.browser, `${shared.site.url}?view=partitions&w=${packed}&at=1000`);
+  await page.getByTestId('partition-diagram').waitFor();
+  const expected = JSON.parse(kplay(['world', '-', '--at-ms', '1000'], script)).topics.orders.partitions.map((p) => p.log_end_offset);
+  await page.waitForFunction((ends) => [...document.querySelectorAll('[data-testid=partition-diagram] li.lane .lane-label small')]
+    .map((l) => Number(/end (\d+)/.exec(l.textContent)[1])).join() === ends.join(), expected, { timeout: 10_000 });
+  // Runs, not a spread: most partitions that took records took the same run of well over a hundred (a
+  // batch.size's worth), and at least one took none.
+  const longest = Math.max(...expected);
+  assert.ok(longest > 100 && expected.filter((n) => n === longest).length >= 3 && expected.includes(0), JSON.stringify(expected));
+  assert.equal(expected.reduce((a, b) => a + b, 0), 600);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test('a static consumer that stops and comes back within its session keeps its partitions, no rebalance', async () => {
+  const page = await openPartitions(shared.site.url);
+  await page.getByTestId('static-members').check();
+  await page.getByTestId('add-consumer').click();
+  await page.getByTestId('add-consumer').click();
+  const status = page.getByTestId('group-status-order-readers');
+  await status.filter({ hasText: /^generation 1 · Stable/ }).waitFor({ timeout: 20_000 });
+  const owned = await page.getByTestId('consumer-consumer-2').textContent();
+  assert.match(owned, /consumer-2static● P3 P4 P5/);
+  // It stops: a static member sends no LeaveGroup, so nothing moves and the group stays at generation 1.
+  await page.getByTestId('remove-consumer').click();
+  await page.locator('[data-testid=consumer-consumer-2].crashed').waitFor();
+  assert.match(await page.getByTestId('consumer-consumer-2').textContent(), /stopped \(static\) · keeps P3 P4 P5 until/);
+  await page.getByTestId('rejoin-consumer').click();
+  await page.locator('[data-testid=consumer-consumer-2].busy').waitFor();
+  assert.equal(await page.getByTestId('consumer-consumer-2').textContent(), owned);
+  assert.match(await status.textContent(), /^generation 1 · Stable/);
+  assert.match(await page.getByTestId('notice').textContent(), /does not rebalance/);
   assert.deepEqual(page.problems, []);
   await page.close();
 });

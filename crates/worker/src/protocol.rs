@@ -157,6 +157,21 @@ pub enum Intent {
         strategy: String,
         /// Records each processes per second.
         records_per_s: f64,
+        /// Static members: each with a `group.instance.id` (`<name>-host`).
+        #[serde(default)]
+        static_members: bool,
+    },
+    /// The newest static consumer of `group` that stopped rejoins with its `group.instance.id`: within
+    /// `session.timeout.ms` it keeps its partitions and the group does not rebalance.
+    Rejoin {
+        /// `group.id`.
+        group: String,
+        /// The topic it subscribes to.
+        topic: String,
+        /// `partition.assignment.strategy`.
+        strategy: String,
+        /// Records it processes per second.
+        records_per_s: f64,
     },
     /// The newest `count` live consumers of `group` leave (`LeaveGroup`) or, with `crash`, stop
     /// heartbeating.

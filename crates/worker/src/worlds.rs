@@ -265,6 +265,7 @@ fn plan(
             count,
             strategy,
             records_per_s,
+            static_members,
         } => {
             let names = free_names(script, state, count as usize);
             let notice = match names.as_slice() {
@@ -273,9 +274,42 @@ fn plan(
             };
             let joins = names
                 .into_iter()
-                .map(|member| join(&group, member, &topic, &strategy, records_per_s))
+                .map(|member| {
+                    let instance = static_members.then(|| format!("{member}-host"));
+                    join(&group, member, &topic, &strategy, records_per_s, instance)
+                })
                 .collect();
             (joins, Some(notice))
+        }
+        Intent::Rejoin {
+            group,
+            topic,
+            strategy,
+            records_per_s,
+        } => {
+            let stopped = state.groups.get(&group).and_then(|g| {
+                g.members.0.iter().rev().find_map(|(name, m)| {
+                    m.group_instance_id
+                        .clone()
+                        .filter(|_| !m.alive)
+                        .map(|instance| (name.clone(), instance))
+                })
+            });
+            let Some((member, instance)) = stopped else {
+                return Err("There is no stopped static consumer to restart (one away longer than session.timeout.ms has left the group).".into());
+            };
+            let action = join(
+                &group,
+                member.clone(),
+                &topic,
+                &strategy,
+                records_per_s,
+                Some(instance.clone()),
+            );
+            let notice = format!(
+                "{member} came back as {instance} before its session expired: it keeps its partitions and the group does not rebalance."
+            );
+            (vec![action], Some(notice))
         }
         Intent::Stop {
             group,
@@ -287,9 +321,19 @@ fn plan(
                 return Err("There is no running consumer.".into());
             }
             let newest: Vec<String> = live.into_iter().rev().take(count as usize).collect();
+            let is_static = |name: &str| {
+                state
+                    .groups
+                    .get(&group)
+                    .and_then(|g| g.members.get(name))
+                    .is_some_and(|m| m.group_instance_id.is_some())
+            };
             let notice = match (newest.as_slice(), crash) {
                 ([one], true) => format!(
                     "{one} crashed: its partitions wait until its session times out (45 s)."
+                ),
+                ([one], false) if is_static(one) => format!(
+                    "{one} stopped. A static member sends no LeaveGroup: its partitions wait for it until its session times out (45 s); restart it before then and the group does not rebalance."
                 ),
                 ([one], false) => format!("{one} left the group; its partitions are reassigned."),
                 (all, _) => format!(
@@ -410,19 +454,28 @@ fn relaunch(
                     joining.topic,
                     joining.strategy,
                     joining.records_per_s,
+                    None,
                 )
             }),
     );
     actions
 }
 
-fn join(group: &str, member: String, topic: &str, strategy: &str, records_per_s: f64) -> Action {
+/// `member` joins `group` reading `topic` from the earliest offset, static with `instance`.
+fn join(
+    group: &str,
+    member: String,
+    topic: &str,
+    strategy: &str,
+    records_per_s: f64,
+    instance: Option<String>,
+) -> Action {
     Action::Join {
         group: group.into(),
         member,
         topics: vec![topic.into()],
         strategy: Some(strategy.into()),
-        group_instance_id: None,
+        group_instance_id: instance,
         records_per_s: Some(records_per_s),
         auto_offset_reset: Some("earliest".into()),
     }
@@ -489,6 +542,7 @@ mod tests {
                 count,
                 strategy: strategy.into(),
                 records_per_s: 2.0,
+                static_members: false,
             },
         ))
     }
@@ -697,6 +751,7 @@ mod tests {
                 count,
                 strategy: "range".into(),
                 records_per_s: 100.0,
+                static_members: false,
             },
         ))
     }
@@ -800,6 +855,72 @@ mod tests {
         ));
         assert!(removed.state.groups.get("billing").is_none());
         assert_eq!(removed.rounds.len(), 1);
+    }
+
+    #[test]
+    fn a_static_consumer_that_comes_back_in_time_keeps_its_partitions_without_a_rebalance() {
+        let mut worlds = Worlds::default();
+        frame(worlds.open(VIEW, &script(4), 0));
+        let rejoin = || Intent::Rejoin {
+            group: "g".into(),
+            topic: "orders".into(),
+            strategy: "range".into(),
+            records_per_s: 2.0,
+        };
+        assert!(matches!(
+            worlds.act(VIEW, rejoin()),
+            Reply::WorldRefused { .. }
+        ));
+        frame(worlds.act(
+            VIEW,
+            Intent::Join {
+                group: "g".into(),
+                topic: "orders".into(),
+                count: 2,
+                strategy: "range".into(),
+                records_per_s: 2.0,
+                static_members: true,
+            },
+        ));
+        let stable = frame(worlds.go(VIEW, 10_000));
+        let group = |f: &WorldFrame| f.state.groups.get("g").expect("g").clone();
+        assert_eq!(group(&stable).generation, 1);
+        let second = group(&stable)
+            .members
+            .get("consumer-2")
+            .expect("consumer-2")
+            .clone();
+        assert_eq!(second.group_instance_id.as_deref(), Some("consumer-2-host"));
+        // It stops (a static member sends no LeaveGroup) and comes back 20 s later, inside its session.
+        frame(worlds.act(
+            VIEW,
+            Intent::Stop {
+                group: "g".into(),
+                count: 1,
+                crash: false,
+            },
+        ));
+        frame(worlds.go(VIEW, 30_000));
+        let back = frame(worlds.act(VIEW, rejoin()));
+        let later = frame(worlds.go(VIEW, 80_000));
+        assert_eq!(
+            group(&later).generation,
+            1,
+            "no rebalance: {:?}",
+            later.rounds
+        );
+        let again = group(&later)
+            .members
+            .get("consumer-2")
+            .expect("consumer-2")
+            .clone();
+        assert!(again.alive);
+        assert_eq!(again.assigned, second.assigned);
+        assert!(
+            back.notice
+                .as_deref()
+                .is_some_and(|n| n.contains("does not rebalance"))
+        );
     }
 
     #[test]

@@ -82,6 +82,8 @@ pub struct MemberView {
     pub assigned: Vec<(String, u32)>,
     /// Whether it heartbeats (a crashed member stays in the group until its session expires).
     pub alive: bool,
+    /// `group.instance.id` of a static member (`null` for a dynamic one).
+    pub group_instance_id: Option<String>,
     /// When a member that stopped heartbeating leaves the group (`session.timeout.ms` after its last
     /// heartbeat), in milliseconds; `null` while it is alive.
     pub session_expires_ms: Option<u64>,
@@ -182,6 +184,7 @@ impl World {
                                     .map(|tp| (tp.topic.clone(), tp.partition))
                                     .collect(),
                                 alive: m.is_alive(),
+                                group_instance_id: m.instance_id.clone(),
                                 session_expires_ms: group.session_expiry(m).map(Instant::as_millis),
                             },
                         )

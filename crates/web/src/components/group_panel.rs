@@ -31,6 +31,12 @@ pub struct GroupPanelProps {
     pub onaddgroup: Callback<()>,
     /// The group's offsets are reset (`earliest` or `latest`).
     pub onreset: Callback<String>,
+    /// Whether consumers added now are static members.
+    pub static_members: bool,
+    /// Static membership is turned on or off for consumers added from now.
+    pub onstatic: Callback<bool>,
+    /// The newest stopped static consumer comes back.
+    pub onrejoin: Callback<()>,
 }
 
 /// The controls of the chosen group, and its rebalance log.
@@ -49,6 +55,10 @@ pub fn group_panel(props: &GroupPanelProps) -> Html {
         let reset_to = reset_to.setter();
         Callback::from(move |e: Event| reset_to.set(selected_value(e)))
     };
+    let onstatic = props.onstatic.reform(|e: Event| {
+        e.target_unchecked_into::<web_sys::HtmlInputElement>()
+            .checked()
+    });
     let onreset = {
         let (callback, to) = (props.onreset.clone(), (*reset_to).clone());
         Callback::from(move |_: MouseEvent| callback.emit(to.clone()))
@@ -70,6 +80,12 @@ pub fn group_panel(props: &GroupPanelProps) -> Html {
                 <button type="button" data-testid="add-consumer" onclick={click(&props.onadd)}>{ "Add consumer" }</button>
                 <button type="button" class="secondary" data-testid="remove-consumer" onclick={click(&props.onremove)}>{ "Remove consumer" }</button>
                 <button type="button" class="secondary" data-testid="crash-consumer" onclick={click(&props.oncrash)}>{ "Crash consumer" }</button>
+                <label class="field inline" title="Consumers added from now get a group.instance.id: one that stops keeps its partitions until its session expires">
+                    <input type="checkbox" data-testid="static-members" checked={props.static_members} onchange={onstatic} />
+                    <span>{ "static (group.instance.id)" }</span>
+                </label>
+                <button type="button" class="secondary" data-testid="rejoin-consumer" onclick={click(&props.onrejoin)}
+                    title="The newest stopped static consumer comes back with its group.instance.id">{ "Restart static consumer" }</button>
                 <span class="group-status" data-testid="group-status">
                     { format!("generation {}{}", props.generation, if props.rebalancing { " \u{b7} rebalancing\u{2026}" } else { "" }) }
                 </span>

@@ -35,6 +35,8 @@ pub fn partition_view(props: &PartitionViewProps) -> Html {
     let last_key = use_state(|| None::<Option<String>>);
     // The group the controls act on (the first one while it is not in the world).
     let picked = use_state(|| GROUP.to_owned());
+    // Whether consumers added now are static members (`group.instance.id`).
+    let static_members = use_state(|| false);
 
     let frame = world.frame.clone();
     let group = frame.as_deref().map_or_else(
@@ -67,9 +69,23 @@ pub fn partition_view(props: &PartitionViewProps) -> Html {
         },
     );
     let on_add = use_callback(
+        (world.dispatcher(), group.clone(), strategy, *static_members),
+        |(), (world, group, strategy, static_members)| {
+            world.dispatch(WorldAction::Act(partitions::join(
+                group,
+                1,
+                *strategy,
+                *static_members,
+            )));
+        },
+    );
+    let on_static = use_callback(static_members.setter(), |on: bool, static_members| {
+        static_members.set(on);
+    });
+    let on_rejoin = use_callback(
         (world.dispatcher(), group.clone(), strategy),
         |(), (world, group, strategy)| {
-            world.dispatch(WorldAction::Act(partitions::join(group, 1, *strategy)));
+            world.dispatch(WorldAction::Act(partitions::rejoin(group, *strategy)));
         },
     );
     let on_remove = use_callback((world.dispatcher(), group.clone()), |(), (world, group)| {
@@ -79,11 +95,17 @@ pub fn partition_view(props: &PartitionViewProps) -> Html {
         world.dispatch(WorldAction::Act(partitions::stop_newest(group, true)));
     });
     let on_consumers = use_callback(
-        (world.dispatcher(), group.clone(), live, strategy),
-        |typed: String, (world, group, live, strategy)| {
+        (
+            world.dispatcher(),
+            group.clone(),
+            live,
+            strategy,
+            *static_members,
+        ),
+        |typed: String, (world, group, live, strategy, static_members)| {
             act_on(
                 world,
-                partitions::set_consumers(group, *live, &typed, *strategy),
+                partitions::set_consumers(group, *live, &typed, *strategy, *static_members),
             );
         },
     );
@@ -202,6 +224,9 @@ pub fn partition_view(props: &PartitionViewProps) -> Html {
                 onassignor={on_assignor}
                 onaddgroup={on_add_group}
                 onreset={on_reset}
+                static_members={*static_members}
+                onstatic={on_static}
+                onrejoin={on_rejoin}
             />
             <p class="visually-hidden" aria-live="polite" data-testid="diagram-summary">{ partitions::summary(&frame) }</p>
             <PartitionDiagram

@@ -94,13 +94,26 @@ pub fn stream(typed: &str) -> Result<Intent, String> {
     })
 }
 
-/// `count` consumers join `group` with `strategy`.
+/// `count` consumers join `group` with `strategy`, static members (each with a `group.instance.id`) when
+/// `static_members`.
 #[must_use]
-pub fn join(group: &str, count: u32, strategy: Strategy) -> Intent {
+pub fn join(group: &str, count: u32, strategy: Strategy, static_members: bool) -> Intent {
     Intent::Join {
         group: group.into(),
         topic: TOPIC.into(),
         count,
+        strategy: strategy.name().into(),
+        records_per_s: RECORDS_PER_SECOND,
+        static_members,
+    }
+}
+
+/// The newest stopped static consumer of `group` comes back with its `group.instance.id`.
+#[must_use]
+pub fn rejoin(group: &str, strategy: Strategy) -> Intent {
+    Intent::Rejoin {
+        group: group.into(),
+        topic: TOPIC.into(),
         strategy: strategy.name().into(),
         records_per_s: RECORDS_PER_SECOND,
     }
@@ -148,10 +161,16 @@ pub fn set_consumers(
     live: usize,
     typed: &str,
     strategy: Strategy,
+    static_members: bool,
 ) -> Result<Option<Intent>, String> {
     let target = whole_number("Consumers", typed, 0..=MAX_CONSUMERS)?;
     Ok(match target.cmp(&live) {
-        std::cmp::Ordering::Greater => Some(join(group, (target - live) as u32, strategy)),
+        std::cmp::Ordering::Greater => Some(join(
+            group,
+            (target - live) as u32,
+            strategy,
+            static_members,
+        )),
         std::cmp::Ordering::Less => Some(Intent::Stop {
             group: group.into(),
             count: (live - target) as u32,
@@ -182,7 +201,7 @@ pub fn add_group(frame: &WorldFrame, strategy: Strategy) -> Result<(String, Inte
         .iter()
         .find(|name| frame.state.groups.get(name).is_none())
         .ok_or_else(|| format!("The view shows at most {} groups.", GROUPS.len()))?;
-    Ok(((*name).to_owned(), join(name, 1, strategy)))
+    Ok(((*name).to_owned(), join(name, 1, strategy, false)))
 }
 
 /// `group`'s consumers leave and the group is deleted with its committed offsets.
@@ -354,11 +373,16 @@ pub fn summary(frame: &WorldFrame) -> String {
             let expires = view
                 .session_expires_ms
                 .map_or_else(String::new, |at| format!(" at {}", super::seconds(at)));
+            let how = if view.group_instance_id.is_some() {
+                "stopped (a static member)"
+            } else {
+                "crashed"
+            };
             said.push(if held.is_empty() {
-                format!("{member} of {name} crashed; its session expires{expires}.")
+                format!("{member} of {name} {how}; its session expires{expires}.")
             } else {
                 format!(
-                    "{member} of {name} crashed; its partitions {} wait for its session to expire{expires}.",
+                    "{member} of {name} {how}; its partitions {} wait for its session to expire{expires}.",
                     held.join(" ")
                 )
             });
@@ -434,10 +458,13 @@ mod tests {
             set_partitions(current, "1025"),
             Err("Partitions: \"1025\" is not a whole number from 1 to 1024.".into())
         );
-        assert!(set_consumers(GROUP, 0, "-1", Strategy::Range).is_err());
-        assert_eq!(set_consumers(GROUP, 0, "0", Strategy::Range), Ok(None));
+        assert!(set_consumers(GROUP, 0, "-1", Strategy::Range, false).is_err());
+        assert_eq!(
+            set_consumers(GROUP, 0, "0", Strategy::Range, false),
+            Ok(None)
+        );
         assert!(matches!(
-            set_consumers(GROUP, 3, "1", Strategy::Range),
+            set_consumers(GROUP, 3, "1", Strategy::Range, false),
             Ok(Some(Intent::Stop { count: 2, .. }))
         ));
         assert!(stream("0").is_err());
@@ -451,7 +478,7 @@ mod tests {
         for key in ["a", "b", "c", "d", "e", "f", "g", "h"] {
             act(&mut engine, produce(Some(key.into())));
         }
-        act(&mut engine, join(GROUP, 3, Strategy::Range));
+        act(&mut engine, join(GROUP, 3, Strategy::Range, false));
         let read = go(&mut engine, 30_000);
         let lanes = lanes(&read);
         assert_eq!(lanes.len(), 6);
@@ -482,7 +509,7 @@ mod tests {
     fn a_crashed_consumer_keeps_its_partitions_until_its_session_expires() {
         let mut engine = Engine::default();
         open(&mut engine, 4);
-        act(&mut engine, join(GROUP, 2, Strategy::Range));
+        act(&mut engine, join(GROUP, 2, Strategy::Range, false));
         go(&mut engine, 10_000);
         act(&mut engine, stop_newest(GROUP, true));
         let waiting = go(&mut engine, 40_000);
@@ -529,7 +556,7 @@ mod tests {
         let mut engine = Engine::default();
         let empty = open(&mut engine, 2);
         assert_eq!(summary(&empty), "No consumer group reads the topic.");
-        act(&mut engine, join(GROUP, 2, Strategy::Range));
+        act(&mut engine, join(GROUP, 2, Strategy::Range, false));
         act(&mut engine, stream("2").expect("a rate"));
         let (second, intent) = add_group(&go(&mut engine, 3_000), Strategy::Range).expect("room");
         assert_eq!(second, "billing");

@@ -334,6 +334,7 @@ mod tests {
                 crate::state::partitions::GROUP,
                 1,
                 kplay_core::group::assignor::Strategy::Range,
+                false,
             )));
         for _ in 0..3 {
             h.state.apply(WorldAction::Tick(100));

@@ -253,7 +253,12 @@ fn consumer_view((name, member): &(String, MemberView)) -> Html {
             } else {
                 format!(" \u{b7} keeps {}", partitions.join(" "))
             };
-            ("crashed", format!("\u{2716} crashed{keeps}{until}"))
+            let how = if member.group_instance_id.is_some() {
+                "stopped (static)"
+            } else {
+                "crashed"
+            };
+            ("crashed", format!("\u{2716} {how}{keeps}{until}"))
         }
         (true, true) => ("idle", "\u{25cb} idle".to_owned()),
         (true, false) => ("busy", format!("\u{25cf} {}", partitions.join(" "))),
@@ -261,6 +266,9 @@ fn consumer_view((name, member): &(String, MemberView)) -> Html {
     html! {
         <li class={classes!("consumer", class)} data-testid={format!("consumer-{name}")} title={format!("member id {}", member.member_id)}>
             <strong>{ name }</strong>
+            if let Some(instance) = &member.group_instance_id {
+                <abbr class="static" title={format!("static member, group.instance.id {instance}")}>{ "static" }</abbr>
+            }
             <span>{ status }</span>
         </li>
     }
