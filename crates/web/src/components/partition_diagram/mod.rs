@@ -157,12 +157,12 @@ fn lane_view(
                 <small>{ format!("lag {}", grid::lag_text(hold.lag)) }</small>
             </span>
             <div class="track">
+                if let Some(stream) = stream {
+                    // The stripes move 3 px per record written, so a faster lane runs faster.
+                    <div class="stream" data-testid={format!("stream-{partition}")}
+                        style={format!("background-position: {}px 0", end.wrapping_mul(3) % 40)}><span>{ stream }</span></div>
+                }
                 <div class="strip" style={strip_style(end, origin)}>
-                    if let Some(stream) = stream {
-                        // The stripes move 3 px per record written, so a faster lane runs faster.
-                        <div class="stream" data-testid={format!("stream-{partition}")}
-                            style={format!("background-position: {}px 0", end.wrapping_mul(3) % 40)}><span>{ stream }</span></div>
-                    }
                     <ol class="records">
                         { for ring.into_iter().map(|record| record_view(
                             record,
