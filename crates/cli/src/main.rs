@@ -30,8 +30,10 @@ Usage:
   kplay assign [FILE]
       Runs a partition assignor (range, roundrobin, sticky, cooperative-sticky) over a consumer group
       described as JSON in FILE or standard input; prints {\"assignment\": {member: [[topic, partition], ...]}}.
-  kplay simulate [--seed N] [--pretty] (FILE | - | --preset NAME)
+  kplay simulate [--seed N] [--at-ms T [--picture]] [--pretty] (FILE | - | --preset NAME)
       Runs an order-flow scenario through a synchronous chain and a Kafka pipeline; prints the report.
+      --at-ms T stops at T ms and prints the report so far; --picture prints instead where the orders
+      are at T (the landing diagram: orders waiting at each service, each group's lag by partition).
   kplay kafka [--seed N] (FILE | - | --preset NAME)
       Prints the scenario as a shell script for a real cluster: kafka-topics.sh --create, producer and
       consumer properties (acks, linger.ms, partition.assignment.strategy, enable.auto.commit, ...),

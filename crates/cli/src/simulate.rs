@@ -1,18 +1,22 @@
-//! `kplay simulate [--seed N] [--pretty] (FILE | - | --preset NAME)`, `kplay kafka [--seed N] (FILE | - |
+//! `kplay simulate [--seed N] [--at-ms T [--picture]] [--pretty] (FILE | - | --preset NAME)`, `kplay kafka [--seed N] (FILE | - |
 //! --preset NAME)` and `kplay presets`.
 //!
 //! `simulate` runs a scenario through both flows and prints the report as JSON; `kafka` prints the shell
 //! commands and client properties that set the scenario up on a real cluster. A bad scenario exits with status 2
 //! and one line per problem, each naming its JSON path. Long runs show progress on standard error when it
 //! is a terminal; every run is capped (by event count) so none can go on forever, and a capped report says
-//! so in `run.capped`.
+//! so in `run.capped`. `--at-ms T` stops at T ms of simulated time and prints the report so far, the
+//! figures the landing view shows at that moment; `--picture` prints what its diagram draws instead
+//! ([`kplay_core::sim::picture`]).
 
 use std::ffi::OsString;
 use std::io::{Read, Write};
 
+use kplay_core::config::MAX_AT_MS;
 use kplay_core::presets::{self, PRESETS};
 use kplay_core::scenario::Scenario;
 use kplay_core::sim::{Simulation, Status};
+use kplay_core::time::Instant;
 
 use crate::error::CliError;
 use crate::input::{parse_json, read_source, whole_number};
@@ -46,6 +50,8 @@ pub(crate) fn run(
     let mut source = None;
     let mut seed = None;
     let mut pretty = false;
+    let mut at_ms = None;
+    let mut picture = false;
     let mut parser = lexopt::Parser::from_args(args);
     while let Some(arg) = parser.next()? {
         match arg {
@@ -54,6 +60,10 @@ pub(crate) fn run(
                 source = Some(Source::Preset(parser.value()?.string()?))
             }
             Long("pretty") if output == Output::Report => pretty = true,
+            Long("at-ms") if output == Output::Report => {
+                at_ms = Some(whole_number(&parser.value()?, "--at-ms", 0, MAX_AT_MS)?);
+            }
+            Long("picture") if output == Output::Report => picture = true,
             Value(file) if source.is_none() => source = Some(Source::File(file)),
             other => return Err(other.unexpected().into()),
         }
@@ -87,10 +97,16 @@ pub(crate) fn run(
         return Ok(());
     }
 
+    if picture && at_ms.is_none() {
+        return Err(CliError::Usage(
+            "--picture: give the moment to draw with --at-ms T".into(),
+        ));
+    }
     let mut simulation =
         Simulation::new(&scenario).map_err(|problems| CliError::problems(&problems))?;
+    let until = at_ms.map_or(Instant::from_micros(u64::MAX), Instant::from_millis);
     let mut progress = Progress::new("kplay simulate");
-    while simulation.step(SLICE) == Status::Running {
+    while simulation.run_until(until, SLICE) == Status::Running && simulation.now() < until {
         progress.show(|| {
             format!(
                 "{:>3.0}% ({} events)",
@@ -100,6 +116,9 @@ pub(crate) fn run(
         });
     }
     progress.done();
+    if picture {
+        return write_json(stdout, &simulation.picture(), pretty);
+    }
     let report = simulation.report();
     if let Some(capped) = &report.run.capped {
         eprintln!("kplay simulate: {capped}");

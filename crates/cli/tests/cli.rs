@@ -11,12 +11,11 @@ fn kplay(args: &[&str], stdin: &[u8]) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("the kplay binary starts");
-    child
-        .stdin
-        .take()
-        .expect("stdin is piped")
-        .write_all(stdin)
-        .expect("stdin accepts input");
+    let written = child.stdin.take().expect("stdin is piped").write_all(stdin);
+    // A usage error exits before reading its input: that pipe closes early.
+    if let Err(err) = written {
+        assert_eq!(err.kind(), std::io::ErrorKind::BrokenPipe, "{err}");
+    }
     child.wait_with_output().expect("kplay finishes")
 }
 
@@ -279,6 +278,68 @@ fn simulate_reads_a_scenario_from_standard_input_and_names_every_problem() {
         String::from_utf8_lossy(&unknown.stderr).starts_with("--preset: unknown preset \"nope\"")
     );
     assert_eq!(kplay(&["simulate"], b"").status.code(), Some(2));
+}
+
+#[test]
+fn simulate_stops_at_a_moment_and_prints_the_picture_there() {
+    // The slow chain of `kplay-core`'s picture test: at 1,000 ms order 4 is in service since 752 ms,
+    // orders 5..=10 queue and order 11 is being saved.
+    let scenario = br#"{"seed": 1, "duration_ms": 2000,
+        "arrivals": {"process": "constant", "rate_per_s": 10},
+        "order_service": {"db_write": {"dist": "constant", "ms": 2}, "publish": {"dist": "constant", "ms": 3}},
+        "topic": {"partitions": 20, "key": "order_id"},
+        "services": [{"name": "inventory", "latency": {"dist": "constant", "ms": 250}, "instances": 1}],
+        "sync": {"timeout_ms": 30000}}"#;
+    let output = kplay(&["simulate", "--at-ms", "1000", "--picture", "-"], scenario);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let picture: serde_json::Value = serde_json::from_str(stdout(&output)).expect("JSON");
+    for (path, value) in [
+        ("/now_ms", serde_json::json!(1000.0)),
+        ("/sync/waiting", serde_json::json!(8)),
+        ("/sync/saving", serde_json::json!(1)),
+        ("/sync/hops/0/name", serde_json::json!("inventory")),
+        ("/sync/hops/0/waiting", serde_json::json!(7)),
+        (
+            "/sync/timers",
+            serde_json::json!([{"order": 4, "at": 0, "waited_ms": 700.0}]),
+        ),
+        ("/event/published", serde_json::json!(10)),
+        ("/event/publishing", serde_json::json!(1)),
+        ("/event/per_column", serde_json::json!(2)),
+        ("/event/groups/0/topic", serde_json::json!("order-created")),
+    ] {
+        assert_eq!(picture.pointer(path), Some(&value), "{path}");
+    }
+    assert_eq!(
+        picture
+            .pointer("/event/columns")
+            .and_then(|c| c.as_array())
+            .map(Vec::len),
+        Some(10)
+    );
+
+    // The report so far, at the same moment.
+    let report = kplay(&["simulate", "--at-ms", "1000", "-"], scenario);
+    let report: serde_json::Value = serde_json::from_str(stdout(&report)).expect("JSON");
+    assert_eq!(
+        report.pointer("/sync/succeeded"),
+        Some(&serde_json::json!(3))
+    );
+    assert_eq!(
+        report.pointer("/run/simulated_ms"),
+        Some(&serde_json::json!(1000.0))
+    );
+
+    let alone = kplay(&["simulate", "--picture", "-"], scenario);
+    assert_eq!(alone.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&alone.stderr).contains("--picture: give the moment"));
+    let late = kplay(&["simulate", "--at-ms", "99999999999999", "-"], scenario);
+    assert_eq!(late.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&late.stderr).starts_with("--at-ms: \"99999999999999\""));
 }
 
 /// The presets the library ships; `kplay presets` must list each.

@@ -36,6 +36,10 @@ pub const FLOW_CHECKPOINT_EVENTS: u64 = 1_000_000;
 /// Copies of an order-flow run kept at most (each holds the run's queues and series).
 pub const FLOW_CHECKPOINTS: usize = 16;
 
+/// Columns the order-flow picture ([`crate::sim::picture`]) gathers a topic's partitions into at most: a
+/// diagram with more would draw cells too thin to read.
+pub const PICTURE_COLUMNS: u32 = 16;
+
 /// Records in the delivery-semantics incident ([`crate::delivery`]): one row of cells to draw.
 pub const DELIVERY_RECORDS: RangeInclusive<u64> = 1..=100;
 /// `max.poll.records` in the delivery-semantics incident (Kafka's default is 500, its minimum 1).

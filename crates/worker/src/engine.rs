@@ -105,8 +105,7 @@ fn snapshot(simulation: &Simulation, partitions: bool) -> Box<Snapshot> {
         now_us: simulation.now().as_micros(),
         progress: simulation.progress(),
         finished: simulation.status() != Status::Running,
-        in_flight: simulation.sync_in_flight(),
-        lags: simulation.lags().collect(),
+        picture: simulation.picture(),
         partition_lags: if partitions {
             (0..services)
                 .map(|i| simulation.partition_lags(i).to_vec())

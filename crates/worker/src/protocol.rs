@@ -15,6 +15,7 @@
 
 use kplay_core::scenario::Scenario;
 use kplay_core::sim::event_flow::PartitionLag;
+use kplay_core::sim::picture::FlowPicture;
 use kplay_core::sim::report::Report;
 use kplay_core::world::Action;
 use kplay_core::world::detail::{BrokerView, RecordView, SegmentView, Tally, TopicConfigView};
@@ -280,10 +281,8 @@ pub struct Snapshot {
     pub progress: f64,
     /// Whether the run has ended (every order finished everywhere, or the event budget reached).
     pub finished: bool,
-    /// Orders waiting on the synchronous chain.
-    pub in_flight: usize,
-    /// Each service's consumer lag now, in scenario order.
-    pub lags: Vec<u64>,
+    /// Where the orders are now: the landing diagram's figures, and each service's lag.
+    pub picture: FlowPicture,
     /// Each service's lag per partition, when the request asked for it (else empty).
     pub partition_lags: Vec<Vec<PartitionLag>>,
     /// The report so far (final once `finished`).

@@ -19,6 +19,7 @@
 //! unique keys are `P` independent M/M/1 queues at `λ/P`; and every queue obeys Little's law `L = λW`.
 
 pub mod event_flow;
+pub mod picture;
 mod queue;
 pub mod report;
 pub mod series;
@@ -28,6 +29,7 @@ use alloc::format;
 use alloc::vec::Vec;
 
 use self::event_flow::{EventFlow, KafkaEvent, PartitionLag};
+use self::picture::FlowPicture;
 use self::queue::EventQueue;
 use self::report::{Report, RunInfo};
 use self::series::Series;
@@ -239,6 +241,16 @@ impl Simulation {
     #[must_use]
     pub fn partition_lags(&self, service: usize) -> &[PartitionLag] {
         self.kafka.partition_lags(service)
+    }
+
+    /// Where the orders and records are right now ([`picture`]); taking it changes nothing.
+    #[must_use]
+    pub fn picture(&self) -> FlowPicture {
+        FlowPicture {
+            now_ms: (self.now - Instant::ZERO).as_millis_f64(),
+            sync: self.sync.picture(self.now),
+            event: self.kafka.picture(self.now),
+        }
     }
 
     /// How far the run is, from 0 to 1: arrivals first, then the backlog left to drain.

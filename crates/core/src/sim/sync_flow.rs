@@ -13,6 +13,7 @@
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
 
+use super::picture::{HopPicture, SyncPicture, WaitingOrder};
 use super::queue::Wakeup;
 use super::report::CDF_POINTS;
 use super::report::{LittleMeter, Named, SyncReport};
@@ -53,6 +54,8 @@ struct Service {
     /// The saga's payment declines: a declined call is a failed call.
     decline_rate: f64,
     busy: u32,
+    /// Orders whose call to this service is unanswered (queued or in service).
+    pending: u64,
     waiting: VecDeque<Request>,
     /// Calls made and maybe unanswered, oldest first: (deadline, order slot, call id).
     outstanding: VecDeque<(Instant, u32, u32)>,
@@ -106,6 +109,7 @@ impl SyncFlow {
                     .filter(|saga| saga.payment == s.name)
                     .map_or(0.0, |saga| saga.decline_rate),
                 busy: 0,
+                pending: 0,
                 waiting: VecDeque::new(),
                 outstanding: VecDeque::new(),
                 timer: Wakeup::default(),
@@ -219,6 +223,7 @@ impl SyncFlow {
         self.next_call = self.next_call.wrapping_add(1);
         order.call = self.next_call;
         order.pending = true;
+        service.pending += 1;
         let request = Request {
             order: slot,
             call: order.call,
@@ -281,8 +286,11 @@ impl SyncFlow {
         let Some(order) = self.orders[slot as usize].as_mut() else {
             return;
         };
-        order.pending = false;
         let service = &mut self.services[order.next_service];
+        if order.pending {
+            service.pending -= 1;
+        }
+        order.pending = false;
         if !ok {
             service.failed_calls += 1;
             if service.required {
@@ -308,6 +316,49 @@ impl SyncFlow {
             self.succeeded += 1;
         }
         ctx.series.sync_answered(waited, !order.failed);
+    }
+
+    /// Where the chain's orders are at `now` ([`super::picture`]), from counts kept as calls are made and
+    /// resolved: no pass over the orders in flight.
+    pub(crate) fn picture(&self, now: Instant) -> SyncPicture {
+        let mut timers = Vec::new();
+        let hops = self
+            .services
+            .iter()
+            .zip(&self.names)
+            .enumerate()
+            .map(|(index, (s, name))| {
+                // The first call still unanswered in call order (answered ones ahead of it are dropped
+                // only when the service's timer is next armed).
+                let first = s
+                    .outstanding
+                    .iter()
+                    .find(|&&(_, order, call)| self.is_waiting_for(order, call))
+                    .and_then(|&(_, order, _)| self.orders[order as usize].as_ref());
+                if let Some(order) = first {
+                    timers.push(WaitingOrder {
+                        order: order.number,
+                        at: index as u32,
+                        waited_ms: (now - order.arrived).as_millis_f64(),
+                    });
+                }
+                HopPicture {
+                    name: name.clone(),
+                    waiting: s.pending,
+                    busy: s.busy,
+                    workers: s.timing.instances,
+                    down: s.timing.outage_end(now).is_some(),
+                    failed_calls: s.failed_calls,
+                }
+            })
+            .collect::<Vec<_>>();
+        let waiting = self.in_flight() as u64;
+        SyncPicture {
+            waiting,
+            saving: waiting - hops.iter().map(|h| h.waiting).sum::<u64>(),
+            hops,
+            timers,
+        }
     }
 
     pub(crate) fn report(&self, end: Instant) -> SyncReport {

@@ -47,7 +47,8 @@ fn readable(message: impl core::fmt::Display) {
     );
 }
 
-/// A scenario: read, validated, and run to its budget when valid; validation and the simulation agree.
+/// A scenario: read, validated, and run to its budget when valid (with a picture on the way); validation
+/// and the simulation agree.
 fn scenario(data: &[u8]) {
     let scenario = match parse::<Scenario>(data) {
         Ok(scenario) => scenario,
@@ -59,6 +60,15 @@ fn scenario(data: &[u8]) {
         Ok(simulation) => {
             assert!(problems.is_empty());
             let mut simulation = simulation.with_event_limit(EVENT_BUDGET);
+            // Half-way, the picture's counts agree with the run (its subtractions would overflow if not).
+            simulation.step(EVENT_BUDGET / 2);
+            let picture = simulation.picture();
+            assert_eq!(picture.sync.waiting, simulation.sync_in_flight() as u64);
+            assert!(picture.sync.saving <= picture.sync.waiting);
+            assert_eq!(
+                picture.event.published + picture.event.publishing,
+                simulation.orders()
+            );
             while simulation.step(u64::MAX) == Status::Running {}
             let report = simulation.report();
             assert!(report.run.events <= EVENT_BUDGET);

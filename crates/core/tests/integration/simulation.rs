@@ -507,6 +507,65 @@ fn saga_settings_are_validated() {
 }
 
 #[test]
+fn the_picture_accounts_for_every_order_at_every_step_of_every_preset() {
+    for preset in presets::PRESETS {
+        let scenario = preset.scenario(presets::DEFAULT_SEED);
+        let mut simulation = Simulation::new(&scenario).expect("valid");
+        let mut steps = 0;
+        loop {
+            let status = simulation.step(5_000);
+            let picture = simulation.picture();
+            let sync = &picture.sync;
+            let at_hops: u64 = sync.hops.iter().map(|h| h.waiting).sum();
+            assert_eq!(
+                sync.waiting,
+                simulation.sync_in_flight() as u64,
+                "{}",
+                preset.name
+            );
+            assert_eq!(sync.saving + at_hops, sync.waiting, "{}", preset.name);
+            for (i, hop) in sync.hops.iter().enumerate() {
+                let timed = sync.timers.iter().filter(|t| t.at == i as u32).count();
+                assert_eq!(
+                    timed,
+                    usize::from(hop.waiting > 0),
+                    "{} {}",
+                    preset.name,
+                    hop.name
+                );
+                assert!(hop.busy <= hop.workers);
+            }
+            let lags: Vec<u64> = simulation.lags().collect();
+            for (group, lag) in picture.event.groups.iter().zip(lags) {
+                assert_eq!((group.lag, group.columns.iter().sum::<u64>()), (lag, lag));
+                assert!(group.busy <= group.consumers);
+            }
+            assert_eq!(
+                picture.event.published + picture.event.publishing,
+                simulation.orders()
+            );
+            steps += 1;
+            if status != Status::Running {
+                break;
+            }
+        }
+        let end = simulation.picture();
+        assert_eq!(
+            (end.sync.waiting, end.event.publishing),
+            (0, 0),
+            "{}",
+            preset.name
+        );
+        assert!(
+            end.event.groups.iter().all(|g| g.lag == 0),
+            "{}",
+            preset.name
+        );
+        assert!(steps > 1, "{}", preset.name);
+    }
+}
+
+#[test]
 fn partition_lags_add_up_to_the_service_lag_at_every_step() {
     let scenario = presets::find("inventory-outage")
         .expect("preset")

@@ -5,6 +5,7 @@ use yew::prelude::*;
 
 use super::chart::{LatencyChart, ServiceLinesChart};
 use super::flow_controls::{FlowControls, FlowHandle};
+use super::flow_diagram::FlowDiagram;
 use super::scenario_tools::ScenarioTools;
 use crate::charts::latency::LatencyData;
 use crate::charts::service_lines::ServiceLines;
@@ -31,7 +32,7 @@ pub fn flow_view(props: &FlowViewProps) -> Html {
 
     // Render
     let report = state.report();
-    let (in_flight, lags) = state.live();
+    let picture = state.picture();
     let latency = LatencyData {
         sync: report.sync.response_cdf.clone(),
         event: report.event_driven.response_cdf.clone(),
@@ -52,6 +53,7 @@ pub fn flow_view(props: &FlowViewProps) -> Html {
                 <strong data-testid="headline-event-ms">{ format!("{:.1}", report.event_driven.response_ms.mean) }</strong>
                 { " ms event-driven (mean so far)." }
             </div>
+            <FlowDiagram snapshot={state.snapshot().clone()} />
             <div class="lanes-2">
                 <div class="flow-lane">
                     <h3>{ "Synchronous HTTP chain" }</h3>
@@ -59,7 +61,7 @@ pub fn flow_view(props: &FlowViewProps) -> Html {
                         <span data-testid="sync-succeeded">{ format!("{} succeeded", report.sync.succeeded) }</span>
                         { " \u{b7} " }
                         <span data-testid="sync-failed" class={classes!((report.sync.failed > 0).then_some("bad"))}>{ format!("{} failed", report.sync.failed) }</span>
-                        { format!(" \u{b7} {in_flight} waiting") }
+                        { format!(" \u{b7} {} waiting", picture.sync.waiting) }
                     </p>
                     <ol class="chain">
                         { for state.scenario.services.iter().enumerate().map(|(i, s)| {
@@ -90,7 +92,7 @@ pub fn flow_view(props: &FlowViewProps) -> Html {
                             <li class="hop">
                                 <span class="hop-name">{ name }</span>
                                 <span class="hop-detail">
-                                    { format!("lag {} \u{b7} {} processed \u{b7} {} dead-lettered", lags.get(i).copied().unwrap_or(0), s.processed, s.dead_lettered) }
+                                    { format!("lag {} \u{b7} {} processed \u{b7} {} dead-lettered", picture.event.groups.get(i).map_or(0, |g| g.lag), s.processed, s.dead_lettered) }
                                     if s.idle_consumers > 0 { { format!(" \u{b7} {} idle consumer(s)", s.idle_consumers) } }
                                 </span>
                             </li>

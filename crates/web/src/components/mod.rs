@@ -7,6 +7,7 @@ pub mod dashboard_view;
 pub mod delivery_view;
 pub mod docs_page;
 pub mod flow_controls;
+pub mod flow_diagram;
 pub mod flow_view;
 pub mod group_panel;
 pub mod log_diagram;

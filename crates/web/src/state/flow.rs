@@ -19,6 +19,7 @@ use kplay_core::presets::{self, PRESETS};
 use kplay_core::problem::quote;
 use kplay_core::scenario::{Outage, Scenario};
 use kplay_core::sim::event_flow::PartitionLag;
+use kplay_core::sim::picture::FlowPicture;
 use kplay_core::sim::report::Report;
 use kplay_core::time::{Duration, Instant};
 use kplay_worker::protocol::{Reply, Request, Snapshot};
@@ -211,10 +212,10 @@ impl FlowState {
         self.current.is_none()
     }
 
-    /// Orders waiting on the synchronous chain right now, and each service's consumer lag.
+    /// Where the orders are right now: waiting on the synchronous chain, in each group's lag.
     #[must_use]
-    pub fn live(&self) -> (usize, &[u64]) {
-        (self.snapshot.in_flight, &self.snapshot.lags)
+    pub fn picture(&self) -> &FlowPicture {
+        &self.snapshot.picture
     }
 
     /// Per partition, service `service`'s consumer lag now and at its peak (empty unless a view asked
@@ -569,7 +570,7 @@ mod tests {
         assert_eq!(opened.state.furthest(), Instant::from_millis(6_000));
         assert_eq!(opened.state.mode, Mode::Paused);
         assert_eq!(*opened.state.report(), *played.state.report());
-        assert_eq!(opened.state.live(), played.state.live());
+        assert_eq!(opened.state.picture(), played.state.picture());
     }
 
     #[test]

@@ -38,6 +38,7 @@ use alloc::collections::{BTreeMap, VecDeque};
 use alloc::vec::Vec;
 use core::num::NonZeroU32;
 
+use super::picture::{self, EventPicture, GroupPicture};
 use super::queue::Wakeup;
 use super::report::CDF_POINTS;
 use super::report::{
@@ -122,6 +123,8 @@ pub(crate) struct EventFlow {
     names: Vec<alloc::string::String>,
     arrived: u64,
     accepted: u64,
+    /// Per partition, records published to `order-created`.
+    published: Vec<u64>,
     response: Histogram,
     /// Whether the scenario configures producer batching (`order_service.producer`).
     batching: bool,
@@ -244,6 +247,7 @@ impl EventFlow {
             names: scenario.services.iter().map(|s| s.name.clone()).collect(),
             arrived: 0,
             accepted: 0,
+            published: alloc::vec![0; partitions.get() as usize],
             response: Histogram::new(),
             batching: scenario.order_service.producer.is_some(),
             unsent: alloc::vec![VecDeque::new(); partitions.get() as usize],
@@ -284,6 +288,37 @@ impl EventFlow {
     /// Current lag of each service.
     pub(crate) fn lags(&self) -> impl Iterator<Item = u64> + '_ {
         self.groups.iter().map(|g| g.little.in_system())
+    }
+
+    /// Where the pipeline's records are at `now` ([`super::picture`]).
+    pub(crate) fn picture(&self, now: Instant) -> EventPicture {
+        let partitions = self.published.len() as u32;
+        let per = picture::per_column(partitions);
+        EventPicture {
+            publishing: self.arrived - self.accepted,
+            published: self.accepted,
+            partitions,
+            per_column: per,
+            columns: picture::columns(self.published.iter().copied(), per),
+            groups: self
+                .groups
+                .iter()
+                .zip(&self.names)
+                .map(|(g, name)| GroupPicture {
+                    name: name.clone(),
+                    topic: g.topic.name().into(),
+                    lag: g.little.in_system(),
+                    columns: picture::columns(g.partition_lag.iter().map(|p| p.now), per),
+                    consumers: g.consumers.len() as u32,
+                    busy: g
+                        .consumers
+                        .iter()
+                        .filter(|c| c.state != State::Idle)
+                        .count() as u32,
+                    down: g.timing.outage_end(now).is_some(),
+                })
+                .collect(),
+        }
     }
 
     pub(crate) fn arrive(&mut self, ctx: &mut Ctx<'_>, number: u64, customer: u32) {
@@ -378,6 +413,7 @@ impl EventFlow {
                 customer,
             } => {
                 self.accepted += 1;
+                self.published[partition as usize] += 1;
                 let waited = ctx.now - arrived;
                 self.response.record(waited.as_micros());
                 ctx.series.event_accepted(waited);
