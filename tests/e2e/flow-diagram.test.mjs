@@ -95,3 +95,30 @@ test('with reduced motion the order-flow diagram draws the same moment without f
   assert.deepEqual(page.problems, []);
   await page.close();
 });
+
+test('record-clip saves the running diagram as a WebM video, fetching the recorder only when asked', async () => {
+  const page = await openPage(shared.browser, shared.site.url);
+  const fetched = [];
+  page.on('request', (request) => fetched.push(new URL(request.url()).pathname));
+  await page.getByTestId('flow-diagram').waitFor();
+  await page.getByTestId('speed').selectOption('1');
+  await page.getByTestId('run-toggle').click();
+  await page.waitForTimeout(500);
+  assert.ok(!fetched.some((path) => path.endsWith('/record-clip.js')), 'the recorder is not part of the first load');
+
+  await page.getByTestId('record-clip').click();
+  await page.getByTestId('record-clip-status').filter({ hasText: /^recording [1-9]/ }).waitFor({ timeout: 10_000 });
+  const saved = page.waitForEvent('download');
+  await page.getByTestId('record-clip').click();
+  const download = await saved;
+  assert.equal(download.suggestedFilename(), 'kplay-flow-diagram.webm');
+  const chunks = [];
+  for await (const chunk of await download.createReadStream()) chunks.push(chunk);
+  const video = Buffer.concat(chunks);
+  assert.ok(video.length > 1_000, `${video.length} bytes`);
+  assert.equal(video.subarray(0, 4).toString('hex'), '1a45dfa3', 'a WebM (EBML) file');
+  await page.getByTestId('record-clip-status').filter({ hasText: 'saved kplay-flow-diagram.webm' }).waitFor();
+  assert.ok(fetched.some((path) => path.endsWith('/record-clip.js')));
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});

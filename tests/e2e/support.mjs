@@ -126,7 +126,13 @@ export const FIRST_LOAD_BUDGET = 400_000;
  */
 export function siteSizes(dir = DIST) {
   const index = readFileSync(join(dir, 'index.html'), 'utf8');
-  const loaded = [...index.matchAll(/(?:href|src)="\/?([^"]+\.(?:js|wasm))"/g)].map((m) => m[1].split('/').pop());
+  // A path as index.html names it, relative to `dir`: without the public URL's folders, if any.
+  const inDist = (path) => {
+    const parts = path.split('/').filter(Boolean);
+    while (parts.length > 1 && !existsSync(join(dir, ...parts))) parts.shift();
+    return parts.join('/');
+  };
+  const loaded = [...index.matchAll(/(?:href|src)="([^"]+\.(?:js|wasm))"/g)].map((m) => inDist(m[1]));
   const measure = (files) => {
     const sum = { files, bytes: 0, gzip: 0, brotli: 0 };
     for (const file of files) {

@@ -24,10 +24,14 @@ pub fn text(text: &str, mime: &str, filename: &str) {
     let parts = js_sys_array(text);
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(mime);
-    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
-        return;
-    };
-    let Ok(href) = web_sys::Url::create_object_url_with_blob(&blob) else {
+    if let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) {
+        self::blob(&blob, filename);
+    }
+}
+
+/// Saves `blob` as `filename`.
+pub fn blob(blob: &web_sys::Blob, filename: &str) {
+    let Ok(href) = web_sys::Url::create_object_url_with_blob(blob) else {
         return;
     };
     url(&href, filename);

@@ -6,6 +6,7 @@ use yew::prelude::*;
 use super::chart::{LatencyChart, ServiceLinesChart};
 use super::flow_controls::{FlowControls, FlowHandle};
 use super::flow_diagram::FlowDiagram;
+use super::record_clip::RecordClip;
 use super::scenario_tools::ScenarioTools;
 use crate::charts::latency::LatencyData;
 use crate::charts::service_lines::ServiceLines;
@@ -53,6 +54,7 @@ pub fn flow_view(props: &FlowViewProps) -> Html {
                 <strong data-testid="headline-event-ms">{ format!("{:.1}", report.event_driven.response_ms.mean) }</strong>
                 { " ms event-driven (mean so far)." }
             </div>
+            <RecordClip target="flow-diagram" />
             <FlowDiagram snapshot={state.snapshot().clone()} />
             <div class="lanes-2">
                 <div class="flow-lane">

@@ -17,6 +17,7 @@ pub mod partition_diagram;
 pub mod partition_view;
 pub mod placement;
 pub mod producer;
+pub mod record_clip;
 pub mod replication_diagram;
 pub mod replication_view;
 pub mod retention_view;

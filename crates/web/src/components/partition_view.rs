@@ -11,6 +11,7 @@ use super::number_field::NumberField;
 use super::partition_diagram::{DiagramGroup, PartitionDiagram};
 use super::placement::PlacementExplainer;
 use super::producer::Producer;
+use super::record_clip::RecordClip;
 use super::timeline::Timeline;
 use crate::state::partitions::{
     self, GROUP, MAX_CONSUMERS, MAX_PRODUCE_RATE, PARTITIONS, TOPIC, lanes, live_consumers,
@@ -229,6 +230,7 @@ pub fn partition_view(props: &PartitionViewProps) -> Html {
                 onrejoin={on_rejoin}
             />
             <p class="visually-hidden" aria-live="polite" data-testid="diagram-summary">{ partitions::summary(&frame) }</p>
+            <RecordClip target="partition-diagram" />
             <PartitionDiagram
                 lanes={lanes(&frame)}
                 tails={frame.tails.clone()}

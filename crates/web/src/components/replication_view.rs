@@ -6,6 +6,7 @@ use yew::prelude::*;
 
 use super::notice::NoticeBar;
 use super::number_field::NumberField;
+use super::record_clip::RecordClip;
 use super::replication_diagram::ReplicationDiagram;
 use super::timeline::Timeline;
 use crate::state::replication::{
@@ -160,6 +161,7 @@ pub fn replication_view(props: &ReplicationViewProps) -> Html {
                         frame.lost_writes.iter().map(|w| format!("#{w}")).collect::<Vec<_>>().join(", ")) }
                 </p>
             }
+            <RecordClip target="replication-diagram" />
             <ReplicationDiagram
                 brokers={frame.brokers.clone()}
                 partition={partition.cloned()}

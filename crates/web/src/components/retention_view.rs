@@ -9,6 +9,7 @@ use yew::prelude::*;
 use super::log_diagram::LogDiagram;
 use super::notice::NoticeBar;
 use super::number_field::NumberField;
+use super::record_clip::RecordClip;
 use super::timeline::Timeline;
 use crate::state::retention::{self, CHECK_MS};
 use crate::state::world::{WorldAction, WorldView};
@@ -148,6 +149,7 @@ pub fn retention_view(props: &RetentionViewProps) -> Html {
                 { format!("The broker checks retention every {} s and the cleaner looks for a dirty log every {} s (log.retention.check.interval.ms and log.cleaner.backoff.ms, shortened from 5 min and 15 s); the cleaner compacts once half the log is dirty (min.cleanable.dirty.ratio).",
                     CHECK_MS / 1_000, CHECK_MS / 1_000) }
             </p>
+            <RecordClip target="log-diagram" />
             <LogDiagram segments={frame.segments.clone()} total={segments} log_start={log_start} log_end={log_end} />
         </section>
     }
