@@ -109,7 +109,7 @@ fn write_script(out: &mut String, scenario: &Scenario) -> core::fmt::Result {
         )?,
         KeyChoice::None => writeln!(
             out,
-            "# No key: the sticky partitioner (KIP-794) fills a batch for one partition, then moves on."
+            "# No key: the sticky partitioner (KIP-794) sends a batch or two to one partition, then moves on."
         )?,
     }
     writeln!(

@@ -9,7 +9,8 @@
 //! - [`partitioner`]: which partition a keyed record goes to — Kafka's murmur2,
 //!   `toPositive(murmur2(key)) % partitions`, byte for byte.
 //! - [`producer`]: batches (`batch.size`, `linger.ms`) and the sticky partitioner of KIP-794 for records
-//!   without a key, round-robin, `partitioner.ignore.keys`.
+//!   without a key, round-robin, `partitioner.ignore.keys`; [`record_format`]: what a record and a batch
+//!   weigh.
 //! - [`topic`]: a topic as partitions of offsets; adding partitions moves keys.
 //! - [`log`]: one partition's log — segments, high watermark, retention by time and size, compaction.
 //! - [`cluster`]: replication — leaders, followers, the ISR, `acks`, `min.insync.replicas`, elections, and
@@ -54,6 +55,7 @@ pub mod partitioner;
 pub mod presets;
 pub mod problem;
 pub mod producer;
+pub mod record_format;
 pub mod rng;
 pub mod scenario;
 pub mod sim;

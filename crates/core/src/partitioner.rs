@@ -12,7 +12,7 @@
 //! A record **without a key** cannot be hashed. Kafka's `RoundRobinPartitioner` (config `partitioner.class`)
 //! spreads such records with a per-topic counter, `toPositive(counter) % numPartitions`; [`RoundRobin`]
 //! models it. (The default for keyless records since Kafka 3.3 is the sticky partitioner of KIP-794, which
-//! fills a batch per partition before switching.)
+//! sends one to two batches' worth to a partition before switching: [`crate::producer`].)
 
 use core::num::NonZeroU32;
 

@@ -15,21 +15,19 @@
 //!   may be the same as the old one.
 //! - with `partitioner.class=RoundRobinPartitioner`, records go to partitions in turn, keys ignored.
 //!
-//! Sizes follow the v2 record format: a batch has a 61-byte header and each record adds its key, its value
-//! and about 9 bytes of framing. Randomness comes from the scenario's seed ([`crate::rng`]).
+//! Sizes are the v2 record format's ([`crate::record_format`]): a batch has a 61-byte header and each record
+//! its key, its value and its framing. A batch never grows past `batch.size`: a record that does not fit
+//! closes it and opens the next (a record larger than `batch.size` gets a batch of its own). Randomness
+//! comes from the scenario's seed ([`crate::rng`]).
 
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
 use core::num::NonZeroU32;
 
 use crate::partitioner::{RoundRobin, partition_for_key};
+use crate::record_format::{RECORD_BATCH_OVERHEAD, record_size, record_size_upper_bound};
 use crate::rng::SimRng;
 use crate::time::{Duration, Instant};
-
-/// Bytes of a v2 record batch header.
-pub const BATCH_HEADER: u64 = 61;
-/// Bytes of framing per record in a v2 batch (length, attributes, deltas, header count), approximately.
-pub const RECORD_FRAMING: u64 = 9;
 
 /// Which partitioner the producer uses (`partitioner.class`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -77,13 +75,31 @@ pub struct Batch {
     pub created: Instant,
     /// Records in it.
     pub records: u32,
-    /// Estimated bytes, header included.
+    /// Estimated bytes, header included (`MemoryRecordsBuilder.estimatedBytesWritten`).
     pub bytes: u64,
+    /// Bytes it may grow to (`writeLimit`): `batch.size`, or one record's upper bound if larger.
+    limit: u64,
+    /// Closed for appends: a record found no room in it, so a newer batch took over.
+    closed: bool,
 }
 
 impl Batch {
-    fn is_full(&self, batch_size: u64) -> bool {
-        self.records > 0 && self.bytes >= batch_size
+    /// `MemoryRecordsBuilder.isFull`: closed, or at its limit once it holds a record.
+    fn is_full(&self) -> bool {
+        self.closed || (self.records > 0 && self.limit <= self.bytes)
+    }
+
+    /// `ProducerBatch.tryAppend`: appends a record of `key` and `value` bytes at `now` if it fits
+    /// (`hasRoomFor`; the first record always does), returning the bytes it added.
+    fn try_append(&mut self, now: Instant, key: Option<u64>, value: u64) -> Option<u64> {
+        let delta = now.as_millis() as i64 - self.created.as_millis() as i64;
+        let size = record_size(self.records, delta, key, Some(value));
+        if self.is_full() || (self.records > 0 && self.bytes + size > self.limit) {
+            return None;
+        }
+        self.records += 1;
+        self.bytes += size;
+        Some(size)
     }
 }
 
@@ -145,60 +161,98 @@ impl Producer {
         }
     }
 
-    /// Appends a record with `key` and a `value_size`-byte value at `now`.
+    /// Appends a record with `key` and a `value_size`-byte value at `now`, as `RecordAccumulator.append`
+    /// does: into the partition's last batch if it has room, else into a new batch. For a keyless record
+    /// the sticky partition may switch first, when a switch deferred until the partition's last batch was
+    /// full can now complete (`partitionChanged`), and is re-checked after the append
+    /// (`updatePartitionInfo`) with the bytes it added, a new batch's header included.
     pub fn send(&mut self, now: Instant, key: Option<&[u8]>, value_size: u32) -> Appended {
-        let bytes = key.map_or(0, |k| k.len() as u64) + u64::from(value_size) + RECORD_FRAMING;
+        let key_len = key.map(|k| k.len() as u64);
+        let value = u64::from(value_size);
         let keyed = key.filter(|_| !self.config.ignore_keys);
+        let sticky = self.config.partitioner == PartitionerKind::BuiltIn && keyed.is_none();
         let partition = match (self.config.partitioner, keyed) {
             (PartitionerKind::RoundRobin, _) => self.round_robin.next_partition(self.partitions),
             (PartitionerKind::BuiltIn, Some(key)) => partition_for_key(key, self.partitions),
-            (PartitionerKind::BuiltIn, None) => match self.sticky {
-                Some(p) => p,
-                None => {
-                    let p = self.next_sticky_partition();
-                    self.sticky = Some(p);
-                    p
-                }
-            },
+            (PartitionerKind::BuiltIn, None) => self.sticky_partition(),
         };
-        let batch_size = self.config.batch_size;
         let queue = &mut self.queues[partition as usize];
-        let new_batch = queue.back().is_none_or(|b| b.is_full(batch_size));
-        if new_batch {
-            queue.push_back(Batch {
+        if let Some(added) = queue
+            .back_mut()
+            .and_then(|last| last.try_append(now, key_len, value))
+        {
+            if sticky {
+                self.update_sticky(partition, added);
+            }
+            return Appended {
                 partition,
-                created: now,
-                records: 0,
-                bytes: BATCH_HEADER,
-            });
+                new_batch: false,
+            };
         }
-        if let Some(batch) = queue.back_mut() {
-            batch.records += 1;
-            batch.bytes += bytes;
+        // No room: the last batch is closed for appends, which may complete a deferred switch.
+        if let Some(last) = queue.back_mut() {
+            last.closed = true;
         }
-        if self.config.partitioner == PartitionerKind::BuiltIn && keyed.is_none() {
-            self.update_sticky(partition, bytes);
+        if sticky && self.update_sticky(partition, 0) {
+            return self.send(now, key, value_size);
+        }
+        let mut batch = Batch {
+            partition,
+            created: now,
+            records: 0,
+            bytes: RECORD_BATCH_OVERHEAD,
+            limit: self
+                .config
+                .batch_size
+                .max(RECORD_BATCH_OVERHEAD + record_size_upper_bound(key_len, Some(value))),
+            closed: false,
+        };
+        let added = batch.try_append(now, key_len, value).unwrap_or(0);
+        self.queues[partition as usize].push_back(batch);
+        if sticky {
+            self.update_sticky(partition, RECORD_BATCH_OVERHEAD + added);
         }
         Appended {
             partition,
-            new_batch,
+            new_batch: true,
         }
     }
 
-    /// `BuiltInPartitioner.updatePartitionInfo`: switch after `batch.size` bytes once the partition's last
-    /// batch is full, or after `2 × batch.size` regardless.
-    fn update_sticky(&mut self, partition: u32, bytes: u64) {
+    /// The sticky partition for the next keyless record, drawn when there is none yet. Before appending,
+    /// a switch that was deferred while the partition's last batch had room completes once it is full
+    /// (`RecordAccumulator.partitionChanged`).
+    fn sticky_partition(&mut self) -> u32 {
+        let current = match self.sticky {
+            Some(p) => p,
+            None => {
+                let p = self.next_sticky_partition();
+                self.sticky = Some(p);
+                p
+            }
+        };
+        if self.update_sticky(current, 0) {
+            self.sticky.unwrap_or(current)
+        } else {
+            current
+        }
+    }
+
+    /// `BuiltInPartitioner.updatePartitionInfo`: counts `bytes` more produced to the sticky `partition`
+    /// and switches after `batch.size` bytes once the partition's last batch is full, or after
+    /// `2 × batch.size` regardless. Says whether it switched.
+    fn update_sticky(&mut self, partition: u32, bytes: u64) -> bool {
         self.produced_bytes += bytes;
         let batch_size = self.config.batch_size;
         let all_batches_full = self.queues[partition as usize]
             .back()
-            .is_none_or(|b| b.is_full(batch_size));
-        if (self.produced_bytes >= batch_size && all_batches_full)
-            || self.produced_bytes >= 2 * batch_size
-        {
+            .is_none_or(Batch::is_full);
+        let switch = (self.produced_bytes >= batch_size && all_batches_full)
+            || self.produced_bytes >= 2 * batch_size;
+        if switch {
             self.produced_bytes = 0;
             self.sticky = Some(self.next_sticky_partition());
         }
+        switch
     }
 
     /// `BuiltInPartitioner.nextPartition`: uniform, or weighted towards short queues when adaptive.
@@ -223,12 +277,12 @@ impl Producer {
 
     /// Batches ready to send at `now` (full, or older than `linger.ms`), removed from their queues.
     pub fn poll_ready(&mut self, now: Instant) -> Vec<Batch> {
-        let (batch_size, linger) = (self.config.batch_size, self.config.linger);
+        let linger = self.config.linger;
         let mut ready = Vec::new();
         for queue in &mut self.queues {
             while queue
                 .front()
-                .is_some_and(|b| b.is_full(batch_size) || now - b.created >= linger)
+                .is_some_and(|b| b.is_full() || now - b.created >= linger)
             {
                 ready.extend(queue.pop_front());
             }
@@ -255,7 +309,7 @@ mod tests {
         NonZeroU32::new(partitions).expect("positive")
     }
 
-    /// 1000-byte batches; 91-byte values make 100-byte records.
+    /// 1000-byte batches; 91-byte values make 100-byte records (a 98-byte body and 2 length bytes).
     fn config(partitioner: PartitionerKind) -> ProducerConfig {
         ProducerConfig {
             batch_size: 1_000,
@@ -287,54 +341,112 @@ mod tests {
     }
 
     #[test]
-    fn keyless_records_stick_to_a_partition_for_a_batch() {
-        let mut p = Producer::new(config(PartitionerKind::BuiltIn), n(4), 7);
-        let chosen: Vec<u32> = (0..40)
-            .map(|_| p.send(Instant::ZERO, None, 91).partition)
+    fn keyless_records_of_1000_bytes_switch_partition_every_32_records() {
+        // Kafka's defaults in a tight loop (one moment): a 1,000-byte value makes a 1,009-byte record, so a
+        // 16,384-byte batch holds 16 (61 + 16 × 1,009 = 16,205; a 17th would not fit). After 16 records
+        // 16,205 bytes were produced, under batch.size: the next record closes the batch and opens a
+        // second one on the same partition, after which 17,275 bytes are produced but that batch has
+        // room, so the switch waits; the 33rd record finds the second batch full, completes the switch
+        // and goes to the next partition.
+        let mut p = Producer::new(ProducerConfig::default(), n(16), 5);
+        let chosen: Vec<u32> = (0..320)
+            .map(|_| p.send(Instant::ZERO, None, 1_000).partition)
             .collect();
-        // The first batch takes 61 + 10 × 100 bytes ≥ 1000 after 10 records (produced 1000 ≥ batch.size and the
-        // batch is full), so partitions change only at multiples of 10.
         for (i, w) in chosen.windows(2).enumerate() {
             if w[0] != w[1] {
                 assert_eq!(
-                    (i + 1) % 10,
+                    (i + 1) % 32,
                     0,
                     "switched after record {}: {chosen:?}",
                     i + 1
                 );
             }
         }
-        let runs = chosen
-            .chunks(10)
-            .filter(|c| c.iter().all(|&x| x == c[0]))
-            .count();
-        assert_eq!(runs, 4);
+        let switches = chosen.windows(2).filter(|w| w[0] != w[1]).count();
+        assert!(switches >= 5, "{switches} switches in 320 records");
+        let batches: Vec<u32> = p.queues.iter().flatten().map(|b| b.records).collect();
+        assert!(batches.iter().all(|&r| r == 16), "{batches:?}");
+        assert!(p.queues.iter().flatten().all(|b| b.bytes <= 16_384));
     }
 
     #[test]
-    fn a_switch_waits_for_a_full_batch_but_not_past_twice_batch_size() {
+    fn a_large_record_switches_only_once_its_batch_is_complete() {
+        // RecordAccumulatorTest.testUniformBuiltInPartitioner: batch.size 1,024; a small record, then
+        // 1,024-byte records. The first large one exceeds the sticky limit but its batch (sized for it) is
+        // incomplete, so it stays; each next one completes the previous batch and switches.
+        let config = ProducerConfig {
+            batch_size: 1_024,
+            linger: Duration::ZERO,
+            ..ProducerConfig::default()
+        };
+        let mut p = Producer::new(config, n(3), 9);
+        let small = RECORD_BATCH_OVERHEAD + record_size(0, 0, None, Some(5));
+        let large = RECORD_BATCH_OVERHEAD + record_size(0, 0, None, Some(1_024));
+        let first = p.send(Instant::ZERO, None, 5).partition;
+        assert_eq!(p.produced_bytes, small);
+        assert_eq!(p.send(Instant::ZERO, None, 1_024).partition, first);
+        assert_eq!(p.produced_bytes, small + large, "no switch yet");
+        for _ in 0..3 {
+            let appended = p.send(Instant::ZERO, None, 1_024);
+            assert!(appended.new_batch);
+            assert_eq!(
+                p.produced_bytes, large,
+                "switched, counting again from this record"
+            );
+        }
+    }
+
+    #[test]
+    fn lingered_batches_are_between_half_and_all_of_batch_size() {
+        // RecordAccumulatorTest.testBuiltInPartitionerFractionalBatches: batch.size 512, linger.ms 10,
+        // 32-byte values, ten rounds of two thirds of a batch then 10 ms: each round sends one batch of
+        // more than half and less than all of batch.size, as the switch waits for a complete batch.
+        let config = ProducerConfig {
+            batch_size: 512,
+            linger: Duration::from_millis(10),
+            ..ProducerConfig::default()
+        };
+        let mut p = Producer::new(config, n(3), 1);
+        let mut now = Instant::ZERO;
+        for _ in 0..10 {
+            for _ in 0..512 * 2 / 3 / 32 {
+                let _ = p.send(now, None, 32);
+            }
+            now += Duration::from_millis(10);
+            let sent = p.poll_ready(now);
+            assert_eq!(sent.len(), 1, "{sent:?}");
+            assert!(
+                sent[0].bytes > 256 && sent[0].bytes < 512,
+                "{}",
+                sent[0].bytes
+            );
+        }
+    }
+
+    #[test]
+    fn a_switch_waits_for_a_full_batch_and_a_batch_never_outgrows_batch_size() {
+        // 591-byte values make 600-byte records; batch.size 1,000.
         let mut p = Producer::new(config(PartitionerKind::BuiltIn), n(8), 3);
-        let first = p.send(Instant::ZERO, None, 591).partition; // 600 bytes
+        let first = p.send(Instant::ZERO, None, 591).partition;
+        assert_eq!(p.produced_bytes, 661);
         assert_eq!(
             p.poll_ready(Instant::from_millis(1_000)).len(),
             1,
             "linger expired: the batch is sent"
         );
-        // 600 + 600 ≥ 1000 but the new batch (661 bytes) is not full: no switch yet.
+        // 661 + 661 ≥ 1,000 but the new batch (661 bytes) has room: no switch yet.
+        let later = Instant::from_millis(1_000);
+        assert_eq!(p.send(later, None, 591).partition, first);
+        assert_eq!(p.produced_bytes, 1_322);
+        // The next record does not fit (661 + 600 > 1,000): the batch closes, the switch completes and the
+        // record opens a batch on the new partition.
+        let third = p.send(later, None, 591);
+        assert!(third.new_batch);
         assert_eq!(
-            p.send(Instant::from_millis(1_000), None, 591).partition,
-            first
-        );
-        // 1800 bytes: the batch is full now, so the switch happens after this record.
-        assert_eq!(
-            p.send(Instant::from_millis(1_000), None, 591).partition,
-            first
-        );
-        let _next = p.send(Instant::from_millis(1_000), None, 591).partition;
-        assert_eq!(
-            p.produced_bytes, 600,
+            p.produced_bytes, 661,
             "the counter restarted with the new partition"
         );
+        assert!(p.queues.iter().flatten().all(|b| b.bytes <= 1_000));
     }
 
     #[test]
@@ -366,14 +478,17 @@ mod tests {
         for _ in 0..12 {
             let _ = p.send(Instant::ZERO, None, 91);
         }
+        // 61 + 9 × 100 = 961 bytes: the tenth record does not fit and closes the first batch.
         let sent = p.poll_ready(Instant::ZERO);
         assert_eq!(
-            sent.iter().map(|b| b.records).collect::<Vec<_>>(),
-            [10],
+            sent.iter()
+                .map(|b| (b.records, b.bytes))
+                .collect::<Vec<_>>(),
+            [(9, 961)],
             "one full batch"
         );
         assert_eq!(p.poll_timeout(), Some(Instant::from_millis(1_000)));
         assert!(p.poll_ready(Instant::from_millis(999)).is_empty());
-        assert_eq!(p.poll_ready(Instant::from_millis(1_000))[0].records, 2);
+        assert_eq!(p.poll_ready(Instant::from_millis(1_000))[0].records, 3);
     }
 }

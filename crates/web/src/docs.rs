@@ -44,7 +44,7 @@ pub const CONCEPTS: [Concept; 12] = [
         title: "Keys and the partitioner",
         paragraphs: &[
             "A record's key decides its partition: the default partitioner computes murmur2 of the key bytes, clears the sign bit, and takes the remainder by the partition count. The same key always lands on the same partition, so a customer's orders stay in order.",
-            "Records without a key are spread by the sticky partitioner (KIP-794): it fills a batch for one partition, then switches, which makes bigger batches than round-robin.",
+            "Records without a key are spread by the sticky partitioner (KIP-794): it sends to one partition until batch.size bytes went there and its open batch is complete (one to two batches' worth), then switches, which makes bigger batches than round-robin.",
         ],
         widget: "embed=partitions",
         try_this: "Produce the same key twice, then a record with no key; the explanation shows the hash arithmetic.",

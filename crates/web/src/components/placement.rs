@@ -36,7 +36,7 @@ pub fn placement_explainer(props: &PlacementExplainerProps) -> Html {
             )
         }
         _ => format!(
-            "no key: sticky partitioner \u{2192} partition {partition}, offset {offset} (it keeps one partition until a batch is full, then picks another; no key, so no ordering guarantee across records)"
+            "no key: sticky partitioner \u{2192} partition {partition}, offset {offset} (it keeps one partition until batch.size bytes went there and its open batch is complete, then picks another; no key, so no ordering guarantee across records)"
         ),
     };
     html! { <p class="placement" data-testid="placement" aria-live="polite">{ text }</p> }
