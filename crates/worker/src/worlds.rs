@@ -392,6 +392,15 @@ fn plan(
             strategy,
             records_per_s,
         } => {
+            let crashed = state
+                .groups
+                .get(&group)
+                .map_or(0, |g| g.members.0.iter().filter(|(_, m)| !m.alive).count());
+            if crashed > 0 {
+                return Err(format!(
+                    "GROUP_NOT_EMPTY: {group} still has {crashed} crashed member(s) until their sessions expire; Kafka resets the offsets of an Empty group only"
+                ));
+            }
             let live = live(&group);
             let reset = Action::ResetOffsets {
                 group: group.clone(),
@@ -406,7 +415,7 @@ fn plan(
             };
             let actions = relaunch(script, state, &live, &joining, Some(reset));
             let notice = format!(
-                "{group}: {} consumer(s) stopped, the committed offsets were reset and as many started again from them (Kafka resets only a group with no active member).",
+                "{group}: {} consumer(s) stopped, the committed offsets were reset and as many started again from them (Kafka resets only an Empty group).",
                 live.len()
             );
             (actions, Some(notice))
@@ -827,13 +836,30 @@ mod tests {
             "{behind} records still to read again"
         );
 
-        // Removing a group with a crashed member is refused, as DeleteGroups is.
+        // Removing or resetting a group with a crashed member is refused, as DeleteGroups and
+        // kafka-consumer-groups.sh --reset-offsets refuse a group that is not Empty.
         crash_newest(&mut worlds, "g");
         match worlds.act(VIEW, Intent::RemoveGroup { group: "g".into() }) {
             Reply::WorldRefused { problems, .. } => {
                 assert!(problems.contains("GROUP_NOT_EMPTY"), "{problems}")
             }
             other => panic!("removed a group with a crashed member: {other:?}"),
+        }
+        let reset_g = Intent::ResetOffsets {
+            group: "g".into(),
+            topic: "orders".into(),
+            to: serde_json::from_value(serde_json::json!("earliest")).expect("a target"),
+            strategy: "range".into(),
+            records_per_s: 1.0,
+        };
+        match worlds.act(VIEW, reset_g) {
+            Reply::WorldRefused { problems, .. } => {
+                assert!(
+                    problems.starts_with("GROUP_NOT_EMPTY: g still has 1 crashed member"),
+                    "{problems}"
+                )
+            }
+            other => panic!("reset a group with a crashed member: {other:?}"),
         }
         let waiting = frame(worlds.go(VIEW, 31_000));
         assert!(

@@ -18,7 +18,10 @@
 //! kplay's timing model: live members heartbeat every `heartbeat.interval.ms`, so they learn of a rebalance
 //! within one interval; a round therefore completes one heartbeat interval after it starts (or when the
 //! last silent member's session expires, if later). The first member of an empty group waits
-//! `group.initial.rebalance.delay.ms` for others to arrive. Partitions added to a topic are seen at once.
+//! `group.initial.rebalance.delay.ms` for others to arrive, and each time a new member arrived during the
+//! wait it waits another delay, until the members' rebalance timeout (`max.poll.interval.ms`) is used up
+//! (`GroupMetadataManager.tryCompleteInitialRebalanceElseSchedule`): consumers started a few seconds
+//! apart form the group in one rebalance. Partitions added to a topic are seen at once.
 
 use alloc::collections::BTreeMap;
 use alloc::format;
@@ -39,8 +42,12 @@ pub struct GroupConfig {
     pub session_timeout: Duration,
     /// `heartbeat.interval.ms` (3 s): how soon members hear of a rebalance.
     pub heartbeat_interval: Duration,
-    /// `group.initial.rebalance.delay.ms` (3 s): the first rebalance of an empty group waits this long.
+    /// `group.initial.rebalance.delay.ms` (3 s): the first rebalance of an empty group waits this long,
+    /// and again each time a new member joined during the wait, up to the rebalance timeout.
     pub initial_rebalance_delay: Duration,
+    /// The members' rebalance timeout, which the classic protocol takes from `max.poll.interval.ms`
+    /// (300 s): the longest the initial delay can be extended.
+    pub rebalance_timeout: Duration,
 }
 
 impl Default for GroupConfig {
@@ -50,6 +57,7 @@ impl Default for GroupConfig {
             session_timeout: Duration::from_millis(45_000),
             heartbeat_interval: Duration::from_millis(3_000),
             initial_rebalance_delay: Duration::from_millis(3_000),
+            rebalance_timeout: Duration::from_millis(300_000),
         }
     }
 }
@@ -189,6 +197,21 @@ struct Pending {
     trigger: Trigger,
     started: Instant,
     earliest_completion: Instant,
+    /// The first round of an empty group, while its initial delay runs.
+    initial: Option<InitialDelay>,
+}
+
+/// `group.initial.rebalance.delay.ms` under way (`GroupMetadataManager.tryCompleteInitialRebalanceElseSchedule`):
+/// when the delay runs out, a new member having joined during it extends the round by another delay (at
+/// most what the rebalance timeout leaves); otherwise the round completes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct InitialDelay {
+    /// The delay running now.
+    delay: Duration,
+    /// What the rebalance timeout leaves for later extensions.
+    remaining: Duration,
+    /// A new member joined during this delay.
+    new_member_added: bool,
 }
 
 /// A consumer group and its coordinator.
@@ -373,8 +396,21 @@ impl ConsumerGroup {
             silent_since: None,
         });
         self.start_rebalance(now, Trigger::Joined(id.clone()));
-        if first && let Some(pending) = &mut self.pending {
-            pending.earliest_completion = pending.started + self.config.initial_rebalance_delay;
+        let delay = self.config.initial_rebalance_delay;
+        let timeout = self.config.rebalance_timeout;
+        if let Some(pending) = &mut self.pending {
+            if first {
+                pending.earliest_completion = pending.started + delay;
+                pending.initial = Some(InitialDelay {
+                    delay,
+                    remaining: Duration::from_micros(
+                        timeout.as_micros().saturating_sub(delay.as_micros()),
+                    ),
+                    new_member_added: false,
+                });
+            } else if let Some(initial) = &mut pending.initial {
+                initial.new_member_added = true;
+            }
         }
         Ok(id)
     }
@@ -446,8 +482,11 @@ impl ConsumerGroup {
         Ok(())
     }
 
-    /// Commits `offset` (the next offset to read) for `tp` on behalf of `member`. Kafka fences commits
-    /// from members that do not own the partition in the current generation.
+    /// Commits `offset` (the next offset to read) for `tp` on behalf of `member`. As in Kafka's classic
+    /// protocol (`ClassicGroup.validateOffsetCommit`), the member and its generation are checked, not
+    /// which partitions it owns: a commit from a member of the current generation is accepted even
+    /// while an eager rebalance is preparing (the consumer commits in `onPartitionsRevoked`), and a
+    /// member that has not yet received the current generation is refused (`ILLEGAL_GENERATION`).
     ///
     /// # Errors
     /// [`GroupError::UnknownMember`] or [`GroupError::IllegalCommit`].
@@ -458,7 +497,7 @@ impl ConsumerGroup {
         offset: u64,
     ) -> Result<(), GroupError> {
         let m = &self.members[self.index_of(member)?];
-        if !m.is_alive() || m.generation != self.generation || !m.assigned.contains(tp) {
+        if !m.is_alive() || m.generation != self.generation {
             return Err(GroupError::IllegalCommit {
                 member: member.into(),
                 partition: tp.clone(),
@@ -469,12 +508,14 @@ impl ConsumerGroup {
     }
 
     /// Mutable access to committed offsets for an explicit reset (`kafka-consumer-groups.sh
-    /// --reset-offsets`), which Kafka allows only while no member is active.
+    /// --reset-offsets`), which Kafka allows only while the group is Empty ("Assignments can only be
+    /// reset if the group is inactive"): a crashed member is still in the group until its session
+    /// expires.
     ///
     /// # Errors
-    /// [`GroupError::GroupNotEmpty`] while any member is alive.
+    /// [`GroupError::GroupNotEmpty`] while any member is in the group.
     pub fn offsets_for_reset(&mut self) -> Result<&mut CommittedOffsets, GroupError> {
-        if self.members.iter().any(GroupMember::is_alive) {
+        if !self.members.is_empty() {
             return Err(GroupError::GroupNotEmpty);
         }
         Ok(&mut self.offsets)
@@ -513,7 +554,9 @@ impl ConsumerGroup {
             match &self.pending {
                 Some(pending) if self.completion_time(pending) <= now => {
                     let at = self.completion_time(pending);
-                    self.complete_round(at)?;
+                    if !self.extend_initial_delay() {
+                        self.complete_round(at)?;
+                    }
                 }
                 _ => return Ok(()),
             }
@@ -544,6 +587,32 @@ impl ConsumerGroup {
         silent.fold(pending.earliest_completion, Instant::max)
     }
 
+    /// The initial delay ran out: extends it if a new member joined during it and the rebalance timeout
+    /// leaves time. Says whether it did.
+    fn extend_initial_delay(&mut self) -> bool {
+        let configured = self.config.initial_rebalance_delay;
+        let Some(pending) = &mut self.pending else {
+            return false;
+        };
+        let Some(initial) = &mut pending.initial else {
+            return false;
+        };
+        if !initial.new_member_added || initial.remaining == Duration::ZERO {
+            return false;
+        }
+        let delay = configured.min(initial.remaining);
+        initial.remaining = Duration::from_micros(
+            initial
+                .remaining
+                .as_micros()
+                .saturating_sub(initial.delay.as_micros()),
+        );
+        initial.delay = delay;
+        initial.new_member_added = false;
+        pending.earliest_completion += delay;
+        true
+    }
+
     fn start_rebalance(&mut self, now: Instant, trigger: Trigger) {
         if self.pending.is_some() {
             return; // members rejoin into the round already under way
@@ -562,6 +631,7 @@ impl ConsumerGroup {
             trigger,
             started: now,
             earliest_completion: now + self.config.heartbeat_interval,
+            initial: None,
         });
     }
 
@@ -714,6 +784,59 @@ mod tests {
         assert_eq!(g.rounds()[0].trigger, Trigger::Joined(a));
     }
 
+    /// The `GroupMetadataManagerTest` cases of the initial delay (3 s here as there), with the rebalance
+    /// timeout each sets. Kafka's mock timer fires at the end of each `sleep`, so a delay extended there
+    /// starts a little late; here it starts when the previous one ran out, as a broker's timer does.
+    #[test]
+    fn joins_during_the_initial_delay_extend_it_up_to_the_rebalance_timeout() {
+        let with_timeout = |ms: u64| {
+            let config = GroupConfig {
+                rebalance_timeout: Duration::from_millis(ms),
+                ..GroupConfig::default()
+            };
+            ConsumerGroup::new("g", config, [("orders".to_string(), 3)].into())
+        };
+        // testDelayInitialRebalanceByGroupInitialRebalanceDelayOnEmptyGroup: one member, 3 s.
+        let mut g = with_timeout(300_000);
+        g.join(at(0), "c", None, &["orders"]).expect("join");
+        g.handle_timeout(at(1_500)).expect("ok");
+        assert!(g.is_rebalancing());
+        g.handle_timeout(at(3_000)).expect("ok");
+        assert_eq!(g.generation(), 1);
+
+        // testResetRebalanceDelayWhenNewMemberJoinsGroupDuringInitialRebalance: timeout 9 s, a second
+        // member at 2.999 s: the delay runs again, to 6 s.
+        let mut g = with_timeout(9_000);
+        g.join(at(0), "c", None, &["orders"]).expect("join");
+        g.join(at(2_999), "c", None, &["orders"]).expect("join");
+        g.handle_timeout(at(5_999)).expect("ok");
+        assert!(g.is_rebalancing(), "extended past 3 s");
+        g.handle_timeout(at(6_000)).expect("ok");
+        assert_eq!((g.generation(), g.rounds().len()), (1, 1));
+
+        // testDelayRebalanceUptoRebalanceTimeout: timeout 6 s, two members at once and a third at 3.001 s:
+        // one extension to 6 s, and none after, the timeout being used up.
+        let mut g = with_timeout(6_000);
+        g.join(at(0), "c", None, &["orders"]).expect("join");
+        g.join(at(0), "c", None, &["orders"]).expect("join");
+        g.handle_timeout(at(3_001)).expect("ok");
+        g.join(at(3_001), "c", None, &["orders"]).expect("join");
+        g.handle_timeout(at(5_999)).expect("ok");
+        assert!(g.is_rebalancing());
+        g.handle_timeout(at(6_000)).expect("ok");
+        assert_eq!((g.generation(), g.members().len()), (1, 3));
+
+        // Joins at 0, 2.5 and 5 s with Kafka's defaults: one rebalance at 9 s, not one at 3 s and another.
+        let mut g = group(Strategy::Range, 3);
+        for ms in [0, 2_500, 5_000] {
+            g.handle_timeout(at(ms)).expect("ok");
+            g.join(at(ms), "c", None, &["orders"]).expect("join");
+        }
+        settle(&mut g);
+        assert_eq!(g.rounds().len(), 1);
+        assert_eq!((g.generation(), g.rounds()[0].completed), (1, at(9_000)));
+    }
+
     #[test]
     fn eager_rebalance_pauses_everyone_cooperative_only_the_moved_partition() {
         for (strategy, paused_partitions) in
@@ -825,24 +948,61 @@ mod tests {
         assert_ne!(a, a2);
     }
 
+    /// `OffsetMetadataManagerTest.testGenericGroupOffsetCommitWithIllegalGeneration` and
+    /// `...WithRetentionTime`: the generation decides, not ownership.
     #[test]
-    fn commits_are_fenced_to_current_owners() {
+    fn commits_are_checked_by_member_and_generation_not_ownership() {
         let mut g = group(Strategy::Range, 2);
         let a = g.join(at(0), "c", None, &["orders"]).expect("join");
         settle(&mut g);
-        let p0 = TopicPartition::new("orders", 0);
-        g.commit(&a, &p0, 5).expect("owner commits");
+        let (p0, p1) = (
+            TopicPartition::new("orders", 0),
+            TopicPartition::new("orders", 1),
+        );
+        g.commit(&a, &p0, 5)
+            .expect("a member of generation 1 commits");
         assert_eq!(g.offsets().get(&p0), Some(5));
         let b = g.join(at(5_000), "c", None, &["orders"]).expect("join");
-        let err = g
-            .commit(&a, &p0, 6)
-            .expect_err("eager rebalance in progress: a owns nothing");
-        assert!(matches!(err, GroupError::IllegalCommit { .. }));
+        // The eager round is preparing: a has revoked everything but is still of generation 1, so its
+        // commit from onPartitionsRevoked is accepted; b has no generation yet.
+        assert!(owned(&g, &a).is_empty());
+        g.commit(&a, &p0, 6).expect("commit while revoking");
+        assert!(matches!(
+            g.commit(&b, &p0, 7),
+            Err(GroupError::IllegalCommit { .. })
+        ));
         settle(&mut g);
-        assert!(g.commit(&b, &p0, 7).is_err(), "b got partition 1, not 0");
+        assert_eq!(owned(&g, &b), [1]);
+        g.commit(&b, &p0, 7)
+            .expect("generation 2: accepted, though b owns partition 1");
+        g.commit(&a, &p1, 3)
+            .expect("and a, though it owns partition 0");
+        assert_eq!(
+            (g.offsets().get(&p0), g.offsets().get(&p1)),
+            (Some(7), Some(3))
+        );
+        assert!(matches!(
+            g.commit("nobody", &p0, 1),
+            Err(GroupError::UnknownMember(_))
+        ));
         assert!(g.offsets_for_reset().is_err(), "members are active");
         g.leave(at(20_000), &a).expect("member");
         g.leave(at(20_000), &b).expect("member");
+        assert!(g.offsets_for_reset().is_ok());
+    }
+
+    #[test]
+    fn offsets_reset_only_once_a_crashed_member_is_gone() {
+        let mut g = group(Strategy::Range, 2);
+        let a = g.join(at(0), "c", None, &["orders"]).expect("join");
+        settle(&mut g);
+        g.crash(at(10_000), &a).expect("member");
+        g.handle_timeout(at(54_999)).expect("ok");
+        assert!(
+            matches!(g.offsets_for_reset(), Err(GroupError::GroupNotEmpty)),
+            "the group is not Empty while the crashed member's session runs"
+        );
+        g.handle_timeout(at(55_000)).expect("ok");
         assert!(g.offsets_for_reset().is_ok());
     }
 

@@ -100,7 +100,10 @@ proptest! {
                 GroupOp::Advance(ms) => now += Duration::from_millis(ms),
                 GroupOp::Consume { member, records } => {
                     let Some(id) = pick(member) else { continue };
-                    let targets: Vec<TopicPartition> = positions.keys().filter(|(m, _)| *m == id).map(|(_, tp)| tp.clone()).collect();
+                    // A consumer commits the positions of what it is assigned (KafkaConsumer.commitSync):
+                    // the coordinator checks the member and generation only, not ownership.
+                    let assigned = group.member(&id).map(|m| m.assigned.clone()).unwrap_or_default();
+                    let targets: Vec<TopicPartition> = positions.keys().filter(|(m, tp)| *m == id && assigned.contains(tp)).map(|(_, tp)| tp.clone()).collect();
                     for tp in targets {
                         let position = positions.get_mut(&(id.clone(), tp.clone())).expect("tracked");
                         *position += records;
