@@ -23,8 +23,8 @@ node -e '
   console.log(`simulate:  ${(wasm.wasm_events_per_s / 1e6).toFixed(1)} M events/s in wasm vs ${(native.simulated_events_per_s / 1e6).toFixed(1)} M native (${wasm.preset}, best of 3): ${(ratio * 100).toFixed(0)} %`);
 ' "$native_json" "$wasm_json"
 
-echo "== playground while a preset runs at 1000× (headless Chromium; frames and long tasks during the run)"
-for preset in black-friday inventory-outage; do node tests/bench/ui.mjs "$preset"; done
+echo "== playground while each preset runs at 1000× (headless Chromium; frames and long tasks during the run)"
+for preset in $(target/release/kplay presets | cut -d' ' -f1); do node tests/bench/ui.mjs "$preset"; done
 
 echo "== partition view at scale: 1,000 partitions, 500 consumers, 1,000 records/s (5 s of frames)"
 node tests/bench/scale.mjs 1000 500 5
@@ -38,3 +38,6 @@ KPLAY_BIN=target/release/kplay node tests/bench/landing.mjs 100
 
 echo "== site size (the first load before the first render, and the model's worker started after it)"
 node tests/bench/size.mjs
+
+echo "== first render of the landing view, navigation to the order-flow diagram drawn (budget 1.5 s)"
+node tests/bench/first-render.mjs 5

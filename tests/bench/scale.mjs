@@ -44,7 +44,7 @@ try {
     };
     requestAnimationFrame(count);
   }), seconds * 1000);
-  const owned = await page.locator('.partition-grid .cell:not(.none)').count();
+  const owned = await page.locator('.partition-grid .cell:not(.none), .lane-owner:not(.none)').count();
   console.log(JSON.stringify({
     partitions,
     consumers,
