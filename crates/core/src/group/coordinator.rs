@@ -155,14 +155,14 @@ pub enum GroupError {
     UnknownMember(String),
     /// The subscription or topic metadata is not one the assignor accepts.
     Assign(AssignError),
-    /// A commit came from a member of an older generation, or for a partition it does not own.
+    /// A commit came from a member not in the current generation (`ILLEGAL_GENERATION`).
     IllegalCommit {
         /// The member.
         member: String,
         /// The partition.
         partition: TopicPartition,
     },
-    /// Offsets can only be reset while the group has no live members.
+    /// Offsets are reset and groups deleted only when the group is Empty (`GROUP_NOT_EMPTY`).
     GroupNotEmpty,
 }
 
@@ -174,12 +174,12 @@ impl fmt::Display for GroupError {
             Self::IllegalCommit { member, partition } => {
                 write!(
                     f,
-                    "{member} cannot commit {partition}: it does not own it in the current generation"
+                    "ILLEGAL_GENERATION: {member} cannot commit {partition}: it is not in the group's current generation"
                 )
             }
-            Self::GroupNotEmpty => {
-                f.write_str("offsets can only be reset while the group has no active members")
-            }
+            Self::GroupNotEmpty => f.write_str(
+                "GROUP_NOT_EMPTY: the group has members (a crashed one until its session expires)",
+            ),
         }
     }
 }

@@ -13,7 +13,7 @@
 //!
 //! `kafka-consumer-groups.sh --reset-offsets` moves committed offsets explicitly — to the earliest or latest
 //! offset, to a given offset (clamped into the log) or to the first offset at a timestamp — and, like the
-//! tool, only while the group has no active members.
+//! tool, only while the group is Empty (a crashed member counts until its session expires).
 
 use alloc::collections::BTreeMap;
 use core::fmt;
@@ -123,22 +123,30 @@ pub fn starting_offset(
     }
 }
 
-/// The group's lag on one partition: records at or above its position and below the high watermark that
-/// still exist; `None` before the first commit.
+/// The group's lag on one partition as `kafka-consumer-groups.sh --describe` prints it (`LAG`,
+/// `ConsumerGroupCommand.getLag`): the log end a client sees (the high watermark, `ListOffsets` latest)
+/// minus the committed offset, not clamped at the log start, so records retention already deleted still
+/// count; `None` before the first commit, where the tool prints `-`. (A committed offset above the high
+/// watermark, possible only after a truncation, gives 0 where the tool prints a negative number.)
 #[must_use]
 pub fn lag(committed: Option<u64>, log: &PartitionLog) -> Option<u64> {
-    lag_between(committed, log.log_start_offset(), log.high_watermark())
+    lag_between(committed, log.high_watermark())
 }
 
-/// [`lag`] from the offsets alone, for a partition known only by its log start offset and high watermark:
-/// kplay's one definition of lag.
+/// [`lag`] from the offsets alone: kplay's one definition of lag.
 #[must_use]
-pub fn lag_between(
-    committed: Option<u64>,
-    log_start_offset: u64,
-    high_watermark: u64,
-) -> Option<u64> {
-    committed.map(|c| high_watermark.saturating_sub(c.max(log_start_offset)))
+pub fn lag_between(committed: Option<u64>, high_watermark: u64) -> Option<u64> {
+    committed.map(|c| high_watermark.saturating_sub(c))
+}
+
+/// Of the [`lag`], the records the group can still read: those from its committed offset (or the log
+/// start, if retention deleted past it) to the high watermark.
+#[must_use]
+pub fn readable(committed: Option<u64>, log: &PartitionLog) -> Option<u64> {
+    committed.map(|c| {
+        log.high_watermark()
+            .saturating_sub(c.max(log.log_start_offset()))
+    })
 }
 
 #[cfg(test)]
@@ -174,15 +182,21 @@ mod tests {
     }
 
     #[test]
-    fn lag_never_counts_records_retention_deleted() {
+    fn lag_counts_from_the_committed_offset_even_past_the_log_start() {
         let mut log = log(8);
         log.handle_retention(Instant::from_millis(66));
         assert_eq!(log.log_start_offset(), 6);
         assert_eq!(
             lag(Some(2), &log),
+            Some(6),
+            "kafka-consumer-groups.sh: log end 8 − committed 2"
+        );
+        assert_eq!(
+            readable(Some(2), &log),
             Some(2),
             "offsets 2..6 are gone; only 6 and 7 are left to read"
         );
+        assert_eq!((lag(None, &log), readable(None, &log)), (None, None));
         assert_eq!(
             starting_offset(&tp(), Some(2), &log, OffsetResetPolicy::Earliest),
             Ok(6)

@@ -94,9 +94,13 @@ pub struct MemberView {
 pub struct OffsetView {
     /// The committed offset (the next to read), `null` before the first commit.
     pub committed: Option<u64>,
-    /// Records below the high watermark not yet committed ([`offsets::lag`]); `null` before the first
-    /// commit, as `kafka-consumer-groups.sh` shows `-`.
+    /// The high watermark minus the committed offset, as `kafka-consumer-groups.sh` prints `LAG`
+    /// ([`offsets::lag`]): records retention deleted still count; `null` before the first commit, as the
+    /// tool shows `-`.
     pub lag: Option<u64>,
+    /// Of those, the records still in the log to read ([`offsets::readable`]); `null` before the first
+    /// commit.
+    pub readable: Option<u64>,
 }
 
 /// What became of one produced record.
@@ -217,6 +221,7 @@ impl World {
                                     OffsetView {
                                         committed,
                                         lag: offsets::lag(committed, log),
+                                        readable: offsets::readable(committed, log),
                                     },
                                 )
                             })

@@ -29,8 +29,9 @@ pub struct GroupPanelProps {
     pub onassignor: Callback<String>,
     /// A new group starts reading.
     pub onaddgroup: Callback<()>,
-    /// The group's offsets are reset (`earliest` or `latest`).
-    pub onreset: Callback<String>,
+    /// The group's offsets are reset: to `earliest`, `latest`, `offset` or `timestamp`, with the typed
+    /// offset or time for the last two.
+    pub onreset: Callback<(String, String)>,
     /// Whether consumers added now are static members.
     pub static_members: bool,
     /// Static membership is turned on or off for consumers added from now.
@@ -43,6 +44,7 @@ pub struct GroupPanelProps {
 #[function_component(GroupPanel)]
 pub fn group_panel(props: &GroupPanelProps) -> Html {
     let reset_to = use_state(|| "earliest".to_owned());
+    let reset_at = use_state(|| "0".to_owned());
 
     // Callbacks
     let click = |callback: &Callback<()>| {
@@ -59,9 +61,27 @@ pub fn group_panel(props: &GroupPanelProps) -> Html {
         e.target_unchecked_into::<web_sys::HtmlInputElement>()
             .checked()
     });
+    let onresetat = {
+        let reset_at = reset_at.setter();
+        Callback::from(move |e: Event| {
+            reset_at.set(
+                e.target_unchecked_into::<web_sys::HtmlInputElement>()
+                    .value(),
+            );
+        })
+    };
     let onreset = {
-        let (callback, to) = (props.onreset.clone(), (*reset_to).clone());
-        Callback::from(move |_: MouseEvent| callback.emit(to.clone()))
+        let (callback, to, at) = (
+            props.onreset.clone(),
+            (*reset_to).clone(),
+            (*reset_at).clone(),
+        );
+        Callback::from(move |_: MouseEvent| callback.emit((to.clone(), at.clone())))
+    };
+    let at_label = match reset_to.as_str() {
+        "offset" => Some("offset"),
+        "timestamp" => Some("time (ms)"),
+        _ => None,
     };
 
     // Render
@@ -98,8 +118,16 @@ pub fn group_panel(props: &GroupPanelProps) -> Html {
                     <select data-testid="reset-offsets-to" onchange={onresetto}>
                         <option value="earliest" selected={*reset_to == "earliest"}>{ "earliest" }</option>
                         <option value="latest" selected={*reset_to == "latest"}>{ "latest" }</option>
+                        <option value="offset" selected={*reset_to == "offset"}>{ "an offset" }</option>
+                        <option value="timestamp" selected={*reset_to == "timestamp"}>{ "a time" }</option>
                     </select>
                 </label>
+                if let Some(label) = at_label {
+                    <label class="field inline">
+                        <span>{ label }</span>
+                        <input type="number" min="0" data-testid="reset-offsets-at" value={(*reset_at).clone()} onchange={onresetat} />
+                    </label>
+                }
                 <button type="button" class="secondary" data-testid="reset-offsets" onclick={onreset}
                     title="kafka-consumer-groups.sh --reset-offsets: the group's consumers stop, its offsets move, they start again">
                     { "Reset offsets" }

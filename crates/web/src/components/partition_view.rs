@@ -143,9 +143,9 @@ pub fn partition_view(props: &PartitionViewProps) -> Html {
     });
     let on_reset = use_callback(
         (world.dispatcher(), group.clone(), strategy),
-        |to: String, (world, group, strategy)| {
+        |(to, at): (String, String), (world, group, strategy)| {
             world.dispatch(WorldAction::act(partitions::reset_offsets(
-                group, &to, *strategy,
+                group, &to, &at, *strategy,
             )));
         },
     );

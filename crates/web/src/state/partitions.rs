@@ -15,7 +15,7 @@
 //! there, as `kafka-consumer-groups.sh` shows it). Everything here reads the frame or builds intents: the
 //! world itself, with its rebalances and sessions, runs in the worker.
 
-use kplay_core::config::SCRIPT_VERSION;
+use kplay_core::config::{MAX_AT_MS, SCRIPT_VERSION};
 use kplay_core::group::assignor::Strategy;
 use kplay_core::world::Action;
 use kplay_core::world::script::{ResetName, ResetSpec};
@@ -212,26 +212,39 @@ pub fn remove_group(group: &str) -> Intent {
     }
 }
 
-/// `kafka-consumer-groups.sh --reset-offsets --to-earliest` (or `--to-latest`) on `group`, done as an
-/// operator does: its consumers stop, the offsets move, as many start again with `strategy`.
+/// `kafka-consumer-groups.sh --reset-offsets` on `group` `to` `earliest`, `latest`, an `offset`
+/// (`--to-offset`) or a `timestamp` (`--to-datetime`, the first offset at or after it), the last two at
+/// the typed `at` (an offset, or milliseconds of simulated time); done as an operator does: its
+/// consumers stop, the offsets move, as many start again with `strategy`.
 ///
 /// # Errors
-/// A message naming the choice when `to` is neither `earliest` nor `latest`.
-pub fn reset_offsets(group: &str, to: &str, strategy: Strategy) -> Result<Intent, String> {
+/// A message naming the choice or the typed value that is not one.
+pub fn reset_offsets(
+    group: &str,
+    to: &str,
+    at: &str,
+    strategy: Strategy,
+) -> Result<Intent, String> {
     let to = match to {
-        "earliest" => ResetName::Earliest,
-        "latest" => ResetName::Latest,
+        "earliest" => ResetSpec::Named(ResetName::Earliest),
+        "latest" => ResetSpec::Named(ResetName::Latest),
+        "offset" => ResetSpec::Offset {
+            offset: whole_number("Reset offsets to offset", at, 0..=u64::MAX)?,
+        },
+        "timestamp" => ResetSpec::Timestamp {
+            timestamp_ms: whole_number("Reset offsets to time (ms)", at, 0..=MAX_AT_MS)?,
+        },
         other => {
             return Err(format!(
-                "Reset offsets: {:?} is neither earliest nor latest.",
-                kplay_core::problem::cut(other)
+                "Reset offsets: {} is not earliest, latest, offset or timestamp.",
+                kplay_core::problem::quote(other)
             ));
         }
     };
     Ok(Intent::ResetOffsets {
         group: group.into(),
         topic: TOPIC.into(),
-        to: ResetSpec::Named(to),
+        to,
         strategy: strategy.name().into(),
         records_per_s: RECORDS_PER_SECOND,
     })
@@ -589,7 +602,7 @@ mod tests {
         // Reset billing to the earliest offset: its lag is the whole log, then falls as it reads again.
         let reset = act(
             &mut engine,
-            reset_offsets("billing", "earliest", Strategy::Range).expect("a target"),
+            reset_offsets("billing", "earliest", "", Strategy::Range).expect("a target"),
         );
         let lags = |frame: &WorldFrame, g: usize| -> u64 {
             lanes(frame)
@@ -602,10 +615,34 @@ mod tests {
         let later = go(&mut engine, 100_000);
         assert!(lags(&later, 1) < total, "billing reads again");
         assert!(
-            reset_offsets("billing", "yesterday", Strategy::Range)
-                .expect_err("neither earliest nor latest")
+            reset_offsets("billing", "yesterday", "", Strategy::Range)
+                .expect_err("not a target")
                 .contains("\"yesterday\"")
         );
+        assert_eq!(
+            reset_offsets("billing", "offset", "x7", Strategy::Range).expect_err("not a number"),
+            "Reset offsets to offset: \"x7\" is not a whole number from 0 to 18446744073709551615."
+        );
+        // To offset 3 on every partition: the lag is the log end minus 3 (or 0) on each.
+        let to_three = act(
+            &mut engine,
+            reset_offsets("billing", "offset", "3", Strategy::Range).expect("a target"),
+        );
+        let expected: u64 = lanes(&to_three)
+            .iter()
+            .map(|l| l.high_watermark.saturating_sub(3))
+            .sum();
+        assert_eq!(lags(&to_three, 1), expected);
+        // To a time: the first offset at or after it, so the start of the run is the earliest offset.
+        let to_start = act(
+            &mut engine,
+            reset_offsets("billing", "timestamp", "0", Strategy::Range).expect("a target"),
+        );
+        let whole: u64 = lanes(&to_start)
+            .iter()
+            .map(|l| l.high_watermark - l.log_start_offset)
+            .sum();
+        assert_eq!(lags(&to_start, 1), whole);
 
         // Every group the view offers, then no more.
         let mut now = later;
