@@ -100,8 +100,9 @@ impl CommittedOffsets {
     }
 }
 
-/// Where a consumer taking over `tp` starts reading: its committed offset if the log still has it,
-/// otherwise what `policy` says.
+/// Where a consumer taking over `tp` starts reading: its committed offset if it lies in the log (from the
+/// log start to the log end: a fetch between the high watermark and the log end returns nothing yet, not
+/// an error — `LocalLog.read`), otherwise, `OFFSET_OUT_OF_RANGE`, what `policy` says.
 ///
 /// # Errors
 /// [`NoOffsetForPartition`] when a reset is needed and `policy` is [`OffsetResetPolicy::None`].
@@ -112,7 +113,7 @@ pub fn starting_offset(
     policy: OffsetResetPolicy,
 ) -> Result<u64, NoOffsetForPartition> {
     match committed {
-        Some(offset) if (log.log_start_offset()..=log.high_watermark()).contains(&offset) => {
+        Some(offset) if (log.log_start_offset()..=log.log_end_offset()).contains(&offset) => {
             Ok(offset)
         }
         _ => match policy {
@@ -206,6 +207,30 @@ mod tests {
             Ok(8)
         );
         assert!(starting_offset(&tp(), Some(2), &log, OffsetResetPolicy::None).is_err());
+    }
+
+    #[test]
+    fn an_offset_between_the_high_watermark_and_the_log_end_is_a_position_not_out_of_range() {
+        let mut log = log(8);
+        for i in 8..10 {
+            log.append(Instant::from_millis(i * 10), None, Some(10))
+                .expect("append");
+        }
+        assert_eq!((log.high_watermark(), log.log_end_offset()), (8, 10));
+        for policy in [OffsetResetPolicy::Earliest, OffsetResetPolicy::Latest] {
+            assert_eq!(starting_offset(&tp(), Some(9), &log, policy), Ok(9));
+            assert_eq!(starting_offset(&tp(), Some(10), &log, policy), Ok(10));
+        }
+        assert_eq!(
+            starting_offset(&tp(), Some(11), &log, OffsetResetPolicy::Latest),
+            Ok(8),
+            "past the log end: out of range, reset"
+        );
+        assert!(
+            log.fetch(9, 1).expect("in range").is_empty(),
+            "nothing to read yet"
+        );
+        assert!(log.fetch(11, 1).is_err(), "OFFSET_OUT_OF_RANGE");
     }
 
     #[test]

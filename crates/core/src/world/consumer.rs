@@ -118,8 +118,10 @@ impl World {
             };
             let committed = state.group.offsets().get(tp);
             let position = match member.positions.get(tp) {
-                Some(&p) if p >= log.log_start_offset() => Ok(p),
-                // No position yet, or retention deleted it: OFFSET_OUT_OF_RANGE → auto.offset.reset.
+                // Up to the log end a fetch is in range (above the high watermark it returns nothing).
+                Some(&p) if (log.log_start_offset()..=log.log_end_offset()).contains(&p) => Ok(p),
+                // Retention deleted it, or a truncation cut the log below it: OFFSET_OUT_OF_RANGE →
+                // auto.offset.reset.
                 Some(_) => starting_offset(tp, None, log, member.reset),
                 None => starting_offset(tp, committed, log, member.reset),
             };

@@ -145,6 +145,7 @@ pub fn replication_view(props: &ReplicationViewProps) -> Html {
         <section class="panel replication-view" aria-labelledby="replication-title">
             { header }
             { controls }
+            <p class="hint">{ "min.insync.replicas starts at 2 here, the usual production setting (Kafka's default is 1): acks=all then survives one broker down and is refused (NOT_ENOUGH_REPLICAS) when two are." }</p>
             <NoticeBar notice={world.notice.clone()} />
             if let Some(error) = error {
                 <p class="notice refused" role="alert" data-testid="replication-message">
