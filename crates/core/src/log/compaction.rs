@@ -6,11 +6,18 @@
 //! cleanable range is rewritten keeping a record only if no later offset of its key is in the map, and,
 //! for a tombstone (a key with a null value), only until its delete horizon: the first pass that keeps a
 //! tombstone stamps it with `now + delete.retention.ms`, and a pass at or after that time drops it. Offsets
-//! never change and order is kept; segments stay where they were, only smaller. A log is cleaned when its
-//! dirty bytes exceed `min.cleanable.dirty.ratio` of its cleanable bytes (`LogCleanerManager`), or on demand.
+//! never change and order is kept. Consecutive cleaned segments whose sizes before the pass add up to at
+//! most `segment.bytes` are rewritten as one (`LogCleaner.groupSegmentsBySize`), so a compacted log does
+//! not keep ever more, ever smaller segments; the group's segment keeps the first one's base offset.
+//! (Kafka also caps a group by its index files' sizes, `segment.index.bytes`; kplay keeps no index, and
+//! at the default 10 MB that cap binds only past about a million records a segment.) A log is cleaned
+//! when its dirty bytes exceed `min.cleanable.dirty.ratio` of its cleanable bytes (`LogCleanerManager`),
+//! or on demand.
 
 use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
+use alloc::vec::Vec;
+use core::ops::Range;
 
 use super::PartitionLog;
 use crate::time::Instant;
@@ -104,7 +111,19 @@ impl PartitionLog {
             ..CleanReport::default()
         };
         let horizon = now + self.config.delete_retention_ms;
-        for segment in self.segments.iter_mut().take_while(|s| s.base_offset < end) {
+        let cleanable = self
+            .segments
+            .iter()
+            .take_while(|s| s.base_offset < end)
+            .count();
+        let sizes: Vec<u64> = self
+            .segments
+            .iter()
+            .take(cleanable)
+            .map(|s| s.size)
+            .collect();
+        let groups = group_segments_by_size(&sizes, self.config.segment_bytes);
+        for segment in self.segments.iter_mut().take(cleanable) {
             let before = segment.size;
             segment.records.retain_mut(|record| {
                 if record.offset >= end {
@@ -135,9 +154,37 @@ impl PartitionLog {
             segment.recompute();
             report.freed_bytes += before - segment.size;
         }
+        // Each group becomes one segment, from the last group back so indices stay valid.
+        for group in groups.into_iter().rev() {
+            let merged: Vec<_> = self.segments.drain(group.start + 1..group.end).collect();
+            let first = &mut self.segments[group.start];
+            for segment in merged {
+                first.records.extend(segment.records);
+            }
+            first.recompute();
+        }
         self.cleaner_checkpoint = self.cleaner_checkpoint.max(end);
         report
     }
+}
+
+/// `LogCleaner.groupSegmentsBySize`: consecutive segments of `sizes` in groups whose total is at most
+/// `max_size` (a segment larger than that alone makes a group), in order.
+#[must_use]
+pub fn group_segments_by_size(sizes: &[u64], max_size: u64) -> Vec<Range<usize>> {
+    let mut groups = Vec::new();
+    let mut start = 0;
+    while start < sizes.len() {
+        let mut total = sizes[start];
+        let mut end = start + 1;
+        while end < sizes.len() && total + sizes[end] <= max_size {
+            total += sizes[end];
+            end += 1;
+        }
+        groups.push(start..end);
+        start = end;
+    }
+    groups
 }
 
 #[cfg(test)]
@@ -221,6 +268,64 @@ mod tests {
             log.fetch(0, 1).expect("offset 0 still valid")[0].offset,
             3,
             "a gap reads the next record"
+        );
+    }
+
+    /// `LogCleanerTest.testSegmentGrouping`, by log size: a huge limit makes one group, a tiny one makes
+    /// singletons, and a limit of three segments plus one byte makes groups of three (but the last).
+    #[test]
+    fn segments_are_grouped_by_size_in_order() {
+        let sizes = [100_u64; 10];
+        assert_eq!(group_segments_by_size(&sizes, u64::MAX), [0..10]);
+        assert_eq!(
+            group_segments_by_size(&sizes, 1),
+            (0..10).map(|i| i..i + 1).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            group_segments_by_size(&sizes, 301),
+            [0..3, 3..6, 6..9, 9..10]
+        );
+        assert_eq!(
+            group_segments_by_size(&[500, 10, 10, 500], 400),
+            [0..1, 1..3, 3..4]
+        );
+        assert!(group_segments_by_size(&[], 10).is_empty());
+    }
+
+    #[test]
+    fn small_cleaned_segments_are_merged_up_to_segment_bytes() {
+        let mut log = PartitionLog::new(compacted());
+        let rewrite = |log: &mut PartitionLog, start: u64| {
+            for round in 0..4 {
+                append_all(
+                    log,
+                    start + round * 10,
+                    &[(1, Some(9)), (2, Some(9)), (3, Some(9))],
+                );
+            }
+        };
+        // Grouping goes by sizes before the pass: full segments (240 of 250 bytes) stay apart.
+        rewrite(&mut log, 0);
+        let full = log.segments().count();
+        log.handle_cleaning(at(1_000), true).expect("cleaned");
+        assert_eq!(log.segments().count(), full);
+        // The next pass finds the emptied segments small and rewrites them together.
+        rewrite(&mut log, 2_000);
+        let before = log.segments().count();
+        log.handle_cleaning(at(3_000), true).expect("cleaned");
+        let after = log.segments().count();
+        assert!(after < before, "{before} segments became {after}");
+        let limit = log.config().segment_bytes;
+        assert!(log.segments().all(|s| s.size() <= limit));
+        let offsets: Vec<u64> = contents(&log).iter().map(|(o, _, _)| *o).collect();
+        assert!(
+            offsets.windows(2).all(|w| w[0] < w[1]),
+            "order kept: {offsets:?}"
+        );
+        let bases: Vec<u64> = log.segments().map(|s| s.base_offset).collect();
+        assert!(
+            bases.windows(2).all(|w| w[0] < w[1]) && bases[0] == 0,
+            "{bases:?}"
         );
     }
 
