@@ -276,7 +276,8 @@ mod tests {
     #[test]
     fn segments_are_grouped_by_size_in_order() {
         let sizes = [100_u64; 10];
-        assert_eq!(group_segments_by_size(&sizes, u64::MAX), [0..10]);
+        let one_group = group_segments_by_size(&sizes, u64::MAX);
+        assert_eq!((one_group.len(), one_group[0].clone()), (1, 0..10));
         assert_eq!(
             group_segments_by_size(&sizes, 1),
             (0..10).map(|i| i..i + 1).collect::<Vec<_>>()
