@@ -200,7 +200,7 @@ mod tests {
     }
 
     fn compacted() -> LogConfig {
-        // Keys of 1 byte and values of 9 bytes make 80-byte records; three per 250-byte segment.
+        // Keys of 1 byte and values of 11 bytes make 80-byte records; three per 250-byte segment.
         LogConfig {
             cleanup_policy: CleanupPolicy::Compact,
             segment_bytes: 250,
@@ -238,13 +238,13 @@ mod tests {
             &mut log,
             0,
             &[
-                (b'a', Some(9)),
-                (b'b', Some(9)),
-                (b'a', Some(9)),
-                (b'c', Some(9)),
-                (b'b', Some(9)),
-                (b'a', Some(9)),
-                (b'd', Some(9)),
+                (b'a', Some(11)),
+                (b'b', Some(11)),
+                (b'a', Some(11)),
+                (b'c', Some(11)),
+                (b'b', Some(11)),
+                (b'a', Some(11)),
+                (b'd', Some(11)),
             ],
         );
         let report = log.handle_cleaning(at(10), true).expect("compacted topic");
@@ -301,7 +301,7 @@ mod tests {
                 append_all(
                     log,
                     start + round * 10,
-                    &[(1, Some(9)), (2, Some(9)), (3, Some(9))],
+                    &[(1, Some(11)), (2, Some(11)), (3, Some(11))],
                 );
             }
         };
@@ -333,7 +333,7 @@ mod tests {
     #[test]
     fn the_active_segment_is_never_compacted() {
         let mut log = PartitionLog::new(compacted());
-        append_all(&mut log, 0, &[(b'a', Some(9)), (b'a', Some(9))]);
+        append_all(&mut log, 0, &[(b'a', Some(11)), (b'a', Some(11))]);
         let report = log.handle_cleaning(at(10), true).expect("compacted topic");
         assert_eq!(report.superseded_records, 0);
         assert_eq!(log.record_count(), 2);
@@ -347,10 +347,10 @@ mod tests {
             &mut log,
             0,
             &[
-                (b'a', Some(9)),
+                (b'a', Some(11)),
                 (b'a', None),
-                (b'b', Some(9)),
-                (b'c', Some(9)),
+                (b'b', Some(11)),
+                (b'c', Some(11)),
             ],
         );
         let first = log.handle_cleaning(at(10), true).expect("compacted");
@@ -382,10 +382,10 @@ mod tests {
             &mut log,
             0,
             &[
-                (b'a', Some(9)),
-                (b'a', Some(9)),
-                (b'a', Some(9)),
-                (b'b', Some(9)),
+                (b'a', Some(11)),
+                (b'a', Some(11)),
+                (b'a', Some(11)),
+                (b'b', Some(11)),
             ],
         );
         assert_eq!(

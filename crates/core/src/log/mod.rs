@@ -9,8 +9,9 @@
 //!
 //! Consumers read only below the **high watermark** (HW): the offset up to which every in-sync replica has
 //! the data (see [`crate::cluster`] for replication). A log with a single replica advances its HW with every
-//! append. Record sizes are counted as key bytes + value bytes + [`RECORD_OVERHEAD`] so that
-//! `segment.bytes` and `retention.bytes` behave as they would on a broker.
+//! append. Each record counts as a v2 batch holding just it (its key, value and framing plus the 61-byte
+//! batch header, [`crate::record_format`]), so that `segment.bytes` and `retention.bytes` behave as they
+//! would on a broker receiving one record per produce request.
 
 pub mod compaction;
 pub mod config;
@@ -25,15 +26,13 @@ pub use compaction::CleanReport;
 pub use config::{CleanupPolicy, LogConfig};
 pub use retention::RetentionReport;
 
+use crate::record_format::single_record_batch;
 use crate::time::Instant;
 
-/// Bytes a record takes besides its key and value: a v2 record batch header (61 bytes) holding one record
-/// with its framing (about 9 bytes).
-pub const RECORD_OVERHEAD: u64 = 70;
-
-/// Bytes a record with this key and value counts for.
+/// Bytes a record with this key and value counts for: a v2 batch holding just it
+/// ([`crate::record_format`]).
 fn record_size(key: Option<&[u8]>, value_size: Option<u32>) -> u64 {
-    RECORD_OVERHEAD + key.map_or(0, |k| k.len() as u64) + u64::from(value_size.unwrap_or(0))
+    single_record_batch(key.map(|k| k.len() as u64), value_size.map(u64::from))
 }
 
 /// A record as stored in the log.
@@ -449,7 +448,7 @@ mod tests {
     fn offsets_are_consecutive_and_segments_roll_by_size() {
         let mut log = PartitionLog::new(small_segments());
         for i in 0..7 {
-            assert_eq!(log.append_and_commit(at(i), None, Some(10)), Ok(i));
+            assert_eq!(log.append_and_commit(at(i), None, Some(12)), Ok(i));
         }
         let bases: Vec<u64> = log.segments().map(|s| s.base_offset).collect();
         assert_eq!(bases, [0, 3, 6]);
@@ -491,7 +490,7 @@ mod tests {
     fn fetch_stops_at_the_high_watermark() {
         let mut log = PartitionLog::new(small_segments());
         for i in 0..5 {
-            log.append(at(i), None, Some(10)).expect("append");
+            log.append(at(i), None, Some(12)).expect("append");
         }
         log.set_high_watermark(3);
         let offsets: Vec<u64> = log
@@ -530,7 +529,7 @@ mod tests {
             ..LogConfig::default()
         });
         assert!(matches!(
-            tiny.append(at(0), None, Some(31)),
+            tiny.append(at(0), None, Some(33)),
             Err(AppendError::RecordTooLarge { size: 101, .. })
         ));
     }
@@ -539,7 +538,7 @@ mod tests {
     fn offset_for_timestamp_finds_the_first_record_at_or_after() {
         let mut log = PartitionLog::new(small_segments());
         for ms in [10, 20, 30, 40] {
-            log.append_and_commit(at(ms), None, Some(10))
+            log.append_and_commit(at(ms), None, Some(12))
                 .expect("append");
         }
         assert_eq!(log.offset_for_timestamp(at(0)), 0);
@@ -556,7 +555,7 @@ mod tests {
     fn truncation_removes_the_tail() {
         let mut log = PartitionLog::new(small_segments());
         for i in 0..7 {
-            log.append_and_commit(at(i), None, Some(10))
+            log.append_and_commit(at(i), None, Some(12))
                 .expect("append");
         }
         log.truncate_to(4);
@@ -572,6 +571,6 @@ mod tests {
             log.segments().map(|s| s.base_offset).collect::<Vec<_>>(),
             [0, 3]
         );
-        assert_eq!(log.append_and_commit(at(9), None, Some(10)), Ok(4));
+        assert_eq!(log.append_and_commit(at(9), None, Some(12)), Ok(4));
     }
 }

@@ -129,7 +129,7 @@ mod tests {
             ..config
         });
         for i in 0..records {
-            log.append_and_commit(at(i), None, Some(10))
+            log.append_and_commit(at(i), None, Some(12))
                 .expect("append");
         }
         log
@@ -170,7 +170,7 @@ mod tests {
         });
         // The middle segment holds a record from the future (timestamps are the producer's).
         for ms in [0, 0, 0, 100, 0, 0, 0] {
-            log.append_and_commit(at(ms), None, Some(10))
+            log.append_and_commit(at(ms), None, Some(12))
                 .expect("append");
         }
         let report = log.handle_retention(at(50));
@@ -240,7 +240,7 @@ mod tests {
         );
         assert_eq!(bases(&log), [8]);
         assert_eq!(
-            log.append_and_commit(at(1_001), None, Some(10)),
+            log.append_and_commit(at(1_001), None, Some(12)),
             Ok(8),
             "offsets carry on"
         );

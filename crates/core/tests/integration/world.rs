@@ -427,7 +427,7 @@ fn retention_deletes_whole_segments_and_moves_the_log_start_offset() {
     }));
     let mut world = run(&s, 22_000);
     let p = world.state().topics.get("t").expect("t").partitions[0].clone();
-    // 172-byte records, two per 500-byte segment: six old segments expire, the new record's stays.
+    // 171-byte records, two per 500-byte segment: six old segments expire, the new record's stays.
     assert_eq!((p.log_start_offset, p.log_end_offset), (12, 13));
     let deleted = events(&mut world)
         .into_iter()
@@ -438,7 +438,8 @@ fn retention_deletes_whole_segments_and_moves_the_log_start_offset() {
 
 #[test]
 fn alter_config_turns_on_compaction_and_tombstones_delete_keys() {
-    // 81-byte records (a 2-byte key, a 9-byte value, 70 bytes of batch framing), five per segment.
+    // 81-byte records (a 2-byte key, an 11-byte value, 9 bytes of record framing and a 61-byte batch
+    // header, record_format), five per segment.
     let s = script(json!({
         "version": 1, "brokers": 1,
         "topics": [{"name": "log", "partitions": 1,
@@ -446,13 +447,13 @@ fn alter_config_turns_on_compaction_and_tombstones_delete_keys() {
         "broker_config": {"log.cleaner.backoff.ms": 1000},
         "producers": [{"name": "p", "config": {"linger.ms": 0}}],
         "actions": [
-            {"at_ms": 0, "do": "produce", "topic": "log", "key": "k{i}", "value_bytes": 9, "count": 5, "producer": "p"},
-            {"at_ms": 0, "do": "produce", "topic": "log", "key": "k{i}", "value_bytes": 9, "count": 5, "producer": "p"},
+            {"at_ms": 0, "do": "produce", "topic": "log", "key": "k{i}", "value_bytes": 11, "count": 5, "producer": "p"},
+            {"at_ms": 0, "do": "produce", "topic": "log", "key": "k{i}", "value_bytes": 11, "count": 5, "producer": "p"},
             {"at_ms": 100, "do": "produce", "topic": "log", "key": "k1", "tombstone": true, "producer": "p"},
             {"at_ms": 200, "do": "produce", "topic": "log", "key": null, "producer": "p"},
             {"at_ms": 300, "do": "alter-config", "topic": "log", "config": {"cleanup.policy": "compact"}},
             {"at_ms": 400, "do": "produce", "topic": "log", "key": null, "producer": "p"},
-            {"at_ms": 500, "do": "produce", "topic": "log", "key": "k0", "value_bytes": 9, "producer": "p"},
+            {"at_ms": 500, "do": "produce", "topic": "log", "key": "k0", "value_bytes": 11, "producer": "p"},
         ]
     }));
     let before = World::replay(&s, Instant::from_millis(250)).expect("valid");
@@ -462,8 +463,8 @@ fn alter_config_turns_on_compaction_and_tombstones_delete_keys() {
             .iter()
             .map(|g| (g.base_offset, g.record_count, g.bytes))
             .collect::<Vec<_>>(),
-        [(0, 5, 405), (5, 5, 405), (10, 2, 242)],
-        "a tombstone has no value: 72 bytes; then a keyless record with a 100-byte value: 170"
+        [(0, 5, 405), (5, 5, 405), (10, 2, 240)],
+        "a tombstone has no value: 70 bytes; then a keyless record with a 100-byte value: 170"
     );
     assert!(segments[2].records[0].tombstone && segments[2].records[1].key.is_none());
     let mut world = run(&s, 2_000);

@@ -1,8 +1,9 @@
 //! The log-and-retention view: one partition of a one-broker topic, as a world in the model's worker
 //! ([`super::world`]), with segments small enough that retention and compaction show after a few records.
 //!
-//! Records are keyed `k0`…`k4` (or by the key typed) with 9-byte values, so each counts 81 bytes (a
-//! 2-byte key, the value and 70 bytes of batch framing) and a 405-byte segment holds five. The broker
+//! Records are keyed `k0`…`k4` (or by the key typed) with 11-byte values, so each counts 81 bytes (a
+//! 2-byte key, the value, 9 bytes of record framing and a 61-byte batch header:
+//! [`kplay_core::record_format`]) and a 405-byte segment holds five. The broker
 //! runs retention and the cleaner on its own, as Kafka does — every [`CHECK_MS`] here
 //! (`log.retention.check.interval.ms`, 5 min in Kafka, and `log.cleaner.backoff.ms`, 15 s, shortened so
 //! they show while the view plays); the cleaner compacts once `min.cleanable.dirty.ratio` (Kafka's 0.5)
@@ -22,7 +23,7 @@ pub const TOPIC: &str = "log";
 /// Keys "produce 10" cycles through.
 pub const KEYS: u64 = 5;
 /// Value size of produced records.
-pub const VALUE_BYTES: u32 = 9;
+pub const VALUE_BYTES: u32 = 11;
 /// `segment.bytes`: five records.
 pub const SEGMENT_BYTES: u64 = 405;
 /// `retention.ms` the view starts with.
