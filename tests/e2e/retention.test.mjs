@@ -107,6 +107,11 @@ test('the log view is autosaved: the app opened again without a link shows it wh
   await page.getByTestId('produce-many').click();
   await page.getByTestId('advance-clock').click();
   const shown = await offsets(page, /· 10 record\(s\)/);
+  // The view plays on to the end of its timeline (the clock advanced 30 s): read the moment once there.
+  await page.waitForFunction(() => {
+    const [at, end] = document.querySelector('[data-testid=moment]').textContent.split(' · ')[0].split(' of ');
+    return at === end;
+  });
   const at = await page.getByTestId('moment').textContent();
   await page.waitForFunction(() => Object.keys(localStorage).includes('kplay.world.retention'));
   await page.goto(new URL(page.url()).origin + new URL(page.url()).pathname);
