@@ -230,11 +230,8 @@ impl Producer {
                 p
             }
         };
-        if self.update_sticky(current, 0) {
-            self.sticky.unwrap_or(current)
-        } else {
-            current
-        }
+        self.update_sticky(current, 0);
+        self.sticky.unwrap_or(current)
     }
 
     /// `BuiltInPartitioner.updatePartitionInfo`: counts `bytes` more produced to the sticky `partition`

@@ -57,6 +57,12 @@ impl Duration {
     /// Longer than any simulation.
     pub const MAX: Self = Self(u64::MAX);
 
+    /// `self` less `other`, or zero if `other` is longer.
+    #[must_use]
+    pub const fn saturating_sub(self, other: Self) -> Self {
+        Self(self.0.saturating_sub(other.0))
+    }
+
     /// `micros` microseconds.
     #[must_use]
     pub const fn from_micros(micros: u64) -> Self {

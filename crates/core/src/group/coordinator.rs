@@ -403,9 +403,7 @@ impl ConsumerGroup {
                 pending.earliest_completion = pending.started + delay;
                 pending.initial = Some(InitialDelay {
                     delay,
-                    remaining: Duration::from_micros(
-                        timeout.as_micros().saturating_sub(delay.as_micros()),
-                    ),
+                    remaining: timeout.saturating_sub(delay),
                     new_member_added: false,
                 });
             } else if let Some(initial) = &mut pending.initial {
@@ -601,12 +599,7 @@ impl ConsumerGroup {
             return false;
         }
         let delay = configured.min(initial.remaining);
-        initial.remaining = Duration::from_micros(
-            initial
-                .remaining
-                .as_micros()
-                .saturating_sub(initial.delay.as_micros()),
-        );
+        initial.remaining = initial.remaining.saturating_sub(initial.delay);
         initial.delay = delay;
         initial.new_member_added = false;
         pending.earliest_completion += delay;

@@ -135,10 +135,10 @@ fn timer(order: &WaitingOrder) -> String {
 }
 
 /// A row of `count` dots at `size` per dot, as one element whose width holds them.
-fn dot_row(count: u64, size: u64, class: &'static str) -> Html {
+fn dot_row(count: u64, size: u64) -> Html {
     let n = dots(count, size);
     html! {
-        <span class={classes!("dots", class)} style={format!("width: {}px", n * DOT_PX)}
+        <span class="dots" style={format!("width: {}px", n * DOT_PX)}
             title={format!("{count} order(s)")}></span>
     }
 }
@@ -169,7 +169,7 @@ pub fn flow_diagram(props: &FlowDiagramProps) -> Html {
                     <div class="fd-arrow">{ "\u{2193} order" }</div>
                     <div class="fd-actor">
                         <strong>{ "order service" }</strong>
-                        { dot_row(picture.sync.saving, size, "sync") }
+                        { dot_row(picture.sync.saving, size) }
                         <span>{ format!("{} saving", picture.sync.saving) }</span>
                     </div>
                     <ol class="fd-chain">
@@ -211,7 +211,7 @@ fn hop_view(index: usize, hop: &HopPicture, picture: &FlowPicture, size: u64) ->
             <span class="fd-name">{ &hop.name }</span>
             <span class="fd-detail">{ format!("{} waiting \u{b7} {}/{} busy", hop.waiting, hop.busy, hop.workers) }</span>
             if hop.down { <span class="fd-down">{ "down" }</span> }
-            { dot_row(hop.waiting, size, "sync") }
+            { dot_row(hop.waiting, size) }
             { for timers.map(|o| html! { <span class="fd-timer">{ timer(o) }</span> }) }
             if hop.failed_calls > 0 {
                 <span key={hop.failed_calls.to_string()} class="fd-failed flash">
