@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { ROOT, launchChromium, openPage, serveDist } from './support.mjs';
+import { ROOT, launchChromium, openPage, serveDist, waitForRunStatus } from './support.mjs';
 
 const PREFIX = '/kplay/docs/';
 let site;
@@ -33,7 +33,7 @@ test('the playground runs under the sub-path', async () => {
   const page = await openPage(browser, site.url);
   await page.getByTestId('run-toggle').waitFor();
   await page.getByTestId('step').click();
-  await page.waitForFunction(() => /^paused/.test(document.querySelector('[data-testid=run-status]').textContent));
+  await waitForRunStatus(page, /^paused/);
   assert.ok(page.url().startsWith(site.url), page.url());
   assert.deepEqual(page.problems, []);
   await page.close();

@@ -4,14 +4,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { kplay, openPage, useSiteAndBrowser } from './support.mjs';
+import { kplay, openPage, useSiteAndBrowser, waitForRunStatus } from './support.mjs';
 
 const shared = useSiteAndBrowser();
-
-async function waitForStatus(page, pattern) {
-  await page.waitForFunction((source) => new RegExp(source).test(document.querySelector('[data-testid=run-status]').textContent),
-    pattern.source);
-}
 
 test('the order-flow diagram moves while orders run and stands still when paused', async () => {
   const page = await openPage(shared.browser, shared.site.url);
@@ -26,7 +21,7 @@ test('the order-flow diagram moves while orders run and stands still when paused
   assert.notDeepEqual(await diagram.screenshot(), first, 'orders move while running');
 
   await page.getByTestId('run-toggle').click();
-  await waitForStatus(page, /^paused/);
+  await waitForRunStatus(page, /^paused/);
   await page.waitForTimeout(1_000); // the last flights land
   const still = await diagram.screenshot();
   await page.waitForTimeout(600);
@@ -40,7 +35,7 @@ test('an outage fails synchronous orders and piles a backlog in Kafka, as kplay 
   await page.getByTestId('preset-select').selectOption('inventory-outage');
   await page.getByTestId('preset-watch').waitFor();
   await page.getByTestId('finish').click();
-  await waitForStatus(page, /^finished/);
+  await waitForRunStatus(page, /^finished/);
   const pictureAt = (ms) => JSON.parse(kplay(['simulate', '--preset', 'inventory-outage', '--at-ms', String(ms), '--picture']));
   const shownAt = async (ms) => {
     await page.getByTestId('timeline').fill(String(ms));

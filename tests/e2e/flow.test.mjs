@@ -5,7 +5,7 @@ import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
-import { ROOT, kplay, openPage, useSiteAndBrowser } from './support.mjs';
+import { ROOT, kplay, openPage, useSiteAndBrowser, waitForRunStatus } from './support.mjs';
 
 const shared = useSiteAndBrowser();
 
@@ -25,7 +25,7 @@ test('the app opens on the sync-vs-event view with every control', async () => {
   await page.waitForFunction(() => /\b[1-9]\d* accepted/.test(document.querySelector('[data-testid=event-accepted]').textContent));
   await page.getByTestId('run-toggle').click();
   // The status is re-rendered after the click is handled; a timeout here means the run did not pause.
-  await page.waitForFunction(() => /^paused/.test(document.querySelector('[data-testid=run-status]').textContent));
+  await waitForRunStatus(page, /^paused/);
   assert.match(await page.getByTestId('run-status').textContent(), /^paused/);
   await page.getByTestId('view-partitions').click();
   await page.getByTestId('partition-count').waitFor();
@@ -42,11 +42,7 @@ for (const preset of presets) {
     await page.getByTestId('preset-select').selectOption(preset);
     await page.getByTestId('preset-watch').waitFor();
     await page.getByTestId('finish').click();
-    await page.waitForFunction(
-      () => document.querySelector('[data-testid=run-status]').textContent.startsWith('finished'),
-      null,
-      { timeout: 60_000 },
-    );
+    await waitForRunStatus(page, /^finished/, 60_000);
     const shown = async (id) => Number(await page.getByTestId(id).textContent());
     assert.ok(Math.abs((await shown('headline-sync-ms')) - expected.sync.response_ms.mean) <= 0.05, 'sync wait');
     assert.ok(Math.abs((await shown('headline-event-ms')) - expected.event_driven.response_ms.mean) <= 0.05, 'event wait');
@@ -72,7 +68,7 @@ test('typing an order rate while the simulation runs is not overwritten', async 
   await page.waitForTimeout(500); // about 30 frames of the running simulation
   assert.equal(await rate.inputValue(), '120');
   await rate.blur();
-  await page.waitForFunction(() => document.querySelector('[data-testid=run-status]').textContent.startsWith('ready'));
+  await waitForRunStatus(page, /^ready/);
   assert.equal(await rate.inputValue(), '120');
   assert.deepEqual(page.problems, []);
   await page.close();
@@ -100,7 +96,7 @@ test('the order flow steps back and scrubs: each moment shows the numbers the ru
   assert.deepEqual(await at(1), seen[0]);
   // Run to the end, then back to 2 s: the finished run opens again there.
   await page.getByTestId('finish').click();
-  await page.waitForFunction(() => document.querySelector('[data-testid=run-status]').textContent.startsWith('finished'));
+  await waitForRunStatus(page, /^finished/);
   await page.getByTestId('timeline').fill('2000');
   assert.deepEqual(await at(2), seen[1]);
   assert.match(await page.getByTestId('run-status').textContent(), /^paused · 2\.0 s/);

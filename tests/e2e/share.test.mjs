@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
-import { ROOT, kplay, openPage, useSiteAndBrowser } from './support.mjs';
+import { ROOT, kplay, openPage, useSiteAndBrowser, waitForRunStatus } from './support.mjs';
 
 const shared = useSiteAndBrowser();
 const OUT = join(ROOT, 'target', 'e2e');
@@ -13,9 +13,7 @@ mkdirSync(OUT, { recursive: true });
 
 async function finish(page) {
   await page.getByTestId('finish').click();
-  await page.waitForFunction(
-    () => document.querySelector('[data-testid=run-status]').textContent.startsWith('finished'),
-    null, { timeout: 120_000 });
+  await waitForRunStatus(page, /^finished/, 120_000);
 }
 
 const headlines = async (page) => [await page.getByTestId('headline-sync-ms').textContent(),
@@ -130,7 +128,7 @@ test('a reload keeps the autosaved scenario; garbage in storage or the address i
     await page.getByTestId('startup-notice').first().waitFor();
     // The app is usable: the default scenario runs.
     await page.getByTestId('step').click();
-    await page.waitForFunction(() => /^paused/.test(document.querySelector('[data-testid=run-status]').textContent));
+    await waitForRunStatus(page, /^paused/);
   }
   assert.deepEqual(page.problems, []);
   await page.close();
@@ -147,10 +145,10 @@ test('a browser that blocks local storage still gets a working playground', asyn
   });
   await page.goto(shared.site.url);
   await page.getByTestId('step').click();
-  await page.waitForFunction(() => /^paused/.test(document.querySelector('[data-testid=run-status]').textContent));
+  await waitForRunStatus(page, /^paused/);
   await page.getByTestId('theme-toggle').click();
   await edit(page, 'rate-input', '33');
-  await page.waitForFunction(() => /^ready/.test(document.querySelector('[data-testid=run-status]').textContent));
+  await waitForRunStatus(page, /^ready/);
   assert.deepEqual(problems, []);
   await page.close();
 });

@@ -90,6 +90,15 @@ export async function openPage(browser, url) {
   return page;
 }
 
+/** Waits until the order flow's run status (`run-status`) matches `pattern` (the page's timeout, or `timeout` ms). */
+export function waitForRunStatus(page, pattern, timeout) {
+  return page.waitForFunction(
+    (source) => new RegExp(source).test(document.querySelector('[data-testid=run-status]').textContent),
+    pattern.source,
+    timeout === undefined ? {} : { timeout },
+  );
+}
+
 /** Runs the kplay CLI built by cargo; resolves to its stdout, throwing on a non-zero exit. */
 export function kplay(args, input = '') {
   const binary = process.env.KPLAY_BIN ?? join(ROOT, 'target', 'debug', 'kplay');
