@@ -83,8 +83,12 @@ test('with reduced motion the order-flow diagram draws the same moment without f
   await page.goto(`${shared.site.url}?preset=inventory-outage&at=600000`);
   await page.getByTestId('flow-diagram').waitFor();
   await page.getByTestId('flow-group-inventory').filter({ hasText: /lag [1-9]/ }).waitFor();
-  const motion = await page.$$eval('[data-testid=flow-diagram] .flight, [data-testid=flow-diagram] .flash',
-    (els) => els.map((el) => getComputedStyle(el).animationName));
+  await page.getByTestId('moment').filter({ hasText: /^600\.0 s of/ }).waitFor();
+  // Query and read in one step: between two steps a new frame may replace the elements (a detached
+  // element has no computed style).
+  const motion = await page.evaluate(() => [...document.querySelectorAll(
+    '[data-testid=flow-diagram] .flight, [data-testid=flow-diagram] .flash',
+  )].map((el) => getComputedStyle(el).animationName));
   assert.ok(motion.length > 0);
   assert.ok(motion.every((name) => name === 'none'), motion.join());
   assert.deepEqual(page.problems, []);
