@@ -23,7 +23,7 @@ async function counts(page, pattern) {
   return line.textContent();
 }
 
-test('acks=all is refused once the ISR is below min.insync.replicas; acks=1 is not; the timeline forks and undoes', async () => {
+test('acks=all is refused once the ISR is below min.insync.replicas and retried; acks=1 is not; the timeline forks and undoes', async () => {
   const page = await openReplication();
   await page.getByTestId('timeline').fill('0');
   await page.getByTestId('moment').filter({ hasText: /^0\.0 s of/ }).waitFor();
@@ -33,20 +33,21 @@ test('acks=all is refused once the ISR is below min.insync.replicas; acks=1 is n
   // acks=all: acknowledged once both followers fetched them.
   await counts(page, /^5 produced · 0 acknowledged/);
   await page.getByTestId('step').click();
-  await counts(page, /^5 produced · 5 acknowledged · 0 refused/);
+  await counts(page, /^5 produced · 5 acknowledged · 0 retrying · 0 failed/);
   await page.getByTestId('kill-broker-1').click();
   await page.getByTestId('kill-broker-2').click();
   await page.getByTestId('produce-replicated').click();
   await page.getByTestId('replication-message').filter({ hasText: /^NOT_ENOUGH_REPLICAS/ }).waitFor();
-  await counts(page, /^10 produced · 5 acknowledged · 5 refused/);
+  // NOT_ENOUGH_REPLICAS is retriable: the producer retries (until delivery.timeout.ms).
+  await counts(page, /^10 produced · 5 acknowledged · 5 retrying · 0 failed/);
   await page.getByTestId('acks-select').selectOption('1');
   await page.getByTestId('produce-replicated').click();
-  const shown = await counts(page, /^15 produced · 10 acknowledged · 5 refused/);
+  const shown = await counts(page, /^15 produced · 10 acknowledged · 5 retrying · 0 failed/);
 
   // Back to 1.5 s: one batch, acknowledged, every broker up. Stalling one there forks; undo brings the
   // later actions back.
   await page.getByTestId('timeline').fill('1500');
-  await counts(page, /^5 produced · 5 acknowledged · 0 refused/);
+  await counts(page, /^5 produced · 5 acknowledged · 0 retrying · 0 failed/);
   await page.getByTestId('kill-broker-1').waitFor();
   await page.getByTestId('stall-broker-2').click();
   await page.getByTestId('fork-notice').waitFor();
@@ -62,8 +63,9 @@ test('acks=all is refused once the ISR is below min.insync.replicas; acks=1 is n
   const [file] = await Promise.all([fresh.waitForEvent('download'), fresh.getByTestId('export-world').click()]);
   const state = JSON.parse(kplay(['world', '-', '--at-ms', '2000'], readFileSync(await file.path(), 'utf8')));
   const acknowledged = state.produced.filter((p) => p.status === 'acknowledged').length;
-  const refused = state.produced.filter((p) => p.status === 'failed').length;
-  assert.match(shown, new RegExp(`^${state.produced.length} produced · ${acknowledged} acknowledged · ${refused} refused`));
+  const retrying = state.produced.filter((p) => p.status === 'retrying').length;
+  const failed = state.produced.filter((p) => p.status === 'failed').length;
+  assert.match(shown, new RegExp(`^${state.produced.length} produced · ${acknowledged} acknowledged · ${retrying} retrying · ${failed} failed`));
   assert.deepEqual(fresh.problems, []);
   assert.deepEqual(page.problems, []);
   await fresh.close();

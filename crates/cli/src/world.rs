@@ -1,9 +1,10 @@
-//! `kplay world [FILE | -] [--at-ms T] [--events] [--pretty] [--max-events N]`: runs a world script and
-//! prints the state.
+//! `kplay world [FILE | -] [--at-ms T] [--events] [--records] [--pretty] [--max-events N]`: runs a world
+//! script and prints the state.
 //!
 //! Without `--at-ms` the world runs its actions and then its clock until nothing is pending, or until
 //! `RUN_AFTER_LAST_ACTION` (60 s) after the last action; with it, the state at exactly `T` ms (a replay
-//! of the actions up to `T`). `--events` adds what happened on the way. A bad script exits with status 2
+//! of the actions up to `T`). `--events` adds what happened on the way; `--records` adds each partition's
+//! records still in its log (offset, key, producer id, epoch and sequence, and which send wrote it). A bad script exits with status 2
 //! and one line per problem, each naming its JSON path; every action is checked, whatever `T` is. A run
 //! processes at most `--max-events` moments (20 million by default, about 40 s natively): past that it
 //! stops, prints the state where it stopped with `"capped"` saying so, and says so on standard error.
@@ -41,6 +42,7 @@ pub(crate) fn run(
     let mut source = None;
     let mut at_ms = None;
     let mut events = false;
+    let mut records = false;
     let mut pretty = false;
     let mut budget = WORLD_STEP_BUDGET;
     let mut parser = lexopt::Parser::from_args(args);
@@ -50,6 +52,7 @@ pub(crate) fn run(
                 at_ms = Some(whole_number(&parser.value()?, "--at-ms", 0, MAX_AT_MS)?);
             }
             Long("events") => events = true,
+            Long("records") => records = true,
             Long("max-events") => {
                 budget = whole_number(&parser.value()?, "--max-events", 1, u64::MAX)?;
             }
@@ -115,5 +118,18 @@ pub(crate) fn run(
         events,
         capped,
     };
-    write_json(stdout, &output, pretty)
+    if !records {
+        return write_json(stdout, &output, pretty);
+    }
+    let mut value = serde_json::to_value(&output).map_err(|e| CliError::Io(e.into()))?;
+    for (topic, view) in &state.topics.0 {
+        for (i, partition) in view.partitions.iter().enumerate() {
+            let list = world
+                .records(topic, partition.partition)
+                .unwrap_or_default();
+            value["topics"][topic]["partitions"][i]["records"] =
+                serde_json::to_value(list).map_err(|e| CliError::Io(e.into()))?;
+        }
+    }
+    write_json(stdout, &value, pretty)
 }

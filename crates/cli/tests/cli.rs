@@ -563,3 +563,37 @@ fn delivery_prints_each_strategys_outcome_of_one_crash() {
     // Without flags: the view's opening incident, the same one.
     assert_eq!(kplay(&["delivery"], b"").stdout, output.stdout);
 }
+
+#[test]
+fn world_records_show_a_retry_without_idempotence_written_twice() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/retries-without-idempotence.json"
+    );
+    let output = kplay(&["world", path, "--records"], b"");
+    assert!(output.status.success(), "{output:?}");
+    let state: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let records = state["topics"]["t"]["partitions"][0]["records"]
+        .as_array()
+        .expect("records");
+    let keys: String = records
+        .iter()
+        .map(|r| r["key"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        keys, "abba",
+        "each batch twice, the retries in reverse order"
+    );
+    assert!(
+        records
+            .iter()
+            .all(|r| r["producer_id"] == -1 && r["sequence"] == -1)
+    );
+    let appends: Vec<u64> = state["produced"]
+        .as_array()
+        .expect("produced")
+        .iter()
+        .map(|p| p["appends"].as_u64().unwrap_or_default())
+        .collect();
+    assert_eq!(appends, [2, 2]);
+}

@@ -53,6 +53,9 @@ pub const BROKERS: RangeInclusive<u32> = 1..=32;
 pub const MAX_TOPICS: u32 = 64;
 /// Named producers in a world (besides the default one).
 pub const MAX_PRODUCERS: u32 = 64;
+/// Most `max.in.flight.requests.per.connection` a world's producer may set (Kafka allows any positive int;
+/// beyond a few dozen nothing changes in a simulated cluster).
+pub const MAX_IN_FLIGHT_REQUESTS: u32 = 100;
 /// Consumer groups in a world.
 pub const MAX_GROUPS: usize = 64;
 /// Members (live or not yet expired) of one group in a world.

@@ -82,6 +82,11 @@ pub enum Stream {
     SyncService(u32),
     /// Service `i` of the Kafka pipeline: its latencies, errors and duplicates.
     EventService(u32),
+    /// The retry backoff's jitter of producer `producer`'s sender in a world.
+    WorldSender {
+        /// The producer's index in the script.
+        producer: u32,
+    },
     /// The sticky partitioner of producer `producer` writing to topic `topic` in a world.
     WorldProducer {
         /// The producer's index in the script.
@@ -103,6 +108,7 @@ impl Stream {
             Self::TopicProducer => 5,
             Self::SyncService(i) => 100 + i as u64,
             Self::EventService(i) => 200 + i as u64,
+            Self::WorldSender { producer } => (2 << 32) | producer as u64,
             Self::WorldProducer { producer, topic } => {
                 (1 << 32) | ((producer as u64) << 16) | topic as u64
             }
@@ -164,6 +170,7 @@ mod tests {
         }
         for producer in 0..MAX_PRODUCERS {
             all.extend((0..MAX_TOPICS).map(|topic| Stream::WorldProducer { producer, topic }));
+            all.push(Stream::WorldSender { producer });
         }
         for stream in &all {
             assert!(ids.insert(stream.id()), "{stream:?} collides");

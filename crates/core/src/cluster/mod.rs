@@ -31,7 +31,7 @@ use crate::time::{Duration, Instant};
 pub type BrokerId = u32;
 
 /// `acks`: what the producer waits for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Acks {
     /// `acks=0`: fire and forget; the producer learns nothing.
     None,
@@ -260,24 +260,46 @@ impl Cluster {
             .min(self.config.replication_factor)
     }
 
-    /// Writes one record to `partition`'s leader.
+    /// Whether [`Self::produce`] would accept a write to `partition` with `acks` now: a leader, and for
+    /// `acks=all` an ISR of at least `min.insync.replicas`.
     ///
     /// # Errors
-    /// [`ProduceError`] when there is no leader, or `acks=all` meets an ISR below `min.insync.replicas`.
-    pub fn produce(&mut self, partition: u32, acks: Acks) -> Result<Written, ProduceError> {
-        let min_isr = self.effective_min_isr();
+    /// The [`ProduceError`] `produce` would return.
+    pub fn check_produce(&self, partition: u32, acks: Acks) -> Result<(), ProduceError> {
         let p = self
             .partitions
-            .get_mut(partition as usize)
+            .get(partition as usize)
             .ok_or(ProduceError::UnknownPartition)?;
-        let leader = p.leader.ok_or(ProduceError::NoLeader)?;
+        if p.leader.is_none() {
+            return Err(ProduceError::NoLeader);
+        }
         let isr = p.isr.len() as u32;
-        if acks == Acks::All && isr < min_isr {
+        if acks == Acks::All && isr < self.effective_min_isr() {
             return Err(ProduceError::NotEnoughReplicas {
                 isr,
                 required: self.config.min_insync_replicas,
             });
         }
+        Ok(())
+    }
+
+    /// Whether write `write` has been acknowledged (`acks=1` at once, `acks=all` once the ISR had it).
+    #[must_use]
+    pub fn is_acknowledged(&self, write: u64) -> bool {
+        self.acknowledged.contains(&write)
+    }
+
+    /// Writes one record to `partition`'s leader.
+    ///
+    /// # Errors
+    /// [`ProduceError`] when there is no leader, or `acks=all` meets an ISR below `min.insync.replicas`.
+    pub fn produce(&mut self, partition: u32, acks: Acks) -> Result<Written, ProduceError> {
+        self.check_produce(partition, acks)?;
+        let p = self
+            .partitions
+            .get_mut(partition as usize)
+            .ok_or(ProduceError::UnknownPartition)?;
+        let leader = p.leader.ok_or(ProduceError::NoLeader)?;
         let write = self.next_write;
         self.next_write += 1;
         let epoch = p.leader_epoch;

@@ -15,6 +15,7 @@
 
 pub mod compaction;
 pub mod config;
+pub mod producer_state;
 pub mod retention;
 
 use alloc::boxed::Box;

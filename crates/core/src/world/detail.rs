@@ -109,6 +109,10 @@ pub struct Tally {
     pub failed: u64,
     /// Acknowledged, then lost with a leader.
     pub lost: u64,
+    /// Being retried after a retriable error.
+    pub retrying: u64,
+    /// Extra copies leaders appended: records a retry without idempotence wrote again.
+    pub duplicates: u64,
 }
 
 impl World {
@@ -238,9 +242,11 @@ impl World {
             match record.delivery {
                 Delivery::Sent | Delivery::Acknowledged => tally.acknowledged += 1,
                 Delivery::Failed(_) => tally.failed += 1,
+                Delivery::Retrying(_) => tally.retrying += 1,
                 Delivery::Queued | Delivery::Waiting => {}
             }
             tally.lost += u64::from(record.lost);
+            tally.duplicates += u64::from(record.appends.saturating_sub(1));
         }
         tally
     }

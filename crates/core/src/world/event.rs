@@ -47,7 +47,17 @@ pub enum EventKind {
         partition: u32,
         offset: u64,
     },
-    /// A write failed with Kafka's error name.
+    /// A batch failed with a retriable error; the producer sends it again (attempt `attempt + 1`) after
+    /// its backoff.
+    Retrying {
+        producer: String,
+        topic: String,
+        partition: u32,
+        records: u32,
+        error: &'static str,
+        attempt: u32,
+    },
+    /// A record failed for good, with Kafka's error name.
     WriteFailed {
         topic: String,
         partition: u32,

@@ -25,20 +25,25 @@
 //! ([`timeline::Timeline`]) and links rely on. Nothing reads a clock; the seed drives every random choice.
 //!
 //! **Timing model** (simplifications, each named): a batch is sent the moment it is ready and reaches the
-//! leader at once; followers fetch [`crate::config::FOLLOWER_FETCH_DELAY`] after the leader appends;
+//! leader at once, up to `max.in.flight.requests.per.connection` requests per broker; an `acks=all`
+//! request waits for the ISR or times out after `request.timeout.ms`, and failed batches are retried until
+//! `delivery.timeout.ms` by the idempotent producer's rules ([`crate::producer::sender`]); followers fetch [`crate::config::FOLLOWER_FETCH_DELAY`] after the leader appends;
 //! a consumer processes one record every `1 / records_per_s` seconds, taking its partitions in turn, and
 //! commits each record's next offset as it finishes it (no auto-commit interval yet); brokers notice a
 //! failure at once. Kafka's configs and defaults apply otherwise: `session.timeout.ms` 45 s,
 //! `heartbeat.interval.ms` 3 s, `group.initial.rebalance.delay.ms` 3 s, `replica.lag.time.max.ms` 30 s,
 //! `log.retention.check.interval.ms` 5 min, `log.cleaner.backoff.ms` 15 s, `min.insync.replicas` 1,
-//! `auto.offset.reset` latest, `acks` all, `linger.ms` 5, `batch.size` 16384.
+//! `auto.offset.reset` latest, `acks` all, `enable.idempotence` true, `linger.ms` 5, `batch.size` 16384,
+//! `request.timeout.ms` 30 s, `delivery.timeout.ms` 120 s, `retry.backoff.ms` 100 (up to 1 s).
 
+mod append;
 mod consumer;
 pub mod detail;
 pub mod event;
 mod group;
 mod produce;
 pub mod script;
+mod sender;
 pub mod state;
 pub mod timeline;
 mod topic;
@@ -99,8 +104,10 @@ enum Delivery {
     Queued,
     /// Sent with `acks=0`: written, but the producer is told nothing (Kafka reports offset -1).
     Sent,
-    /// Written with `acks=all`, waiting for the ISR.
+    /// Sent; waiting for the answer (with `acks=all`, for the ISR).
     Waiting,
+    /// Failed with a retriable error (Kafka's name); to be sent again after its backoff.
+    Retrying(&'static str),
     /// Acknowledged: the producer knows its offset.
     Acknowledged,
     /// Failed with Kafka's error name.
@@ -122,6 +129,10 @@ struct ProducedRecord {
     delivery: Delivery,
     /// Acknowledged, then gone from the partition (an unclean election, or `acks=1` and a failed leader).
     lost: bool,
+    /// Times its batch was sent.
+    attempts: u32,
+    /// Times a leader appended it: more than 1 when a retry without idempotence wrote it again.
+    appends: u32,
 }
 
 /// A consumer group and the consumers of the script in it.
@@ -149,6 +160,8 @@ pub struct World {
     groups: Vec<GroupState>,
     produced: Vec<ProducedRecord>,
     streams: Vec<ProduceStream>,
+    /// The next producer id to hand out (`InitProducerId`).
+    next_producer_id: u64,
     next_fetch: Option<Instant>,
     next_retention: Instant,
     next_cleaning: Instant,
@@ -227,6 +240,7 @@ impl World {
             groups: Vec::new(),
             produced: Vec::new(),
             streams: Vec::new(),
+            next_producer_id: 0,
             next_fetch: None,
             actions: 0,
             wake: false,
@@ -493,7 +507,7 @@ impl World {
                             ActionError::new("producer", format!("unknown producer {name:?}"))
                         })?,
                 };
-                let acks = acks.map_or(self.producers[producer].acks, Acks::from);
+                let acks = acks.map_or(self.producers[producer].sender.acks, Acks::from);
                 self.streams.push(ProduceStream {
                     action: self.actions,
                     producer,
@@ -614,6 +628,7 @@ impl World {
             }
         }
         self.actions += 1;
+        self.drain();
         self.wake = true;
         self.wake_consumers();
         Ok(())
@@ -639,6 +654,7 @@ impl World {
             .then_some(self.next_cleaning);
         streams
             .chain(batches)
+            .chain(self.sender_timeout())
             .chain(self.next_fetch)
             .chain(clusters)
             .chain(groups)
@@ -667,6 +683,7 @@ impl World {
     fn step(&mut self, at: Instant) {
         self.steps += 1;
         self.now = self.now.max(at);
+        self.run_sender_timers();
         self.run_streams();
         self.send_ready_batches();
         if self.next_fetch.is_some_and(|t| t <= at) {
@@ -698,6 +715,7 @@ impl World {
             self.next_cleaning = at + self.settings.cleaner_backoff;
             self.run_cleaner();
         }
+        self.drain();
         self.run_consumers(at);
         self.wake_consumers();
     }

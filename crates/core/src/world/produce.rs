@@ -1,16 +1,19 @@
 //! Producing in the world: `produce` actions become records handed to a producer at their moments; the
-//! producer's partitioner and batches ([`crate::producer::Producer`]) decide where and when they are sent.
+//! producer's partitioner and batches ([`crate::producer::Producer`]) decide where and when they are sent,
+//! and its sender how they reach the leader and what happens when they do not.
 
-use alloc::collections::VecDeque;
+use alloc::collections::{BTreeMap, VecDeque};
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::num::NonZeroU32;
 
 use super::script::ProducerSpec;
+use super::sender::{Lane, PartitionSend};
 use super::{Delivery, ProducedRecord, World};
 use crate::cluster::Acks;
+use crate::producer::sender::SenderConfig;
 use crate::producer::{Producer, ProducerConfig};
-use crate::rng::Stream;
+use crate::rng::{SimRng, Stream};
 use crate::time::{Duration, Instant};
 
 /// A `produce` action still writing records `interval_ms` apart.
@@ -29,14 +32,26 @@ pub(super) struct ProduceStream {
 }
 
 /// A producer: one Kafka producer per topic it writes to (each with its own batches and sticky
-/// partition), and the records waiting in those batches.
+/// partition), the records waiting in those batches, and its sender's queues and requests in flight.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct ProducerState {
     pub(super) name: String,
-    pub(super) acks: Acks,
+    pub(super) sender: SenderConfig,
     pub(super) per_topic: Vec<Producer>,
     /// Per topic, per partition: records in the producer's batches, oldest first.
     pub(super) unsent: Vec<Vec<VecDeque<Unsent>>>,
+    /// The producer id, once an idempotent producer has one (`InitProducerId`).
+    pub(super) producer_id: Option<u64>,
+    pub(super) epoch: u16,
+    /// A batch failed after it may have been written: bump the epoch once nothing is in flight.
+    pub(super) bump_epoch: bool,
+    /// Lanes with batches queued or in flight.
+    pub(super) sending: BTreeMap<Lane, PartitionSend>,
+    /// The next sequence number per (topic, partition), in the current epoch.
+    pub(super) sequences: BTreeMap<(usize, u32), u32>,
+    pub(super) next_request: u64,
+    /// Draws the retry backoff's jitter.
+    pub(super) rng: SimRng,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -105,6 +120,8 @@ impl World {
             written_at: None,
             delivery: Delivery::Queued,
             lost: false,
+            attempts: 0,
+            appends: 0,
         });
         state.unsent[topic][appended.partition as usize].push_back(Unsent {
             produced,
@@ -114,29 +131,9 @@ impl World {
             timestamp: now,
         });
     }
-
-    /// Batches that are full or have waited `linger.ms` go to their partition leaders.
-    pub(super) fn send_ready_batches(&mut self) {
-        let now = self.now;
-        for p in 0..self.producers.len() {
-            for t in 0..self.topics.len() {
-                let ready = self.producers[p].per_topic[t].poll_ready(now);
-                for batch in ready {
-                    for _ in 0..batch.records {
-                        let Some(record) =
-                            self.producers[p].unsent[t][batch.partition as usize].pop_front()
-                        else {
-                            break;
-                        };
-                        let name = self.producers[p].name.clone();
-                        self.write(t, batch.partition, record, &name);
-                    }
-                }
-            }
-        }
-    }
 }
 
+/// The producer `spec` describes. [`super::Script::check`] has resolved its configs already.
 pub(super) fn new_producer(
     spec: &ProducerSpec,
     index: u32,
@@ -154,7 +151,14 @@ pub(super) fn new_producer(
     };
     ProducerState {
         name: spec.name.clone(),
-        acks: spec.config.acks.map_or(Acks::All, Acks::from),
+        sender: SenderConfig::resolve(spec.config.sender_settings()).unwrap_or_default(),
+        producer_id: None,
+        epoch: 0,
+        bump_epoch: false,
+        sending: BTreeMap::new(),
+        sequences: BTreeMap::new(),
+        next_request: 0,
+        rng: Stream::WorldSender { producer: index }.rng(seed),
         per_topic: partitions
             .iter()
             .enumerate()

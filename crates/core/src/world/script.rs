@@ -22,11 +22,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::cluster::Acks;
 use crate::config::{
-    BROKERS, MAX_ACTIONS, MAX_AT_MS, MAX_KEY_BYTES, MAX_NAME_BYTES, MAX_PRODUCERS, MAX_RECORDS,
-    MAX_TOPICS, PARTITIONS, RECORDS_PER_ACTION, RECORDS_PER_S, SCRIPT_VERSION, VALUE_BYTES,
+    BROKERS, MAX_ACTIONS, MAX_AT_MS, MAX_IN_FLIGHT_REQUESTS, MAX_KEY_BYTES, MAX_NAME_BYTES,
+    MAX_PRODUCERS, MAX_RECORDS, MAX_TOPICS, PARTITIONS, RECORDS_PER_ACTION, RECORDS_PER_S,
+    SCRIPT_VERSION, VALUE_BYTES,
 };
 use crate::group::assignor::Strategy;
 use crate::problem::Problems;
+use crate::producer::sender::{SenderConfig, SenderSettings};
 
 /// A whole world: configuration plus the actions that drive it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -174,6 +176,90 @@ pub struct ProducerConfigSpec {
     /// `batch.size` (16384).
     #[serde(rename = "batch.size", skip_serializing_if = "Option::is_none")]
     pub batch_size: Option<u64>,
+    /// `enable.idempotence` (true, unless another config conflicts and it is not set).
+    #[serde(rename = "enable.idempotence", skip_serializing_if = "Option::is_none")]
+    pub enable_idempotence: Option<bool>,
+    /// `max.in.flight.requests.per.connection` (5).
+    #[serde(
+        rename = "max.in.flight.requests.per.connection",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_in_flight_requests_per_connection: Option<u32>,
+    /// `retries` (2147483647).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retries: Option<u32>,
+    /// `request.timeout.ms` (30000).
+    #[serde(rename = "request.timeout.ms", skip_serializing_if = "Option::is_none")]
+    pub request_timeout_ms: Option<u64>,
+    /// `delivery.timeout.ms` (120000).
+    #[serde(
+        rename = "delivery.timeout.ms",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub delivery_timeout_ms: Option<u64>,
+    /// `retry.backoff.ms` (100).
+    #[serde(rename = "retry.backoff.ms", skip_serializing_if = "Option::is_none")]
+    pub retry_backoff_ms: Option<u64>,
+    /// `retry.backoff.max.ms` (1000).
+    #[serde(
+        rename = "retry.backoff.max.ms",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub retry_backoff_max_ms: Option<u64>,
+}
+
+impl ProducerConfigSpec {
+    /// The configs the sender depends on ([`SenderConfig::resolve`] applies Kafka's rules to them).
+    #[must_use]
+    pub fn sender_settings(&self) -> SenderSettings {
+        SenderSettings {
+            acks: self.acks.map(Acks::from),
+            enable_idempotence: self.enable_idempotence,
+            max_in_flight: self.max_in_flight_requests_per_connection,
+            retries: self.retries,
+            request_timeout_ms: self.request_timeout_ms,
+            delivery_timeout_ms: self.delivery_timeout_ms,
+            retry_backoff_ms: self.retry_backoff_ms,
+            retry_backoff_max_ms: self.retry_backoff_max_ms,
+            linger_ms: self.linger_ms,
+        }
+    }
+
+    /// Range problems and the conflicts Kafka refuses, each at `path`'s config.
+    fn check(&self, p: &mut Problems, path: &str) {
+        let at = |name: &str| format!("{path}.{name}");
+        if let Some(ms) = self.linger_ms {
+            p.int_range(&at("linger.ms"), ms, 0, 60_000);
+        }
+        if let Some(bytes) = self.batch_size {
+            p.int_range(&at("batch.size"), bytes, 1, 16 << 20);
+        }
+        if let Some(n) = self.max_in_flight_requests_per_connection {
+            p.int_range(
+                &at("max.in.flight.requests.per.connection"),
+                n.into(),
+                1,
+                MAX_IN_FLIGHT_REQUESTS.into(),
+            );
+        }
+        let int = i32::MAX as u64;
+        if let Some(n) = self.retries {
+            p.int_range(&at("retries"), n.into(), 0, int);
+        }
+        for (name, value, max) in [
+            ("request.timeout.ms", self.request_timeout_ms, int),
+            ("delivery.timeout.ms", self.delivery_timeout_ms, int),
+            ("retry.backoff.ms", self.retry_backoff_ms, MAX_AT_MS),
+            ("retry.backoff.max.ms", self.retry_backoff_max_ms, MAX_AT_MS),
+        ] {
+            if let Some(ms) = value {
+                p.int_range(&at(name), ms, 0, max);
+            }
+        }
+        if let Err(err) = SenderConfig::resolve(self.sender_settings()) {
+            p.add(at(err.config), err.message);
+        }
+    }
 }
 
 /// `acks` as Kafka spells it.
@@ -604,17 +690,9 @@ impl Script {
                     format!("{:?} is defined twice", producer.name),
                 );
             }
-            if let Some(ms) = producer.config.linger_ms {
-                p.int_range(&format!("producers[{i}].config.linger.ms"), ms, 0, 60_000);
-            }
-            if let Some(bytes) = producer.config.batch_size {
-                p.int_range(
-                    &format!("producers[{i}].config.batch.size"),
-                    bytes,
-                    1,
-                    16 << 20,
-                );
-            }
+            producer
+                .config
+                .check(&mut p, &format!("producers[{i}].config"));
         }
         for (field, value) in [
             (

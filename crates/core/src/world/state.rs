@@ -8,6 +8,7 @@ use alloc::vec::Vec;
 
 use serde::{Deserialize, Serialize};
 
+use super::detail::RecordView;
 use super::{Delivery, World};
 use crate::group::offsets;
 pub use crate::named::Named;
@@ -114,15 +115,65 @@ pub struct ProducedView {
     pub partition: u32,
     /// The offset the producer was told (`null` until acknowledged, and always with `acks=0`).
     pub offset: Option<u64>,
-    /// Kafka's error name if it failed.
+    /// Kafka's error name if it failed, or the last error while it is retrying.
     pub error: Option<Cow<'static, str>>,
-    /// `queued`, `sent` (acks=0), `waiting` (acks=all), `acknowledged` or `failed`.
+    /// `queued` (in a batch), `waiting` (sent, no answer yet), `retrying` (backing off after a retriable
+    /// error), `sent` (`acks=0`: never answered), `acknowledged` or `failed`.
     pub status: Cow<'static, str>,
     /// Acknowledged, then lost.
     pub lost: bool,
+    /// Times its batch was sent (more than 1: retried).
+    pub attempts: u32,
+    /// Times a leader appended it (more than 1: a retry without idempotence wrote it again).
+    pub appends: u32,
+}
+
+/// One record in a partition's log with its producer's stamp, as `kplay world --records` lists it
+/// (Kafka's `kafka-dump-log.sh` prints the same producer fields, with -1 for a record of a producer
+/// without idempotence).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StampedRecord {
+    /// The record.
+    #[serde(flatten)]
+    pub record: RecordView,
+    /// The idempotent producer's id, -1 for none.
+    pub producer_id: i64,
+    /// The producer's epoch, -1 for none.
+    pub producer_epoch: i32,
+    /// Its sequence number, -1 for none.
+    pub sequence: i64,
+    /// Index in `produced` of the send that wrote it: two records with the same index are one record
+    /// written twice (a retry without idempotence).
+    pub produced: usize,
 }
 
 impl World {
+    /// The records of partition `partition` of `topic` still in its log, oldest first; `None` for a topic or
+    /// partition the world does not have.
+    #[must_use]
+    pub fn records(&self, topic: &str, partition: u32) -> Option<Vec<StampedRecord>> {
+        let t = self.topics.iter().find(|t| t.name == topic)?;
+        let log = t.logs.get(partition as usize)?;
+        let mirror = &t.mirrors[partition as usize];
+        let records = log
+            .segments()
+            .flat_map(|segment| segment.records())
+            .filter_map(|record| {
+                let write = mirror.get(record.offset as usize)?.write;
+                let archived = t.archive.get(write as usize)?;
+                let stamp = archived.stamp;
+                Some(StampedRecord {
+                    record: RecordView::from(record),
+                    producer_id: stamp.map_or(-1, |s| s.producer_id as i64),
+                    producer_epoch: stamp.map_or(-1, |s| i32::from(s.epoch)),
+                    sequence: stamp.map_or(-1, |s| i64::from(s.sequence)),
+                    produced: archived.produced,
+                })
+            })
+            .collect();
+        Some(records)
+    }
+
     /// The state at the current moment.
     #[must_use]
     pub fn state(&self) -> WorldState {
@@ -256,6 +307,7 @@ impl World {
                     Delivery::Queued => ("queued", None),
                     Delivery::Sent => ("sent", None),
                     Delivery::Waiting => ("waiting", None),
+                    Delivery::Retrying(error) => ("retrying", Some(error)),
                     Delivery::Acknowledged => ("acknowledged", None),
                     Delivery::Failed(error) => ("failed", Some(error)),
                 };
@@ -269,6 +321,8 @@ impl World {
                     error: error.map(Cow::Borrowed),
                     status: Cow::Borrowed(status),
                     lost: r.lost,
+                    attempts: r.attempts,
+                    appends: r.appends,
                 }
             })
             .collect();

@@ -11,23 +11,34 @@ use alloc::collections::BTreeSet;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use super::produce::Unsent;
 use super::script::{TopicConfigSpec, TopicSpec};
 use super::{Delivery, EventKind, World};
-use crate::cluster::{
-    Acks, BrokerId, Cluster, ClusterConfig, ProduceError, ReplicaRecord, agreeing_prefix,
-};
-use crate::log::{AppendError, CleanupPolicy, LogConfig, PartitionLog};
+use crate::cluster::{BrokerId, Cluster, ClusterConfig, ReplicaRecord, agreeing_prefix};
+use crate::log::producer_state::{BatchMetadata, ProducerBatch, ProducerStates};
+use crate::log::{CleanupPolicy, LogConfig, PartitionLog};
 use crate::time::{Duration, Instant};
 
 /// A write as produced, by its write id: what a new leader's log needs to rebuild a record.
 #[derive(Debug, Clone, PartialEq)]
-struct Archived {
-    key: Option<String>,
+pub(super) struct Archived {
+    pub(super) key: Option<String>,
     /// `None`: a null value (a tombstone).
-    value_bytes: Option<u32>,
-    timestamp: Instant,
-    produced: usize,
+    pub(super) value_bytes: Option<u32>,
+    pub(super) timestamp: Instant,
+    pub(super) produced: usize,
+    /// The idempotent producer's stamp, `None` for a producer without idempotence.
+    pub(super) stamp: Option<Stamp>,
+}
+
+/// What an idempotent producer writes on a record: its id and epoch, the record's sequence number and
+/// its batch's sequence range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Stamp {
+    pub(super) producer_id: u64,
+    pub(super) epoch: u16,
+    pub(super) sequence: u32,
+    pub(super) batch_first: u32,
+    pub(super) batch_last: u32,
 }
 
 /// One replicated topic.
@@ -38,9 +49,11 @@ pub(super) struct TopicState {
     pub(super) logs: Vec<PartitionLog>,
     log_config: LogConfig,
     /// Per partition, the write (id and epoch) at each offset of `logs`, from offset 0.
-    mirrors: Vec<Vec<ReplicaRecord>>,
+    pub(super) mirrors: Vec<Vec<ReplicaRecord>>,
     /// Every write by id (the cluster numbers them from 0).
-    archive: Vec<Archived>,
+    pub(super) archive: Vec<Archived>,
+    /// Per partition, the leader's idempotent-producer state, as its log gives it.
+    pub(super) producer_states: Vec<ProducerStates>,
     /// Acknowledged writes already reported lost.
     lost: BTreeSet<u64>,
 }
@@ -68,6 +81,7 @@ impl TopicState {
                 .map(|_| PartitionLog::new(log_config))
                 .collect(),
             mirrors: alloc::vec![Vec::new(); spec.partitions as usize],
+            producer_states: alloc::vec![ProducerStates::default(); spec.partitions as usize],
             log_config,
             cluster,
             archive: Vec::new(),
@@ -105,6 +119,8 @@ impl TopicState {
         self.logs
             .resize_with(partitions as usize, || PartitionLog::new(self.log_config));
         self.mirrors.resize(partitions as usize, Vec::new());
+        self.producer_states
+            .resize(partitions as usize, ProducerStates::default());
     }
 
     /// Brings partition `p`'s log in line with its leader's replica; returns whether records had to be
@@ -121,6 +137,7 @@ impl TopicState {
         let log = &mut self.logs[p];
         let agree = agreeing_prefix(mirror, &replica.log);
         let cut = agree < mirror.len();
+        let changed = cut || mirror.len() < replica.log.len();
         if cut {
             log.truncate_to(agree as u64);
             mirror.truncate(agree);
@@ -139,7 +156,43 @@ impl TopicState {
             );
             mirror.push(*record);
         }
+        if changed {
+            self.producer_states[p] = self.rebuild_producer_state(p);
+        }
         cut
+    }
+
+    /// The idempotent-producer state of partition `p`'s log: its stamped batches in offset order.
+    fn rebuild_producer_state(&self, p: usize) -> ProducerStates {
+        let mut batches: Vec<ProducerBatch> = Vec::new();
+        for (offset, record) in self.mirrors[p].iter().enumerate() {
+            let Some(stamp) = self.archive[record.write as usize].stamp else {
+                continue;
+            };
+            let offset = offset as u64;
+            match batches.last_mut() {
+                Some(b)
+                    if b.producer_id == stamp.producer_id
+                        && b.epoch == stamp.epoch
+                        && b.metadata.first_seq == stamp.batch_first
+                        && b.metadata.last_offset + 1 == offset
+                        && stamp.sequence != stamp.batch_first =>
+                {
+                    b.metadata.last_offset = offset;
+                }
+                _ => batches.push(ProducerBatch {
+                    producer_id: stamp.producer_id,
+                    epoch: stamp.epoch,
+                    metadata: BatchMetadata {
+                        first_seq: stamp.batch_first,
+                        last_seq: stamp.batch_last,
+                        first_offset: offset,
+                        last_offset: offset,
+                    },
+                }),
+            }
+        }
+        ProducerStates::rebuild(batches)
     }
 }
 
@@ -185,96 +238,6 @@ struct Snapshot {
 }
 
 impl World {
-    /// Writes one record to its partition leader: the log and the cluster agree on its offset, or it fails
-    /// with Kafka's error name.
-    pub(super) fn write(&mut self, t: usize, partition: u32, record: Unsent, producer: &str) {
-        let topic = &mut self.topics[t];
-        let p = partition as usize;
-        let key = record.key.as_deref().map(str::as_bytes);
-        if let Err(err) = topic.logs[p].check_append(key, record.value_bytes) {
-            let error = match err {
-                AppendError::KeylessOnCompactedTopic => "INVALID_RECORD",
-                AppendError::RecordTooLarge { .. } => "RECORD_LIST_TOO_LARGE",
-            };
-            self.fail(t, partition, record.produced, error);
-            return;
-        }
-        let written = match topic.cluster.produce(partition, record.acks) {
-            Ok(written) => written,
-            Err(err) => {
-                let error = match err {
-                    ProduceError::NotEnoughReplicas { .. } => "NOT_ENOUGH_REPLICAS",
-                    ProduceError::NoLeader => "LEADER_NOT_AVAILABLE",
-                    ProduceError::UnknownPartition => "UNKNOWN_TOPIC_OR_PARTITION",
-                };
-                self.fail(t, partition, record.produced, error);
-                return;
-            }
-        };
-        topic.archive.push(Archived {
-            key: record.key.clone(),
-            value_bytes: record.value_bytes,
-            timestamp: record.timestamp,
-            produced: record.produced,
-        });
-        let segments = topic.logs[p].segments().len();
-        // check_append accepted it, so append does.
-        let offset = topic.logs[p]
-            .append(record.timestamp, key, record.value_bytes)
-            .unwrap_or(written.offset);
-        topic.mirrors[p].push(ReplicaRecord {
-            write: written.write,
-            epoch: topic.cluster.partitions()[p].leader_epoch,
-        });
-        let rolled = (topic.logs[p].segments().len() > segments).then_some(offset);
-        let name = topic.name.clone();
-        let replicated = topic.cluster.config().replication_factor > 1;
-        let entry = &mut self.produced[record.produced];
-        entry.written_at = Some(offset);
-        entry.delivery = match record.acks {
-            Acks::None => Delivery::Sent,
-            Acks::Leader => Delivery::Acknowledged,
-            Acks::All => Delivery::Waiting,
-        };
-        if let Some(base_offset) = rolled {
-            self.emit(EventKind::SegmentRolled {
-                topic: name.clone(),
-                partition,
-                base_offset,
-            });
-        }
-        self.emit(EventKind::Appended {
-            topic: name.clone(),
-            partition,
-            offset,
-            key: record.key,
-            producer: producer.into(),
-        });
-        if record.acks == Acks::Leader {
-            self.emit(EventKind::Acknowledged {
-                topic: name,
-                partition,
-                offset,
-            });
-        }
-        if replicated {
-            let due = self.now + crate::config::FOLLOWER_FETCH_DELAY;
-            self.next_fetch = Some(self.next_fetch.map_or(due, |t| t.min(due)));
-        }
-        // A single replica's high watermark moves with the append.
-        self.cluster_op_on(t, Some(partition), |_, _| {});
-    }
-
-    fn fail(&mut self, t: usize, partition: u32, produced: usize, error: &'static str) {
-        self.produced[produced].delivery = Delivery::Failed(error);
-        let topic = self.topics[t].name.clone();
-        self.emit(EventKind::WriteFailed {
-            topic,
-            partition,
-            error,
-        });
-    }
-
     /// Runs `op` on topic `t`'s cluster and reports what changed: leaders and epochs, the ISR, writes
     /// acknowledged, failed or lost; then brings the logs and high watermarks in line.
     pub(super) fn cluster_op(&mut self, t: usize, op: impl FnOnce(&mut Cluster, Instant)) {
@@ -282,7 +245,7 @@ impl World {
     }
 
     /// [`Self::cluster_op`] for an operation that can only change partition `only` (when given).
-    fn cluster_op_on(
+    pub(super) fn cluster_op_on(
         &mut self,
         t: usize,
         only: Option<u32>,
@@ -345,29 +308,19 @@ impl World {
             readable |= topic.logs[p].high_watermark() != snapshot.high_watermark;
             topic.logs[p].set_high_watermark(snapshot.high_watermark);
         }
+        // The producers learn what became of their requests from the writes settled here.
+        let mut acked = BTreeSet::new();
         for write in topic.cluster.poll_acknowledged() {
-            let archived = &topic.archive[write as usize];
-            let record = &mut self.produced[archived.produced];
-            record.delivery = Delivery::Acknowledged;
-            out.push(EventKind::Acknowledged {
-                topic: name.clone(),
-                partition: record.partition,
-                offset: record.written_at.unwrap_or_default(),
-            });
+            acked.insert(self.produced[topic.archive[write as usize].produced].partition);
         }
+        let mut failed = BTreeSet::new();
         for write in topic.cluster.poll_failed() {
-            let record = &mut self.produced[topic.archive[write as usize].produced];
-            record.delivery = Delivery::Failed("NOT_LEADER_OR_FOLLOWER");
-            out.push(EventKind::WriteFailed {
-                topic: name.clone(),
-                partition: record.partition,
-                error: "NOT_LEADER_OR_FOLLOWER",
-            });
+            failed.insert(self.produced[topic.archive[write as usize].produced].partition);
         }
         if cut {
             for write in topic.cluster.lost_acknowledged() {
-                if topic.lost.insert(write) {
-                    let record = &mut self.produced[topic.archive[write as usize].produced];
+                let record = &mut self.produced[topic.archive[write as usize].produced];
+                if record.delivery == Delivery::Acknowledged && topic.lost.insert(write) {
                     record.lost = true;
                     out.push(EventKind::Lost {
                         topic: name.clone(),
@@ -381,6 +334,7 @@ impl World {
         for kind in out {
             self.emit(kind);
         }
+        self.settle(t, &acked, &failed);
     }
 
     /// `kill-broker`, `restart-broker`, `stall-broker`, `unstall-broker`.

@@ -271,4 +271,51 @@ proptest! {
             }
         }
     }
+
+    /// An idempotent producer's retries never write a record twice, whatever its brokers do: every
+    /// (producer id, epoch, sequence) appears at most once in a partition's log, and every record of a
+    /// producer without idempotence carries no producer id.
+    #[test]
+    fn idempotent_retries_never_duplicate_in_the_log(
+        ops in proptest::collection::vec((0..7_u8, 0..3_u32, 1..40_000_u64), 1..30),
+        idempotent in any::<bool>(),
+    ) {
+        let mut actions = Vec::new();
+        let mut at = 0_u64;
+        let mut stalled = BTreeSet::new();
+        let mut down = BTreeSet::new();
+        for (op, broker, wait) in ops {
+            at += wait;
+            let action = match op {
+                0..=2 => serde_json::json!({"do": "produce", "topic": "t", "key": "k{i}", "count": 3, "producer": "p"}),
+                3 if !down.contains(&broker) && stalled.insert(broker) => serde_json::json!({"do": "stall-broker", "broker": broker}),
+                4 if stalled.remove(&broker) => serde_json::json!({"do": "unstall-broker", "broker": broker}),
+                5 if down.len() < 2 && !stalled.contains(&broker) && down.insert(broker) => serde_json::json!({"do": "kill-broker", "broker": broker}),
+                6 if down.remove(&broker) => serde_json::json!({"do": "restart-broker", "broker": broker}),
+                _ => continue,
+            };
+            let mut action = action;
+            action["at_ms"] = at.into();
+            actions.push(action);
+        }
+        let script: kplay_core::world::Script = serde_json::from_value(serde_json::json!({
+            "version": 1, "seed": 5, "brokers": 3,
+            "topics": [{"name": "t", "partitions": 2, "replication_factor": 3, "config": {"min.insync.replicas": 2}}],
+            "producers": [{"name": "p", "config": {"linger.ms": 0, "enable.idempotence": idempotent}}],
+            "actions": actions,
+        })).expect("a valid script");
+        let mut world = kplay_core::world::World::from_script(&script).expect("accepted");
+        world.handle_timeout(Instant::from_millis(at + 200_000));
+        for partition in 0..2 {
+            let records = world.records("t", partition).expect("the partition");
+            let mut seen = BTreeSet::new();
+            for r in &records {
+                if idempotent {
+                    prop_assert!(seen.insert((r.producer_id, r.producer_epoch, r.sequence)), "written twice: {r:?} in {records:?}");
+                } else {
+                    prop_assert_eq!(r.producer_id, -1);
+                }
+            }
+        }
+    }
 }

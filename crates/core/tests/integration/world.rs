@@ -154,20 +154,35 @@ fn not_enough_replicas_refuses_acks_all_but_not_acks_1() {
             {"at_ms": 10, "do": "produce", "topic": "orders", "key": "c", "acks": "0"},
         ]),
     );
-    let state = run(&s, 1_000).state();
-    let outcome: Vec<_> = state
-        .produced
-        .iter()
-        .map(|r| (&*r.status, r.error.as_deref(), r.offset))
-        .collect();
+    let outcome = |at_ms| {
+        run(&s, at_ms)
+            .state()
+            .produced
+            .iter()
+            .map(|r| {
+                (
+                    r.status.to_string(),
+                    r.error.as_deref().map(String::from),
+                    r.offset,
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let expect = |status: &str, error: Option<&str>, offset: Option<u64>| {
+        (status.to_string(), error.map(String::from), offset)
+    };
+    // NOT_ENOUGH_REPLICAS is retriable: the producer retries until delivery.timeout.ms (120 s) has
+    // passed since the batch was created, then fails it with a TimeoutException.
     assert_eq!(
-        outcome,
+        outcome(1_000),
         [
-            ("failed", Some("NOT_ENOUGH_REPLICAS"), None),
-            ("acknowledged", None, Some(0)),
-            ("sent", None, None),
+            expect("retrying", Some("NOT_ENOUGH_REPLICAS"), None),
+            expect("acknowledged", None, Some(0)),
+            expect("sent", None, None),
         ]
     );
+    assert_eq!(outcome(120_010)[0], expect("failed", Some("TIMEOUT"), None));
+    assert_eq!(outcome(120_009)[0].0, "retrying");
 }
 
 #[test]
@@ -527,7 +542,8 @@ fn brokers_show_each_replica_and_the_tally_counts_what_producers_were_told() {
         ]
     }));
     // At 40 s the ISR is {0, 2}: the two writes are appended, then broker 2 (long stalled) leaves the ISR
-    // and they wait for a high watermark that cannot move; at 41 s the ISR {0} refuses the next one.
+    // and they wait for a high watermark that cannot move; at 41 s the ISR {0} refuses the next one,
+    // which the producer retries.
     let world = run(&s, 42_000);
     let brokers = world.brokers("t", 0, 2);
     let shape: Vec<(bool, bool, Option<u64>)> = brokers
@@ -555,8 +571,16 @@ fn brokers_show_each_replica_and_the_tally_counts_what_producers_were_told() {
     let tally = world.tally("t");
     assert_eq!(
         (tally.produced, tally.acknowledged, tally.failed, tally.lost),
-        (6, 3, 1, 0)
+        (6, 3, 0, 0)
     );
+    let last = world.state().produced[5].clone();
+    assert_eq!(
+        (&*last.status, last.error.as_deref()),
+        ("retrying", Some("NOT_ENOUGH_REPLICAS"))
+    );
+    // An idempotent producer's retried batch waits for the batches in flight before it (the two writes
+    // still waiting for the high watermark) before it is sent again.
+    assert_eq!(last.attempts, 1, "{last:?}");
     assert!(world.lost_writes("t").is_empty());
     assert_eq!(
         world.tally("nope"),
@@ -1107,5 +1131,157 @@ fn several_actions_at_one_moment_join_together_or_not_at_all() {
         World::replay(timeline.script(), end)
             .expect("valid")
             .state()
+    );
+}
+
+/// Two batches in flight to a leader whose followers stall: their requests time out
+/// (`request.timeout.ms`), the ISR shrinks below `min.insync.replicas` and the retries are refused until
+/// the followers return. Without idempotence the retries write the records again, the later batch first
+/// (each is put back at the front of its queue): the log holds a, b, b, a. With idempotence (Kafka's
+/// default) the broker recognises the retries by sequence number: a, b, once each.
+#[test]
+fn a_retry_without_idempotence_duplicates_and_reorders_and_with_it_does_not() {
+    let scenario = |idempotence: bool, max_in_flight: u32| {
+        script(json!({
+            "version": 1, "seed": 1, "brokers": 3,
+            "topics": [{"name": "t", "partitions": 1, "replication_factor": 3, "config": {"min.insync.replicas": 2}}],
+            "producers": [{"name": "p", "config": {"linger.ms": 0, "enable.idempotence": idempotence,
+                           "max.in.flight.requests.per.connection": max_in_flight}}],
+            "actions": [
+                {"at_ms": 0, "do": "stall-broker", "broker": 1},
+                {"at_ms": 0, "do": "stall-broker", "broker": 2},
+                {"at_ms": 1000, "do": "produce", "topic": "t", "key": "a", "producer": "p"},
+                {"at_ms": 1001, "do": "produce", "topic": "t", "key": "b", "producer": "p"},
+                {"at_ms": 60000, "do": "unstall-broker", "broker": 1},
+                {"at_ms": 60000, "do": "unstall-broker", "broker": 2},
+            ]
+        }))
+    };
+    let log = |s: &Script| {
+        let world = run(s, 90_000);
+        let keys: Vec<String> = world
+            .records("t", 0)
+            .expect("t-0")
+            .into_iter()
+            .map(|r| r.record.key.unwrap_or_default())
+            .collect();
+        let told: Vec<String> = world
+            .state()
+            .produced
+            .iter()
+            .map(|r| r.status.to_string())
+            .collect();
+        (keys.join(""), told)
+    };
+    let acknowledged = vec!["acknowledged".to_string(); 2];
+    assert_eq!(
+        log(&scenario(false, 5)),
+        ("abba".into(), acknowledged.clone())
+    );
+    assert_eq!(log(&scenario(true, 5)), ("ab".into(), acknowledged.clone()));
+    // One request in flight keeps the order even without idempotence (b waits for a), not the count.
+    assert_eq!(log(&scenario(false, 1)), ("aab".into(), acknowledged));
+    let mut world =
+        World::replay(&scenario(false, 5), Instant::from_millis(31_000)).expect("valid");
+    let retried: Vec<&str> = events(&mut world)
+        .iter()
+        .filter_map(|k| match k {
+            EventKind::Retrying { error, .. } => Some(*error),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(retried, ["REQUEST_TIMED_OUT", "REQUEST_TIMED_OUT"]);
+}
+
+/// `acks=all` that cannot reach `min.insync.replicas`: the producer is told `TIMEOUT` once
+/// `delivery.timeout.ms` (120 s) has passed, yet the record stays in the leader's log and becomes
+/// committed, and readable, when the followers return ("told failed, later visible").
+#[test]
+fn a_record_the_producer_was_told_failed_can_become_visible_later() {
+    let s = script(json!({
+        "version": 1, "brokers": 3,
+        "topics": [{"name": "t", "partitions": 1, "replication_factor": 3, "config": {"min.insync.replicas": 2}}],
+        "actions": [
+            {"at_ms": 0, "do": "stall-broker", "broker": 1},
+            {"at_ms": 0, "do": "stall-broker", "broker": 2},
+            {"at_ms": 1000, "do": "produce", "topic": "t", "key": "a"},
+            {"at_ms": 1000, "do": "join", "group": "g", "member": "c", "topics": ["t"], "auto_offset_reset": "earliest"},
+            {"at_ms": 150000, "do": "unstall-broker", "broker": 1},
+            {"at_ms": 150000, "do": "unstall-broker", "broker": 2},
+        ]
+    }));
+    let at = |ms| {
+        let world = World::replay(&s, Instant::from_millis(ms)).expect("valid");
+        let state = world.state();
+        let p = state.topics.get("t").expect("t").partitions[0].clone();
+        let r = state.produced[0].clone();
+        (
+            r.status.to_string(),
+            r.error.map(|e| e.to_string()),
+            p.high_watermark,
+            p.log_end_offset,
+        )
+    };
+    // Created at 1 s: retrying until 121 s, then told it failed; not committed.
+    assert_eq!(at(120_999).0, "retrying");
+    assert_eq!(at(121_000), ("failed".into(), Some("TIMEOUT".into()), 0, 1));
+    let (status, error, high_watermark, log_end) = at(151_000);
+    assert_eq!(
+        (status.as_str(), error.as_deref()),
+        ("failed", Some("TIMEOUT"))
+    );
+    assert_eq!(
+        (high_watermark, log_end),
+        (1, 1),
+        "committed once, after all"
+    );
+    let mut world = run(&s, 152_000);
+    let fetched = events(&mut world)
+        .into_iter()
+        .any(|k| matches!(k, EventKind::Fetched { offset: 0, .. }));
+    assert!(
+        fetched,
+        "the consumer reads the record its producer was told had failed"
+    );
+}
+
+#[test]
+fn idempotence_conflicts_are_refused_only_when_idempotence_is_explicit() {
+    let with = |config: serde_json::Value| {
+        let s = script(json!({
+            "version": 1, "brokers": 1, "topics": [{"name": "t", "partitions": 1}],
+            "producers": [{"name": "p", "config": config}]
+        }));
+        s.check()
+            .0
+            .into_iter()
+            .map(|p| p.to_string())
+            .collect::<Vec<_>>()
+    };
+    assert!(
+        with(json!({"acks": "1"})).is_empty(),
+        "idempotence quietly off"
+    );
+    assert_eq!(
+        with(json!({"acks": "1", "enable.idempotence": true})),
+        [
+            "producers[0].config.acks: must be all in order to use the idempotent producer; otherwise idempotence cannot be guaranteed"
+        ]
+    );
+    assert_eq!(
+        with(json!({"max.in.flight.requests.per.connection": 6, "enable.idempotence": true})),
+        [
+            "producers[0].config.max.in.flight.requests.per.connection: must be at most 5 to use the idempotent producer"
+        ]
+    );
+    assert_eq!(
+        with(json!({"delivery.timeout.ms": 1000})),
+        [
+            "producers[0].config.delivery.timeout.ms: should be equal to or larger than linger.ms + request.timeout.ms"
+        ]
+    );
+    assert_eq!(
+        with(json!({"max.in.flight.requests.per.connection": 0})),
+        ["producers[0].config.max.in.flight.requests.per.connection: 0 is out of range (1..=100)"]
     );
 }

@@ -145,16 +145,19 @@ pub fn replication_view(props: &ReplicationViewProps) -> Html {
         <section class="panel replication-view" aria-labelledby="replication-title">
             { header }
             { controls }
-            <p class="hint">{ "min.insync.replicas starts at 2 here, the usual production setting (Kafka's default is 1): acks=all then survives one broker down and is refused (NOT_ENOUGH_REPLICAS) when two are." }</p>
+            <p class="hint">{ "min.insync.replicas starts at 2 here, the usual production setting (Kafka's default is 1): acks=all then survives one broker down and is refused (NOT_ENOUGH_REPLICAS, retried by the producer) when two are." }</p>
             <NoticeBar notice={world.notice.clone()} />
             if let Some(error) = error {
                 <p class="notice refused" role="alert" data-testid="replication-message">
-                    { format!("{error}: the last write was refused or failed.") }
+                    { format!("{error}: the last write was refused or failed; the producer retries retriable errors until delivery.timeout.ms (120 s), then reports TIMEOUT.") }
                 </p>
             }
             <p class="counts" data-testid="replication-counts">
-                { format!("{} produced \u{b7} {} acknowledged \u{b7} {} refused or failed \u{b7} high watermark {high_watermark} \u{b7} leader epoch {epoch}",
-                    tally.produced, tally.acknowledged, tally.failed) }
+                { format!("{} produced \u{b7} {} acknowledged \u{b7} {} retrying \u{b7} {} failed \u{b7} high watermark {high_watermark} \u{b7} leader epoch {epoch}",
+                    tally.produced, tally.acknowledged, tally.retrying, tally.failed) }
+                if tally.duplicates > 0 {
+                    { format!(" \u{b7} {} written twice by retries", tally.duplicates) }
+                }
             </p>
             if !frame.lost_writes.is_empty() {
                 <p class="notice refused" data-testid="lost-writes">

@@ -166,23 +166,38 @@ mod tests {
 
     #[test]
     fn acks_all_is_refused_below_min_insync_replicas() {
-        let frame = run(
-            VIEW,
-            Shape::default().script(),
-            &[
-                (0, produce(AcksSpec::All)),
-                (1_000, broker(1, BrokerChange::Kill)),
-                (1_000, broker(2, BrokerChange::Kill)),
-                (2_000, produce(AcksSpec::All)),
-            ],
-            2_000,
-        );
+        let at = |until_ms| {
+            run(
+                VIEW,
+                Shape::default().script(),
+                &[
+                    (0, produce(AcksSpec::All)),
+                    (1_000, broker(1, BrokerChange::Kill)),
+                    (1_000, broker(2, BrokerChange::Kill)),
+                    (2_000, produce(AcksSpec::All)),
+                ],
+                until_ms,
+            )
+        };
+        let last_error = |frame: &kplay_worker::protocol::WorldFrame| {
+            frame
+                .state
+                .produced
+                .last()
+                .and_then(|p| p.error.clone())
+                .map(String::from)
+        };
+        let frame = at(2_000);
         let t = frame.tally;
-        assert_eq!((t.produced, t.acknowledged, t.failed), (10, 5, 5));
         assert_eq!(
-            frame.state.produced.last().and_then(|p| p.error.as_deref()),
-            Some("NOT_ENOUGH_REPLICAS")
+            (t.produced, t.acknowledged, t.retrying, t.failed),
+            (10, 5, 5, 0)
         );
+        assert_eq!(last_error(&frame).as_deref(), Some("NOT_ENOUGH_REPLICAS"));
+        // Retried until delivery.timeout.ms (120 s) has passed since the batch was created.
+        let later = at(122_000);
+        assert_eq!((later.tally.retrying, later.tally.failed), (0, 5));
+        assert_eq!(last_error(&later).as_deref(), Some("TIMEOUT"));
     }
 
     #[test]

@@ -20,6 +20,8 @@
 //! closes it and opens the next (a record larger than `batch.size` gets a batch of its own). Randomness
 //! comes from the scenario's seed ([`crate::rng`]).
 
+pub mod sender;
+
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
 use core::num::NonZeroU32;
