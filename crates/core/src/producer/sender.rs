@@ -34,6 +34,7 @@
 //! fails after it may have been written bumps its epoch and restarts its sequences at 0 once nothing is in
 //! flight (KIP-360), where Kafka first tries to resolve the sequence.
 
+use super::ProducerConfig;
 use crate::cluster::Acks;
 use crate::rng::SimRng;
 use crate::time::Duration;
@@ -85,8 +86,9 @@ pub struct SenderConfig {
 }
 
 impl Default for SenderConfig {
+    /// Kafka's defaults, which agree with each other (idempotence holds; 120 s covers 5 ms + 30 s).
     fn default() -> Self {
-        Self::resolve(SenderSettings::default()).unwrap_or(Self {
+        Self {
             acks: Acks::All,
             idempotent: true,
             max_in_flight: MAX_IN_FLIGHT_FOR_IDEMPOTENCE,
@@ -94,7 +96,7 @@ impl Default for SenderConfig {
             request_timeout: Duration::from_millis(30_000),
             delivery_timeout: Duration::from_millis(120_000),
             backoff: Backoff::new(100, 1_000),
-        })
+        }
     }
 }
 
@@ -123,11 +125,10 @@ impl SenderConfig {
     /// `all`, `retries` 0 or more than five requests in flight; `delivery.timeout.ms` set below
     /// `linger.ms + request.timeout.ms`.
     pub fn resolve(settings: SenderSettings) -> Result<Self, SenderConfigError> {
-        let acks = settings.acks.unwrap_or(Acks::All);
-        let retries = settings.retries.unwrap_or(i32::MAX as u32);
-        let max_in_flight = settings
-            .max_in_flight
-            .unwrap_or(MAX_IN_FLIGHT_FOR_IDEMPOTENCE);
+        let defaults = Self::default();
+        let acks = settings.acks.unwrap_or(defaults.acks);
+        let retries = settings.retries.unwrap_or(defaults.retries);
+        let max_in_flight = settings.max_in_flight.unwrap_or(defaults.max_in_flight);
         let explicit = settings.enable_idempotence == Some(true);
         let mut idempotent = settings.enable_idempotence.unwrap_or(true);
         if idempotent {
@@ -155,10 +156,13 @@ impl SenderConfig {
                 idempotent &= !conflict;
             }
         }
-        let request_timeout_ms = settings.request_timeout_ms.unwrap_or(30_000);
-        let floor = settings
+        let request_timeout_ms = settings
+            .request_timeout_ms
+            .unwrap_or(defaults.request_timeout.as_millis());
+        let linger_ms = settings
             .linger_ms
-            .unwrap_or(5)
+            .unwrap_or(ProducerConfig::default().linger.as_millis());
+        let floor = linger_ms
             .saturating_add(request_timeout_ms)
             .min(i32::MAX as u64);
         let delivery_timeout_ms = match settings.delivery_timeout_ms {
@@ -169,7 +173,7 @@ impl SenderConfig {
                 });
             }
             Some(ms) => ms,
-            None => floor.max(120_000),
+            None => floor.max(defaults.delivery_timeout.as_millis()),
         };
         Ok(Self {
             acks,
@@ -179,8 +183,12 @@ impl SenderConfig {
             request_timeout: Duration::from_millis(request_timeout_ms),
             delivery_timeout: Duration::from_millis(delivery_timeout_ms),
             backoff: Backoff::new(
-                settings.retry_backoff_ms.unwrap_or(100),
-                settings.retry_backoff_max_ms.unwrap_or(1_000),
+                settings
+                    .retry_backoff_ms
+                    .unwrap_or(defaults.backoff.initial_ms),
+                settings
+                    .retry_backoff_max_ms
+                    .unwrap_or(defaults.backoff.max_ms),
             ),
         })
     }
