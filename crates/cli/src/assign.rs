@@ -3,7 +3,8 @@
 //! Input: the request of [`kplay_core::group::assignor::request`]. Output: `{"assignment":
 //! {"<member.id>": [["<topic>", <partition>], ...]}}` with every member in input order, each list sorted
 //! by topic then partition. For `cooperative-sticky` the output is this round's assignment, without the
-//! partitions that change owner.
+//! partitions that change owner; for `uniform` and `server-range` (the broker's KIP-848 assignors) it is the
+//! group's new target assignment, which members then reconcile towards.
 
 use std::ffi::OsString;
 use std::io::{Read, Write};

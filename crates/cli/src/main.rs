@@ -28,8 +28,9 @@ Usage:
       Prints the partition Kafka's default partitioner picks for each key, one per line.
       Without KEY arguments, reads keys from standard input, one per line.
   kplay assign [FILE]
-      Runs a partition assignor (range, roundrobin, sticky, cooperative-sticky) over a consumer group
-      described as JSON in FILE or standard input; prints {\"assignment\": {member: [[topic, partition], ...]}}.
+      Runs a partition assignor over a consumer group described as JSON in FILE or standard input: the
+      client's range, roundrobin, sticky, cooperative-sticky, or the broker's KIP-848 uniform and
+      server-range; prints {\"assignment\": {member: [[topic, partition], ...]}}.
   kplay simulate [--seed N] [--at-ms T [--picture]] [--pretty] (FILE | - | --preset NAME)
       Runs an order-flow scenario through a synchronous chain and a Kafka pipeline; prints the report.
       --at-ms T stops at T ms and prints the report so far; --picture prints instead where the orders

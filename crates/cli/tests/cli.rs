@@ -129,20 +129,24 @@ fn assign_prints_every_member_in_input_order_with_sorted_partitions() {
                     {"id": "consumer2", "topics": ["topic2", "topic1"]},
                     {"id": "consumer1", "topics": ["topic1"]},
                     {"id": "idle", "instance_id": null, "topics": ["topic2"], "owned": [], "generation": -1}]}"#;
+    assert_assigns(
+        input,
+        concat!(
+            r#"{"assignment":{"consumer3":[["topic1",2]],"consumer2":[["topic1",1],["topic2",0]],"#,
+            r#""consumer1":[["topic1",0]],"idle":[["topic2",1]]}}"#,
+        ),
+    );
+}
+
+/// Runs `kplay assign` on `input` and expects `expected` (one line) on standard output.
+fn assert_assigns(input: &[u8], expected: &str) {
     let output = kplay(&["assign"], input);
     assert!(
         output.status.success(),
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    assert_eq!(
-        stdout(&output),
-        concat!(
-            r#"{"assignment":{"consumer3":[["topic1",2]],"consumer2":[["topic1",1],["topic2",0]],"#,
-            r#""consumer1":[["topic1",0]],"idle":[["topic2",1]]}}"#,
-            "\n"
-        )
-    );
+    assert_eq!(stdout(&output), format!("{expected}\n"));
 }
 
 #[test]
@@ -163,6 +167,23 @@ fn assign_cooperative_sticky_withholds_partitions_changing_owner() {
     );
 }
 
+/// KIP-848's `uniform` assignor: a third member joins and only the partitions over the others' quota move
+/// (`OptimizedUniformAssignmentBuilderTest.testReassignmentWhenOneMemberAddedAfterInitialAssignment...`).
+#[test]
+fn assign_uniform_moves_only_what_exceeds_each_quota() {
+    let input = br#"{"strategy": "uniform", "topics": {"topic1": 3, "topic2": 3},
+        "members": [{"id": "A", "topics": ["topic1", "topic2"], "owned": [["topic1", 0], ["topic1", 2], ["topic2", 0]]},
+                    {"id": "B", "topics": ["topic1", "topic2"], "owned": [["topic1", 1], ["topic2", 1], ["topic2", 2]]},
+                    {"id": "C", "topics": ["topic1", "topic2"]}]}"#;
+    assert_assigns(
+        input,
+        concat!(
+            r#"{"assignment":{"A":[["topic1",0],["topic1",2]],"B":[["topic1",1],["topic2",1]],"#,
+            r#""C":[["topic2",0],["topic2",2]]}}"#,
+        ),
+    );
+}
+
 #[test]
 fn assign_errors_name_the_json_path() {
     let cases: [(&[u8], &str); 6] = [
@@ -170,7 +191,10 @@ fn assign_errors_name_the_json_path() {
             br#"{"strategy":"range","topics":{"orders":3},"members":[{"id":"a","topics":["orders"]},{"id":"b","topics":["orders"]},{"id":"c","topics":["ordrs"]}]}"#,
             "members[2].topics[0]: unknown topic \"ordrs\"\n",
         ),
-        (br#"{"strategy":"rnage","topics":{},"members":[]}"#, "strategy: unknown strategy \"rnage\""),
+        (
+            br#"{"strategy":"rnage","topics":{},"members":[]}"#,
+            "strategy: unknown strategy \"rnage\"; expected one of range, roundrobin, sticky, cooperative-sticky, uniform, server-range",
+        ),
         (br#"{"strategy":"range","topics":{"t":0},"members":[]}"#, "topics.t: 0 partitions is out of range"),
         (br#"{"strategy":"range","topics":{"t":1},"members":[{"id":"a","topics":["t"],"generation":"x"}]}"#, "members[0].generation: invalid type"),
         (br#"{"strategy":"range","topics":{"t":1},"members":[{"id":"a","topics":["t"],"owned":[["t",5]]}]}"#, "members[0].owned[0]: topic \"t\" has no partition 5"),

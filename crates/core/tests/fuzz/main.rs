@@ -162,6 +162,12 @@ fn assign_requests_never_panic_and_give_each_partition_one_owner() {
         r#"{"strategy": "cooperative-sticky", "topics": {"orders": 3},
             "members": [{"id": "c1", "topics": ["orders"], "owned": [["orders", 0], ["orders", 1], ["orders", 2]], "generation": 1},
                         {"id": "c2", "topics": ["orders"]}]}"#,
+        r#"{"strategy": "uniform", "topics": {"t1": 6, "t2": 7},
+            "members": [{"id": "A", "topics": ["t1"], "owned": [["t1", 0], ["t1", 2], ["t2", 0]]},
+                        {"id": "B", "topics": ["t1", "t2"], "owned": [["t1", 1], ["t2", 1], ["t2", 2]]},
+                        {"id": "C", "topics": ["t1", "t2"]}]}"#,
+        r#"{"strategy": "server-range", "topics": {"t": 5},
+            "members": [{"id": "A", "instance_id": "i1", "topics": ["t"]}, {"id": "B", "topics": ["t"]}]}"#,
     ]
     .map(|doc| doc.as_bytes().to_vec())
     .to_vec();

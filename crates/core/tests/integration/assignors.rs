@@ -1,8 +1,12 @@
-//! Every client-side assignor example of KAFKA_FACTS §3.1–3.3, taken from Kafka's own tests and Javadoc.
+//! Every client-side assignor example of KAFKA_FACTS §3.1–3.3, taken from Kafka's own tests and Javadoc,
+//! and the broker's `range` (§3.4); the broker's `uniform` vectors sit beside its code, where they can use
+//! the Java order of Kafka's topic ids.
 
 use std::collections::BTreeMap;
 
-use kplay_core::group::assignor::{AssignError, Member, Strategy, TopicPartition, assign};
+use kplay_core::group::assignor::{
+    AssignError, Assignor, Member, ServerAssignor, Strategy, TopicPartition, assign,
+};
 
 /// (name, topics with partition counts, members, expected assignment).
 type Case = (
@@ -45,7 +49,7 @@ fn owning(id: &str, subscribed: &[&str], owned: &[&str], generation: i32) -> Mem
 
 /// Runs the assignor and renders the result as member → sorted "topic-p" names.
 fn run(
-    strategy: Strategy,
+    strategy: impl Into<Assignor>,
     topic_list: &[(&str, u32)],
     members: &[Member],
 ) -> BTreeMap<String, Vec<String>> {
@@ -615,12 +619,20 @@ fn invalid_groups_name_the_field() {
     assert!(matches!(err, AssignError::PartitionCount { .. }));
 }
 
-// §3.4 KIP-848's server-side `range` gives the same assignment as the client RangeAssignor when racks are
-// not used: static members first, then member ids, contiguous ranges per topic, recomputed from scratch.
+// §3.4 KIP-848's server-side `range` (`RangeAssignorTest` of the group coordinator) gives the client
+// RangeAssignor's ranges when racks are not used: static members first by instance id, then member ids,
+// contiguous ranges per topic, recomputed from scratch whatever the members owned.
 
 #[test]
-fn server_side_range_examples_match_the_client_range_assignor() {
+fn server_side_range_examples() {
+    let both = ["T1", "T2"];
     let cases: Vec<Case> = vec![
+        (
+            "testFirstAssignmentTwoMembersTwoTopicsSameSubscriptions",
+            vec![("T1", 3), ("T3", 2)],
+            vec![member("A", &["T1", "T3"]), member("B", &["T1", "T3"])],
+            expect(&[("A", &["T1-0", "T1-1", "T3-0"]), ("B", &["T1-2", "T3-1"])]),
+        ),
         (
             "testFirstAssignmentThreeMembersThreeTopicsDifferentSubscriptions",
             vec![("T1", 3), ("T2", 3), ("T3", 2)],
@@ -650,12 +662,38 @@ fn server_side_range_examples_match_the_client_range_assignor() {
             ]),
         ),
         (
+            "testReassignmentNumMembersGreaterThanNumPartitionsWhenOneMemberAdded",
+            vec![("T1", 2), ("T2", 2)],
+            vec![
+                owning("A", &both, &["T1-0", "T2-0"], 1),
+                owning("B", &both, &["T1-1", "T2-1"], 1),
+                member("C", &both),
+            ],
+            expect(&[
+                ("A", &["T1-0", "T2-0"]),
+                ("B", &["T1-1", "T2-1"]),
+                ("C", &[]),
+            ]),
+        ),
+        (
+            "testReassignmentWhenOnePartitionAddedForTwoMembersTwoTopics",
+            vec![("T1", 4), ("T2", 4)],
+            vec![
+                owning("A", &both, &["T1-0", "T1-1", "T2-0", "T2-1"], 1),
+                owning("B", &both, &["T1-2", "T2-2"], 1),
+            ],
+            expect(&[
+                ("A", &["T1-0", "T1-1", "T2-0", "T2-1"]),
+                ("B", &["T1-2", "T1-3", "T2-2", "T2-3"]),
+            ]),
+        ),
+        (
             "testReassignmentWhenOneMemberAddedAfterInitialAssignmentWithTwoMembersTwoTopics",
             vec![("T1", 3), ("T2", 3)],
             vec![
-                owning("A", &["T1", "T2"], &["T1-0", "T1-1", "T2-0", "T2-1"], 1),
-                owning("B", &["T1", "T2"], &["T1-2", "T2-2"], 1),
-                member("C", &["T1", "T2"]),
+                owning("A", &both, &["T1-0", "T1-1", "T2-0", "T2-1"], 1),
+                owning("B", &both, &["T1-2", "T2-2"], 1),
+                member("C", &both),
             ],
             expect(&[
                 ("A", &["T1-0", "T2-0"]),
@@ -663,12 +701,118 @@ fn server_side_range_examples_match_the_client_range_assignor() {
                 ("C", &["T1-2", "T2-2"]),
             ]),
         ),
+        (
+            "testReassignmentWhenOneMemberAddedAndOnePartitionAfterInitialAssignmentWithTwoMembersTwoTopics",
+            vec![("T1", 4), ("T2", 3)],
+            vec![
+                owning("A", &both, &["T1-0", "T1-1", "T2-0", "T2-1"], 1),
+                owning("B", &both, &["T1-2", "T2-2"], 1),
+                member("C", &["T1"]),
+            ],
+            expect(&[
+                ("A", &["T1-0", "T1-1", "T2-0", "T2-1"]),
+                ("B", &["T1-2", "T2-2"]),
+                ("C", &["T1-3"]),
+            ]),
+        ),
+        (
+            "testReassignmentWhenOneMemberRemovedAfterInitialAssignmentWithTwoMembersTwoTopics",
+            vec![("T1", 3), ("T2", 3)],
+            vec![owning("B", &both, &["T1-2", "T2-2"], 1)],
+            expect(&[("B", &["T1-0", "T1-1", "T1-2", "T2-0", "T2-1", "T2-2"])]),
+        ),
+        (
+            "testReassignmentWhenMultipleSubscriptionsRemovedAfterInitialAssignmentWithThreeMembersTwoTopics",
+            vec![("T1", 3), ("T2", 3), ("T3", 2)],
+            vec![
+                owning("A", &["T1"], &["T1-0", "T1-1", "T1-2", "T2-0"], 1),
+                owning("B", &["T1", "T2", "T3"], &["T2-1"], 1),
+                owning("C", &["T2"], &["T2-2", "T3-0", "T3-1"], 1),
+            ],
+            expect(&[
+                ("A", &["T1-0", "T1-1"]),
+                ("B", &["T1-2", "T2-0", "T2-1", "T3-0", "T3-1"]),
+                ("C", &["T2-2"]),
+            ]),
+        ),
     ];
     for (name, topic_list, members, expected) in cases {
         assert_eq!(
-            run(Strategy::Range, &topic_list, &members),
+            run(ServerAssignor::Range, &topic_list, &members),
             expected,
             "{name}"
         );
     }
+}
+
+/// `testStaticMembership` and `testMixedStaticMembership`: a static member that comes back under a new
+/// member id keeps its partitions, because static members are ordered by instance id.
+#[test]
+fn server_side_range_keeps_a_returning_static_members_partitions() {
+    let t = ["T1"];
+    let groups = [
+        (
+            3,
+            vec![
+                static_member("A", "instanceA", &t),
+                static_member("B", "instanceB", &t),
+            ],
+        ),
+        (
+            5,
+            vec![
+                static_member("A", "instanceA", &t),
+                static_member("C", "instanceC", &t),
+                member("B", &t),
+            ],
+        ),
+    ];
+    for (partitions, mut members) in groups {
+        let before = run(ServerAssignor::Range, &[("T1", partitions)], &members);
+        members[0].id = "memberA1".into();
+        let mut after = run(ServerAssignor::Range, &[("T1", partitions)], &members);
+        let returned = after.remove("memberA1").expect("the returning member");
+        assert_eq!(Some(&returned), before.get("A"));
+        for (id, partitions) in after {
+            assert_eq!(Some(&partitions), before.get(&id), "{id}");
+        }
+    }
+}
+
+/// `OptimizedUniformAssignmentBuilderTest.testValidityAndBalanceForLargeSampleSet`: 99 topics of 3
+/// partitions over 49 members, every partition assigned once and sizes within one.
+#[test]
+fn uniform_is_valid_and_balanced_on_a_large_sample() {
+    let topic_list: Vec<(String, u32)> = (1..100).map(|i| (format!("topic-{i}"), 3)).collect();
+    let layout: BTreeMap<String, u32> = topic_list.iter().cloned().collect();
+    let names: Vec<&str> = layout.keys().map(String::as_str).collect();
+    let members: Vec<Member> = (1..50)
+        .map(|i| member(&format!("member{i}"), &names))
+        .collect();
+    let result = assign(ServerAssignor::Uniform, &layout, &members).expect("valid group");
+    let sizes: Vec<usize> = result.partitions.iter().map(Vec::len).collect();
+    let (min, max) = (sizes.iter().min(), sizes.iter().max());
+    assert_eq!((min, max), (Some(&6), Some(&7)), "{sizes:?}");
+    let mut all: Vec<&TopicPartition> = result.partitions.iter().flatten().collect();
+    all.sort();
+    all.dedup();
+    assert_eq!(all.len(), 297);
+}
+
+#[test]
+fn server_side_assignors_refuse_a_partition_owned_twice() {
+    let members = [
+        owning("a", &["orders"], &["orders-0"], 1),
+        owning("b", &["orders"], &["orders-1", "orders-0"], 1),
+    ];
+    for assignor in [ServerAssignor::Uniform, ServerAssignor::Range] {
+        let err = assign(assignor, &topics(&[("orders", 3)]), &members).expect_err("owned twice");
+        assert_eq!(
+            err.to_string(),
+            "members[1].owned[1]: orders-0 is already owned by members[0]; a server-side assignor \
+             takes the group's target assignment, where each partition has one owner"
+        );
+    }
+    // A client assignor takes it: two members may claim one partition after a missed generation.
+    assert!(assign(Strategy::Sticky, &topics(&[("orders", 3)]), &members).is_ok());
 }

@@ -4,7 +4,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::num::NonZeroU32;
 
 use kplay_core::cluster::{Acks, Cluster, ClusterConfig};
-use kplay_core::group::assignor::{Member, Strategy as Assignor, TopicPartition, assign};
+use kplay_core::group::assignor::{
+    Member, ServerAssignor, Strategy as Assignor, TopicPartition, assign,
+};
 use kplay_core::group::coordinator::{ConsumerGroup, GroupConfig};
 use kplay_core::time::{Duration, Instant};
 use kplay_core::topic::Topic;
@@ -201,6 +203,63 @@ proptest! {
                 prop_assert!(sticky.partitions[i].contains(tp), "cooperative gives a subset of the sticky result");
                 let held_elsewhere = next.iter().enumerate().any(|(j, other)| j != i && other.owned.contains(tp));
                 prop_assert!(!held_elsewhere || member.owned.contains(tp), "{tp} handed over before being revoked");
+            }
+        }
+    }
+
+    /// The broker's `uniform` assignor, from any current assignment: every subscribed partition has exactly
+    /// one owner, a member gets only topics it subscribes to, equal subscriptions give sizes within one,
+    /// and (with equal subscriptions) each member keeps min(what it owned, floor(P / N)) of its partitions.
+    #[test]
+    fn uniform_is_valid_balanced_and_sticky(
+        partitions in proptest::collection::vec(1..12_u32, 1..4),
+        subscriptions in proptest::collection::vec(proptest::collection::vec(any::<bool>(), 4), 1..8),
+        owners in proptest::collection::vec(0..10_usize, 40),
+        equal in any::<bool>(),
+    ) {
+        let topics: BTreeMap<String, u32> = partitions.iter().enumerate().map(|(i, &p)| (format!("t{i}"), p)).collect();
+        let names: Vec<&str> = topics.keys().map(String::as_str).collect();
+        let mut members: Vec<Member> = subscriptions
+            .iter()
+            .enumerate()
+            .map(|(i, picks)| {
+                let mine: Vec<&str> = names
+                    .iter()
+                    .zip(picks)
+                    .filter(|&(_, &pick)| equal || pick)
+                    .map(|(&name, _)| name)
+                    .collect();
+                Member::new(format!("m{i}"), &mine)
+            })
+            .collect();
+        // A current assignment with one owner per partition (or none), some of it no longer subscribed.
+        let all: Vec<TopicPartition> = topics
+            .iter()
+            .flat_map(|(t, &p)| (0..p).map(move |p| TopicPartition::new(t.clone(), p)))
+            .collect();
+        for (tp, &owner) in all.iter().zip(&owners) {
+            if let Some(member) = members.get_mut(owner) {
+                member.owned.push(tp.clone());
+            }
+        }
+        let result = assign(ServerAssignor::Uniform, &topics, &members).expect("valid");
+        let mut seen = BTreeSet::new();
+        for (member, got) in members.iter().zip(&result.partitions) {
+            for tp in got {
+                prop_assert!(member.topics.contains(&tp.topic), "{} got unsubscribed {tp}", member.id);
+                prop_assert!(seen.insert(tp.clone()), "{tp} has two owners");
+            }
+        }
+        let subscribed = all.iter().filter(|tp| members.iter().any(|m| m.topics.contains(&tp.topic))).count();
+        prop_assert_eq!(seen.len(), subscribed);
+        if members.iter().all(|m| m.topics == members[0].topics) {
+            let sizes: Vec<usize> = result.partitions.iter().map(Vec::len).collect();
+            prop_assert!(sizes.iter().max().unwrap_or(&0) - sizes.iter().min().unwrap_or(&0) <= 1, "{sizes:?}");
+            let floor = subscribed / members.len();
+            for (member, got) in members.iter().zip(&result.partitions) {
+                let valid = member.owned.iter().filter(|tp| member.topics.contains(&tp.topic)).count();
+                let kept = member.owned.iter().filter(|tp| got.contains(tp)).count();
+                prop_assert!(kept >= valid.min(floor), "{} kept {kept} of {:?}", member.id, member.owned);
             }
         }
     }

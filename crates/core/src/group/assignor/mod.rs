@@ -19,12 +19,19 @@
 //! `group.instance.id`) first by instance id, then the rest by `member.id`, both with Java's `String` order
 //! ([`java::compare_strings`]). Where Kafka iterates a Java `HashMap` of members, kplay follows Java's
 //! iteration order ([`java`]), so results agree with Kafka's, including the tests whose outcome hangs on it.
+//!
+//! Under the consumer group protocol (KIP-848, `group.protocol=consumer`) the broker assigns instead, with
+//! an assignor from `group.consumer.assignors` ([`ServerAssignor`], chosen by the client's
+//! `group.remote.assignor`): [`ServerAssignor::Uniform`] (the default) and [`ServerAssignor::Range`]. Its
+//! input is the group's current target assignment, so no partition is owned twice and member generations
+//! play no part ([`Assignor`] names either kind).
 
 pub mod java;
 mod range;
 pub mod request;
 mod roundrobin;
 mod sticky;
+mod uniform;
 
 use alloc::collections::BTreeMap;
 use alloc::string::String;
@@ -152,16 +159,22 @@ impl fmt::Display for Strategy {
     }
 }
 
-/// A strategy name that is not one of Kafka's four.
+/// An assignor name that is not one of those accepted where it was given.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UnknownStrategy(pub String);
+pub struct UnknownStrategy {
+    /// The name given.
+    pub name: String,
+    /// The names accepted there.
+    pub expected: Vec<&'static str>,
+}
 
 impl fmt::Display for UnknownStrategy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "unknown strategy {}; expected one of range, roundrobin, sticky, cooperative-sticky",
-            crate::problem::quote(&self.0)
+            "unknown strategy {}; expected one of {}",
+            crate::problem::quote(&self.name),
+            self.expected.join(", ")
         )
     }
 }
@@ -175,7 +188,85 @@ impl FromStr for Strategy {
         Self::ALL
             .into_iter()
             .find(|s| s.name() == name)
-            .ok_or_else(|| UnknownStrategy(name.into()))
+            .ok_or_else(|| UnknownStrategy {
+                name: name.into(),
+                expected: Self::ALL.iter().map(|s| s.name()).collect(),
+            })
+    }
+}
+
+/// An assignor of the broker's `group.consumer.assignors` (KIP-848), named by the client's
+/// `group.remote.assignor`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ServerAssignor {
+    /// `uniform` (`UniformAssignor`, the broker's default): balanced to within one partition, then sticky.
+    Uniform,
+    /// `range` (the group coordinator's `RangeAssignor`): the client range assignor's ranges, recomputed
+    /// from scratch each time.
+    Range,
+}
+
+impl ServerAssignor {
+    /// The assignor's name in `group.remote.assignor` (`ConsumerGroupPartitionAssignor.name()`).
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Uniform => "uniform",
+            Self::Range => "range",
+        }
+    }
+}
+
+/// Which assignor runs: a client's `partition.assignment.strategy` (classic protocol) or a broker's
+/// assignor (consumer protocol).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Assignor {
+    /// A client-side assignor, run by the group leader.
+    Client(Strategy),
+    /// A server-side assignor, run by the group coordinator.
+    Server(ServerAssignor),
+}
+
+impl Assignor {
+    /// Every assignor with the name `kplay assign` knows it by: the client strategies under their own
+    /// names, then `uniform` and `server-range` (the client `range` keeps its name).
+    pub const NAMED: [(&'static str, Self); 6] = [
+        ("range", Self::Client(Strategy::Range)),
+        ("roundrobin", Self::Client(Strategy::RoundRobin)),
+        ("sticky", Self::Client(Strategy::Sticky)),
+        (
+            "cooperative-sticky",
+            Self::Client(Strategy::CooperativeSticky),
+        ),
+        ("uniform", Self::Server(ServerAssignor::Uniform)),
+        ("server-range", Self::Server(ServerAssignor::Range)),
+    ];
+}
+
+impl From<Strategy> for Assignor {
+    fn from(strategy: Strategy) -> Self {
+        Self::Client(strategy)
+    }
+}
+
+impl From<ServerAssignor> for Assignor {
+    fn from(assignor: ServerAssignor) -> Self {
+        Self::Server(assignor)
+    }
+}
+
+impl FromStr for Assignor {
+    type Err = UnknownStrategy;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        Self::NAMED
+            .iter()
+            .find(|(known, _)| *known == name)
+            .map(|&(_, assignor)| assignor)
+            .ok_or_else(|| UnknownStrategy {
+                name: name.into(),
+                expected: Self::NAMED.iter().map(|&(known, _)| known).collect(),
+            })
     }
 }
 
@@ -189,7 +280,8 @@ pub enum AssignError {
         /// The count given.
         partitions: u64,
     },
-    /// A member subscribes to no topic (a consumer without a subscription does not join a group).
+    /// A member subscribes to no topic: a classic consumer without a subscription does not join a group
+    /// (a server-side assignor accepts one, as a KIP-848 pattern subscription may match nothing).
     NoSubscription {
         /// Index of the member.
         member: usize,
@@ -232,6 +324,18 @@ pub enum AssignError {
         partition: TopicPartition,
         /// How many partitions the topic has.
         partitions: u32,
+    },
+    /// Two members own the same partition, which a server-side assignor's input (the group's target
+    /// assignment) never has.
+    OwnedTwice {
+        /// Index of the second member claiming it.
+        member: usize,
+        /// Index in its owned list.
+        index: usize,
+        /// The partition.
+        partition: TopicPartition,
+        /// Index of the member that claimed it first.
+        first: usize,
     },
 }
 
@@ -279,6 +383,16 @@ impl fmt::Display for AssignError {
                 "members[{member}].owned[{index}]: topic {:?} has no partition {} (it has {partitions})",
                 partition.topic, partition.partition
             ),
+            Self::OwnedTwice {
+                member,
+                index,
+                partition,
+                first,
+            } => write!(
+                f,
+                "members[{member}].owned[{index}]: {partition} is already owned by members[{first}]; \
+                 a server-side assignor takes the group's target assignment, where each partition has one owner"
+            ),
         }
     }
 }
@@ -308,7 +422,14 @@ struct Group<'a> {
 }
 
 impl<'a> Group<'a> {
-    fn new(topics: &'a BTreeMap<String, u32>, members: &'a [Member]) -> Result<Self, AssignError> {
+    /// Validates the group for `assignor`: a client assignor needs every member to subscribe to something
+    /// (a classic consumer without a subscription does not join); a server-side one accepts an empty
+    /// subscription (a pattern that matches nothing) but no partition owned twice.
+    fn new(
+        topics: &'a BTreeMap<String, u32>,
+        members: &'a [Member],
+        assignor: Assignor,
+    ) -> Result<Self, AssignError> {
         for (topic, &partitions) in topics {
             if !(1..=MAX_PARTITIONS_PER_TOPIC).contains(&partitions) {
                 return Err(AssignError::PartitionCount {
@@ -337,7 +458,7 @@ impl<'a> Group<'a> {
                     instance_id: instance.clone(),
                 });
             }
-            if m.topics.is_empty() {
+            if m.topics.is_empty() && matches!(assignor, Assignor::Client(_)) {
                 return Err(AssignError::NoSubscription { member });
             }
             for (index, topic) in m.topics.iter().enumerate() {
@@ -396,12 +517,42 @@ impl<'a> Group<'a> {
                     .collect()
             })
             .collect();
-        Ok(Self {
+        let group = Self {
             topics: subscribed,
             members,
             subscriptions,
             owned,
-        })
+        };
+        if let Assignor::Server(_) = assignor {
+            group.check_single_owners()?;
+        }
+        Ok(group)
+    }
+
+    /// [`AssignError::OwnedTwice`] for the first partition two members claim.
+    fn check_single_owners(&self) -> Result<(), AssignError> {
+        let mut owners: BTreeMap<(&str, u32), usize> = BTreeMap::new();
+        for (member, m) in self.members.iter().enumerate() {
+            for (index, tp) in m.owned.iter().enumerate() {
+                match owners.insert((tp.topic.as_str(), tp.partition), member) {
+                    Some(first) if first != member => {
+                        return Err(AssignError::OwnedTwice {
+                            member,
+                            index,
+                            partition: tp.clone(),
+                            first,
+                        });
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether every member subscribes to the same topics (Kafka's `HOMOGENEOUS` subscription type).
+    fn all_subscriptions_equal(&self) -> bool {
+        self.subscriptions.windows(2).all(|w| w[0] == w[1])
     }
 
     fn member_count(&self) -> usize {
@@ -442,22 +593,59 @@ impl<'a> Group<'a> {
     }
 }
 
-/// Runs `strategy` over `members` subscribing to `topics` (name → partition count).
+/// Index of a partition among all subscribed partitions: `first[topic] + partition`.
+struct Dense {
+    first: Vec<usize>,
+    topics: Vec<u32>,
+}
+
+impl Dense {
+    fn new(group: &Group<'_>) -> Self {
+        let mut first = Vec::with_capacity(group.topics.len());
+        let mut total = 0;
+        for &(_, partitions) in &group.topics {
+            first.push(total);
+            total += partitions as usize;
+        }
+        Self {
+            first,
+            topics: group.topics.iter().map(|&(_, p)| p).collect(),
+        }
+    }
+
+    fn index(&self, (t, p): Tp) -> usize {
+        self.first[t as usize] + p as usize
+    }
+
+    fn total(&self) -> usize {
+        self.first.last().map_or(0, |&f| f) + self.topics.last().map_or(0, |&p| p as usize)
+    }
+}
+
+/// Runs `assignor` (a client [`Strategy`] or a [`ServerAssignor`]) over `members` subscribing to `topics`
+/// (name → partition count).
 ///
 /// # Errors
 /// [`AssignError`] when the input is not a group Kafka could have: unknown topics, duplicate ids, owned
-/// partitions that do not exist, partition counts out of range.
+/// partitions that do not exist (or, for a server-side assignor, that two members own), partition counts
+/// out of range.
 pub fn assign(
-    strategy: Strategy,
+    assignor: impl Into<Assignor>,
     topics: &BTreeMap<String, u32>,
     members: &[Member],
 ) -> Result<Assignment, AssignError> {
-    let group = Group::new(topics, members)?;
-    let per_member = match strategy {
-        Strategy::Range => range::assign(&group),
-        Strategy::RoundRobin => roundrobin::assign(&group),
-        Strategy::Sticky => sticky::assign(&group, false),
-        Strategy::CooperativeSticky => sticky::assign(&group, true),
+    let assignor = assignor.into();
+    let group = Group::new(topics, members, assignor)?;
+    let per_member = match assignor {
+        Assignor::Client(Strategy::Range) | Assignor::Server(ServerAssignor::Range) => {
+            range::assign(&group)
+        }
+        Assignor::Client(Strategy::RoundRobin) => roundrobin::assign(&group),
+        Assignor::Client(Strategy::Sticky) => sticky::assign(&group, false),
+        Assignor::Client(Strategy::CooperativeSticky) => sticky::assign(&group, true),
+        Assignor::Server(ServerAssignor::Uniform) => {
+            uniform::assign(&group, &uniform::TopicOrder::by_name(&group))
+        }
     };
     Ok(group.to_assignment(per_member))
 }

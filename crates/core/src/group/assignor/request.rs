@@ -1,11 +1,14 @@
 //! The assignment request `kplay assign` reads, as JSON: a strategy, topics with their partition counts
 //! and the group's members with their subscriptions and what they owned.
 //!
-//! `{"strategy": "range" | "roundrobin" | "sticky" | "cooperative-sticky", "topics": {"<topic>":
-//! <partitions>}, "members": [{"id": "<member.id>", "instance_id": "<group.instance.id>" | null,
-//! "topics": ["<topic>"], "owned": [["<topic>", <partition>]], "generation": <int>}]}`; `instance_id`,
-//! `owned` and `generation` are optional (null, [], -1). Kept here, beside the assignors, so the CLI and
-//! the fuzzer read the same document the same way.
+//! `{"strategy": "range" | "roundrobin" | "sticky" | "cooperative-sticky" | "uniform" | "server-range",
+//! "topics": {"<topic>": <partitions>}, "members": [{"id": "<member.id>", "instance_id":
+//! "<group.instance.id>" | null, "topics": ["<topic>"], "owned": [["<topic>", <partition>]], "generation":
+//! <int>}]}`; `instance_id`, `owned` and `generation` are optional (null, [], -1). The first four are the
+//! client's `partition.assignment.strategy`; `uniform` and `server-range` are the broker's KIP-848
+//! assignors (`group.remote.assignor` `uniform` and `range`), which read `owned` as the group's current
+//! target assignment and ignore `generation`. Kept here, beside the assignors, so the CLI and the fuzzer
+//! read the same document the same way.
 
 use alloc::collections::BTreeMap;
 use alloc::string::{String, ToString};
@@ -14,14 +17,14 @@ use alloc::vec::Vec;
 use serde::Deserialize;
 
 use super::{
-    AssignError, Assignment, DEFAULT_GENERATION, Member, Strategy, TopicPartition, assign,
+    AssignError, Assignment, Assignor, DEFAULT_GENERATION, Member, TopicPartition, assign,
 };
 
 /// One assignment request.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AssignRequest {
-    /// The `partition.assignment.strategy` by name.
+    /// The assignor by name ([`super::Assignor::NAMED`]).
     pub strategy: String,
     /// Topic name → partition count.
     pub topics: BTreeMap<String, u64>,
@@ -59,7 +62,7 @@ impl AssignRequest {
     /// One line naming the JSON path at fault: an unknown strategy (`strategy: …`), a partition count out
     /// of range, or any [`AssignError`].
     pub fn run(self) -> Result<(Vec<Member>, Assignment), String> {
-        let strategy: Strategy = self
+        let assignor: Assignor = self
             .strategy
             .parse()
             .map_err(|err: super::UnknownStrategy| alloc::format!("strategy: {err}"))?;
@@ -85,7 +88,7 @@ impl AssignRequest {
                 generation: m.generation,
             })
             .collect();
-        let assignment = assign(strategy, &topics, &members)
+        let assignment = assign(assignor, &topics, &members)
             .map_err(|err| crate::problem::shorten_quotes(&err.to_string()))?;
         Ok((members, assignment))
     }

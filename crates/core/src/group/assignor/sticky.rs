@@ -19,36 +19,7 @@ use alloc::vec::Vec;
 use core::cmp::Ordering;
 
 use super::java;
-use super::{DEFAULT_GENERATION, Group, Tp};
-
-/// Index of a partition among all subscribed partitions: `first[topic] + partition`.
-struct Dense {
-    first: Vec<usize>,
-    topics: Vec<u32>,
-}
-
-impl Dense {
-    fn new(group: &Group<'_>) -> Self {
-        let mut first = Vec::with_capacity(group.topics.len());
-        let mut total = 0;
-        for &(_, partitions) in &group.topics {
-            first.push(total);
-            total += partitions as usize;
-        }
-        Self {
-            first,
-            topics: group.topics.iter().map(|&(_, p)| p).collect(),
-        }
-    }
-
-    fn index(&self, (t, p): Tp) -> usize {
-        self.first[t as usize] + p as usize
-    }
-
-    fn total(&self) -> usize {
-        self.first.last().map_or(0, |&f| f) + self.topics.last().map_or(0, |&p| p as usize)
-    }
-}
+use super::{DEFAULT_GENERATION, Dense, Group, Tp};
 
 /// What every sticky run starts from: the members in Kafka's iteration order and their valid claims.
 struct Claims {
@@ -75,9 +46,7 @@ fn claims(group: &Group<'_>, dense: &Dense) -> Claims {
         .map(|m| java::string_hash(&m.id))
         .collect();
     let order = java::iteration_order(&hashes, java::hash_map_capacity(hashes.len()));
-    let all_equal = order
-        .windows(2)
-        .all(|w| group.subscriptions[w[0]] == group.subscriptions[w[1]]);
+    let all_equal = group.all_subscriptions_equal();
 
     let mut owned: Vec<Vec<Tp>> = vec![Vec::new(); group.member_count()];
     let mut previous_owner: Vec<Option<usize>> = vec![None; dense.total()];
