@@ -484,6 +484,8 @@ fn join(
         member,
         topics: vec![topic.into()],
         strategy: Some(strategy.into()),
+        protocol: None,
+        group_remote_assignor: None,
         group_instance_id: instance,
         records_per_s: Some(records_per_s),
         auto_offset_reset: Some("earliest".into()),

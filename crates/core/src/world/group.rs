@@ -12,28 +12,86 @@ use super::consumer::MemberState;
 use super::script::{ResetName, ResetSpec};
 use super::{ActionError, EventKind, GroupState, World};
 use crate::config::{MAX_GROUPS, MAX_MEMBERS};
-use crate::group::assignor::{Strategy, TopicPartition};
-use crate::group::coordinator::{ConsumerGroup, GroupConfig, GroupError, Trigger};
+use crate::group::assignor::{ServerAssignor, Strategy, TopicPartition};
+use crate::group::coordinator::{ConsumerGroup, GroupConfig, GroupError, GroupProtocol, Trigger};
 use crate::group::offsets::{OffsetResetPolicy, ResetTo};
 use crate::time::Instant;
 
+/// A `join` action, checked.
+pub(super) struct Join<'a> {
+    pub(super) group: &'a str,
+    pub(super) member: &'a str,
+    pub(super) topics: &'a [String],
+    pub(super) config: GroupConfig,
+    pub(super) instance: Option<&'a str>,
+    pub(super) records_per_s: f64,
+    pub(super) reset: Option<&'a str>,
+}
+
+/// The group configuration a `join` asks for: `protocol` (`classic` by default, or `consumer`) with the
+/// classic `strategy` or the consumer protocol's `group_remote_assignor`. As Kafka's client does, it
+/// refuses the setting of the other protocol (`partition.assignment.strategy` cannot be set when
+/// `group.protocol=consumer`).
+pub(super) fn group_config(
+    protocol: Option<&str>,
+    strategy: Option<&str>,
+    remote_assignor: Option<&str>,
+) -> Result<GroupConfig, ActionError> {
+    match protocol {
+        None | Some("classic") => {
+            if remote_assignor.is_some() {
+                return Err(ActionError::new(
+                    "group_remote_assignor",
+                    "group.remote.assignor is for the consumer protocol; set \"protocol\": \"consumer\" or use \"strategy\"",
+                ));
+            }
+            let strategy = strategy
+                .map(str::parse::<Strategy>)
+                .transpose()
+                .map_err(|err| ActionError::new("strategy", err.to_string()))?
+                .unwrap_or(Strategy::Range);
+            Ok(GroupConfig {
+                strategy,
+                ..GroupConfig::default()
+            })
+        }
+        Some("consumer") => {
+            if strategy.is_some() {
+                return Err(ActionError::new(
+                    "strategy",
+                    "partition.assignment.strategy cannot be set when group.protocol=consumer; the broker assigns (\"group_remote_assignor\": \"uniform\" or \"range\")",
+                ));
+            }
+            let assignor = match remote_assignor {
+                None | Some("uniform") => ServerAssignor::Uniform,
+                Some("range") => ServerAssignor::Range,
+                Some(other) => {
+                    return Err(ActionError::new(
+                        "group_remote_assignor",
+                        format!("{other:?} is not one of \"uniform\", \"range\""),
+                    ));
+                }
+            };
+            Ok(GroupConfig::consumer(assignor))
+        }
+        Some(other) => Err(ActionError::new(
+            "protocol",
+            format!("{other:?} is not one of \"classic\", \"consumer\""),
+        )),
+    }
+}
+
 impl World {
-    #[allow(clippy::too_many_arguments)]
-    pub(super) fn join(
-        &mut self,
-        group: &str,
-        member: &str,
-        topics: &[String],
-        strategy: Option<&str>,
-        instance: Option<&str>,
-        records_per_s: f64,
-        reset: Option<&str>,
-    ) -> Result<(), ActionError> {
-        let strategy = strategy
-            .map(str::parse::<Strategy>)
-            .transpose()
-            .map_err(|err| ActionError::new("strategy", err.to_string()))?
-            .unwrap_or(Strategy::Range);
+    pub(super) fn join(&mut self, join: &Join<'_>) -> Result<(), ActionError> {
+        let Join {
+            group,
+            member,
+            topics,
+            config,
+            instance,
+            records_per_s,
+            reset,
+        } = *join;
         if topics.is_empty() {
             return Err(ActionError::new(
                 "topics",
@@ -56,18 +114,27 @@ impl World {
         };
         let g = match self.group_index(group) {
             Ok(g) => g,
-            Err(_) => self.create_group(group, strategy)?,
+            Err(_) => self.create_group(group, config)?,
         };
-        let current = self.groups[g].group.config().strategy;
-        if current != strategy {
+        let current = *self.groups[g].group.config();
+        if current != config {
             if self.groups[g].group.members().is_empty() {
                 // An empty group takes the protocol of its first member.
-                let _ = self.groups[g].group.set_strategy(strategy);
+                let _ = self.groups[g].group.set_config(config);
             } else {
+                let (field, asked, used) = if current.protocol.name() == config.protocol.name() {
+                    let field = match config.protocol {
+                        GroupProtocol::Classic => "strategy",
+                        GroupProtocol::Consumer(_) => "group_remote_assignor",
+                    };
+                    (field, config.assignor_name(), current.assignor_name())
+                } else {
+                    ("protocol", config.protocol.name(), current.protocol.name())
+                };
                 return Err(ActionError::new(
-                    "strategy",
+                    field,
                     format!(
-                        "{strategy} differs from the {current} the group's members use: Kafka refuses the join (INCONSISTENT_GROUP_PROTOCOL)"
+                        "{asked} differs from the {used} the group's members use: Kafka refuses the join (INCONSISTENT_GROUP_PROTOCOL; kplay keeps one protocol and one assignor per group)"
                     ),
                 ));
             }
@@ -139,7 +206,7 @@ impl World {
     pub(super) fn create_group(
         &mut self,
         name: &str,
-        strategy: Strategy,
+        config: GroupConfig,
     ) -> Result<usize, ActionError> {
         if self.groups.len() >= MAX_GROUPS {
             return Err(ActionError::new(
@@ -147,10 +214,6 @@ impl World {
                 format!("a world has at most {MAX_GROUPS} groups"),
             ));
         }
-        let config = GroupConfig {
-            strategy,
-            ..GroupConfig::default()
-        };
         let topics: BTreeMap<String, u32> = self
             .topics
             .iter()

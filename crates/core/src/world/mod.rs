@@ -60,8 +60,8 @@ pub use script::{Action, Script, ScriptAction};
 
 use crate::cluster::Acks;
 use crate::config::{MAX_AT_MS, MAX_RECORDS, PARTITIONS, WORLD_STEP_BUDGET};
-use crate::group::assignor::{Strategy, TopicPartition};
-use crate::group::coordinator::ConsumerGroup;
+use crate::group::assignor::TopicPartition;
+use crate::group::coordinator::{ConsumerGroup, GroupConfig};
 use crate::problem::Problems;
 use crate::producer::Producer;
 use crate::time::{Duration, Instant};
@@ -528,18 +528,24 @@ impl World {
                 member,
                 topics,
                 strategy,
+                protocol,
+                group_remote_assignor,
                 group_instance_id,
                 records_per_s,
                 auto_offset_reset,
-            } => self.join(
+            } => self.join(&group::Join {
                 group,
                 member,
                 topics,
-                strategy.as_deref(),
-                group_instance_id.as_deref(),
-                records_per_s.unwrap_or(100.0),
-                auto_offset_reset.as_deref(),
-            )?,
+                config: group::group_config(
+                    protocol.as_deref(),
+                    strategy.as_deref(),
+                    group_remote_assignor.as_deref(),
+                )?,
+                instance: group_instance_id.as_deref(),
+                records_per_s: records_per_s.unwrap_or(100.0),
+                reset: auto_offset_reset.as_deref(),
+            })?,
             Action::Leave { group, member } | Action::Crash { group, member } => {
                 let g = self.group_index(group)?;
                 let m = self.member_index(g, member)?;
@@ -596,7 +602,7 @@ impl World {
                 let t = self.topic_index(topic, "topic")?;
                 let g = match self.group_index(group) {
                     Ok(g) => g,
-                    Err(_) => self.create_group(group, Strategy::Range)?,
+                    Err(_) => self.create_group(group, GroupConfig::default())?,
                 };
                 self.reset_offsets(g, t, *to);
             }

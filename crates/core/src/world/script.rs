@@ -26,7 +26,6 @@ use crate::config::{
     MAX_PRODUCERS, MAX_RECORDS, MAX_TOPICS, PARTITIONS, RECORDS_PER_ACTION, RECORDS_PER_S,
     SCRIPT_VERSION, VALUE_BYTES,
 };
-use crate::group::assignor::Strategy;
 use crate::problem::Problems;
 use crate::producer::sender::{SenderConfig, SenderSettings};
 
@@ -336,9 +335,16 @@ pub enum Action {
         member: String,
         /// Topics it subscribes to.
         topics: Vec<String>,
-        /// `partition.assignment.strategy`: `range` (default), `roundrobin`, `sticky`, `cooperative-sticky`.
+        /// `partition.assignment.strategy` of the classic protocol: `range` (default), `roundrobin`,
+        /// `sticky`, `cooperative-sticky`.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         strategy: Option<String>,
+        /// `group.protocol`: `classic` (the default of Kafka 4.0's clients) or `consumer` (KIP-848).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        protocol: Option<String>,
+        /// `group.remote.assignor` of the consumer protocol: `uniform` (default) or `range`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        group_remote_assignor: Option<String>,
         /// `group.instance.id`: a static member.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         group_instance_id: Option<String>,
@@ -528,6 +534,8 @@ impl Action {
             Action::Join {
                 member,
                 strategy,
+                protocol,
+                group_remote_assignor,
                 records_per_s,
                 auto_offset_reset,
                 group,
@@ -539,10 +547,12 @@ impl Action {
                 if let Some(id) = group_instance_id {
                     check_name(p, &at("group_instance_id"), id);
                 }
-                if let Some(name) = strategy
-                    && let Err(err) = name.parse::<Strategy>()
-                {
-                    p.add(at("strategy"), format!("{err}"));
+                if let Err(err) = super::group::group_config(
+                    protocol.as_deref(),
+                    strategy.as_deref(),
+                    group_remote_assignor.as_deref(),
+                ) {
+                    p.add(at(&err.field), err.message);
                 }
                 if let Some(rate) = records_per_s {
                     p.float_range(

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::detail::RecordView;
 use super::{Delivery, World};
+use crate::group::coordinator::GroupProtocol;
 use crate::group::offsets;
 pub use crate::named::Named;
 use crate::time::Instant;
@@ -60,18 +61,52 @@ pub struct PartitionView {
 /// A consumer group.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GroupView {
-    /// `Empty`, `PreparingRebalance` or `Stable`.
+    /// `group.protocol`: `classic` or `consumer` (KIP-848).
+    pub protocol: Cow<'static, str>,
+    /// `Empty`, `PreparingRebalance` or `Stable` (classic); `Empty`, `Assigning`, `Reconciling` or
+    /// `Stable` (consumer).
     pub state: Cow<'static, str>,
-    /// `partition.assignment.strategy`.
+    /// `partition.assignment.strategy` (classic) or `group.remote.assignor` (consumer: `uniform`, `range`).
     pub strategy: Cow<'static, str>,
-    /// The generation (0 before the first rebalance).
+    /// The generation (classic) or the group epoch (consumer); 0 before the first rebalance.
     pub generation: i32,
+    /// Rebalances completed: classic rounds, or consumer-protocol reconciliations that ended Stable.
+    pub rebalances: u32,
+    /// Milliseconds the completed rebalances lasted, from their start to the group being Stable.
+    pub rebalancing_ms: u64,
+    /// Partition-milliseconds without an owner, over the partitions the completed rebalances handed back
+    /// out (a partition paused 3 s counts 3,000).
+    pub unowned_partition_ms: u64,
     /// When the rebalance under way started, in milliseconds (`null` while none is).
     pub rebalance_since_ms: Option<u64>,
     /// Members by the script's name.
     pub members: Named<MemberView>,
     /// Committed offsets and lag, by topic and partition.
     pub offsets: Named<Named<OffsetView>>,
+}
+
+/// Member `id`'s pauses over `rounds`: per round, the longest wait among the partitions it was handed.
+fn paused_ms(rounds: &[crate::group::coordinator::RebalanceRound], id: &str) -> u64 {
+    rounds
+        .iter()
+        .filter_map(|round| {
+            let change = round.changes.iter().find(|c| c.member == id)?;
+            round
+                .paused
+                .iter()
+                .filter(|(tp, _)| change.owned.contains(tp))
+                .map(|(_, waited)| waited.as_millis())
+                .max()
+        })
+        .sum()
+}
+
+/// `[topic, partition]` pairs.
+fn pairs(partitions: &[crate::group::assignor::TopicPartition]) -> Vec<(String, u32)> {
+    partitions
+        .iter()
+        .map(|tp| (tp.topic.clone(), tp.partition))
+        .collect()
 }
 
 /// A member of a group.
@@ -88,6 +123,15 @@ pub struct MemberView {
     /// When a member that stopped heartbeating leaves the group (`session.timeout.ms` after its last
     /// heartbeat), in milliseconds; `null` while it is alive.
     pub session_expires_ms: Option<u64>,
+    /// How long it waited, over the completed rebalances, for the partitions each handed it: per round
+    /// the longest wait among them (what `rebalance-completed` reports), summed.
+    pub paused_ms: u64,
+    /// Consumer protocol: its member epoch (`null` under the classic protocol).
+    pub epoch: Option<i32>,
+    /// Consumer protocol: its share of the target assignment, which `assigned` reconciles towards.
+    pub target: Option<Vec<(String, u32)>>,
+    /// Consumer protocol: `STABLE`, `UNREVOKED_PARTITIONS` or `UNRELEASED_PARTITIONS`.
+    pub member_state: Option<Cow<'static, str>>,
 }
 
 /// One partition's progress for a group.
@@ -219,6 +263,7 @@ impl World {
             .iter()
             .map(|g| {
                 let group = &g.group;
+                let consumer = group.config().protocol != GroupProtocol::Classic;
                 let name_of = |id: &str| {
                     g.members
                         .iter()
@@ -233,14 +278,15 @@ impl World {
                             name_of(&m.id),
                             MemberView {
                                 member_id: m.id.clone(),
-                                assigned: m
-                                    .assigned
-                                    .iter()
-                                    .map(|tp| (tp.topic.clone(), tp.partition))
-                                    .collect(),
+                                assigned: pairs(&m.assigned),
                                 alive: m.is_alive(),
                                 group_instance_id: m.instance_id.clone(),
                                 session_expires_ms: group.session_expiry(m).map(Instant::as_millis),
+                                paused_ms: paused_ms(group.rounds(), &m.id),
+                                epoch: consumer.then_some(m.generation),
+                                target: consumer.then(|| pairs(&m.target)),
+                                member_state: consumer
+                                    .then_some(Cow::Borrowed(m.reconciliation.name())),
                             },
                         )
                     })
@@ -280,19 +326,24 @@ impl World {
                         (t.name.clone(), Named(per_partition))
                     })
                     .collect();
-                let state = if group.members().is_empty() {
-                    "Empty"
-                } else if group.is_rebalancing() {
-                    "PreparingRebalance"
-                } else {
-                    "Stable"
-                };
+                let rounds = group.rounds();
                 (
                     group.id().to_string(),
                     GroupView {
-                        state: Cow::Borrowed(state),
-                        strategy: Cow::Borrowed(group.config().strategy.name()),
+                        protocol: Cow::Borrowed(group.config().protocol.name()),
+                        state: Cow::Borrowed(group.state().name()),
+                        strategy: Cow::Borrowed(group.config().assignor_name()),
                         generation: group.generation(),
+                        rebalances: rounds.len() as u32,
+                        rebalancing_ms: rounds
+                            .iter()
+                            .map(|r| (r.completed - r.started).as_millis())
+                            .sum(),
+                        unowned_partition_ms: rounds
+                            .iter()
+                            .flat_map(|r| &r.paused)
+                            .map(|(_, waited)| waited.as_millis())
+                            .sum(),
                         rebalance_since_ms: group.rebalance_started().map(Instant::as_millis),
                         members: Named(members),
                         offsets: Named(offsets),

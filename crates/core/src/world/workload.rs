@@ -70,6 +70,8 @@ fn draw(rng: &mut SimRng) -> Action {
                 }
                 .into(),
             ),
+            protocol: None,
+            group_remote_assignor: None,
             group: group.into(),
             member,
             topics: alloc::vec!["orders".into()],

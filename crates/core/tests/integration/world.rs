@@ -730,12 +730,15 @@ fn action() -> impl Strategy<Value = Action> {
                 interval_ms,
                 producer: batchy.then(|| "batchy".into()),
             }),
-        3 => (group.clone(), member.clone(), any::<bool>(), 0_usize..4, prop_oneof![Just(1.0), Just(20.0), Just(0.0)], proptest::option::of(0_u8..2))
+        3 => (group.clone(), member.clone(), any::<bool>(), 0_usize..6, prop_oneof![Just(1.0), Just(20.0), Just(0.0)], proptest::option::of(0_u8..2))
             .prop_map(|(group, member, both, strategy, rate, instance)| Action::Join {
                 group: group.into(),
                 member: member.clone(),
                 topics: if both { vec!["orders".into(), "audit".into()] } else { vec!["orders".into()] },
-                strategy: Some(["range", "roundrobin", "sticky", "cooperative-sticky"][strategy].into()),
+                // Four classic strategies, then the consumer protocol with each of the broker's assignors.
+                strategy: ["range", "roundrobin", "sticky", "cooperative-sticky"].get(strategy).map(|&s| s.into()),
+                protocol: (strategy >= 4).then(|| "consumer".into()),
+                group_remote_assignor: (strategy >= 4).then(|| ["uniform", "range"][strategy - 4].into()),
                 group_instance_id: instance.map(|i| format!("{member}-host{i}")),
                 records_per_s: Some(rate),
                 auto_offset_reset: Some("earliest".into()),
@@ -813,9 +816,10 @@ proptest! {
         prop_assert_eq!(landed.state(), replayed.state());
     }
 
-    /// At every action: one owner per partition per group, committed offsets never move back (the log
-    /// has no explicit commits or resets; a deleted group starts afresh), and no acknowledged
-    /// `acks=all` write is ever lost (unclean election is off).
+    /// At every action and every half second between: one owner per partition per group (under the
+    /// consumer protocol too, while members reconcile on their own heartbeats), committed offsets never
+    /// move back (the log has no explicit commits or resets; a deleted group starts afresh), and no
+    /// acknowledged `acks=all` write is ever lost (unclean election is off).
     #[test]
     fn groups_and_durability_hold_throughout(
         drawn in prop::collection::vec((0_u64..20_000, action()), 1..40),
@@ -854,7 +858,13 @@ proptest! {
             }
             Ok(())
         };
+        let mut checked = 0;
         for step in &s.actions {
+            for at in (checked..step.at_ms).step_by(500) {
+                world.handle_timeout(Instant::from_millis(at));
+                check(&mut world)?;
+            }
+            checked = step.at_ms;
             world.handle_action(Instant::from_millis(step.at_ms), &step.action).expect("accepted");
             check(&mut world)?;
         }
@@ -1284,4 +1294,59 @@ fn idempotence_conflicts_are_refused_only_when_idempotence_is_explicit() {
         with(json!({"max.in.flight.requests.per.connection": 0})),
         ["producers[0].config.max.in.flight.requests.per.connection: 0 is out of range (1..=100)"]
     );
+}
+
+/// `examples/rebalance-protocols.json`: one workload (a member joins at 31.7 s, one leaves at 60 s) under
+/// classic eager, classic cooperative and the consumer protocol, as `kplay world --at-ms 85000` reports
+/// it. Eager stops every member for every round; cooperative stops only the moved partitions but takes
+/// two rounds for a join; under KIP-848 a member that keeps its partitions never stops, and a moved
+/// partition waits only from its old owner's revocation to its new owner's next heartbeat.
+#[test]
+fn the_same_workload_under_eager_cooperative_and_the_consumer_protocol() {
+    let s: Script = serde_json::from_str(include_str!(
+        "../../../../examples/rebalance-protocols.json"
+    ))
+    .expect("the example parses");
+    let world = World::replay(&s, Instant::from_millis(85_000)).expect("valid");
+    let state = world.state();
+    let group = |name: &str| state.groups.get(name).expect("group");
+    let summary = |name: &str| {
+        let g = group(name);
+        (
+            g.protocol.to_string(),
+            g.rebalances,
+            g.rebalancing_ms,
+            g.unowned_partition_ms,
+        )
+    };
+    assert_eq!(summary("eager"), ("classic".into(), 3, 12_000, 36_000));
+    assert_eq!(
+        summary("cooperative"),
+        ("classic".into(), 4, 15_000, 12_000)
+    );
+    assert_eq!(summary("kip848"), ("consumer".into(), 4, 11_700, 7_500));
+
+    let paused =
+        |name: &str, member: &str| group(name).members.get(member).expect("member").paused_ms;
+    assert_eq!(
+        paused("eager", "eager-1"),
+        6_000,
+        "3 s in each of two rounds"
+    );
+    assert_eq!(
+        paused("cooperative", "cooperative-1"),
+        3_000,
+        "the leave's round only"
+    );
+    assert_eq!(
+        paused("kip848", "kip848-1"),
+        0,
+        "it kept its partitions and never stopped"
+    );
+    let kip848 = group("kip848");
+    assert_eq!((kip848.state.as_ref(), kip848.generation), ("Stable", 4));
+    for member in kip848.members.0.iter().map(|(_, m)| m) {
+        assert_eq!(member.epoch, Some(4));
+        assert_eq!(member.target.as_ref(), Some(&member.assigned));
+    }
 }

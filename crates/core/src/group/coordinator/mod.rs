@@ -1,27 +1,24 @@
-//! # The group coordinator: membership, rebalances, generations
+//! # The group coordinator: membership, rebalances, generations and epochs
 //!
 //! A consumer group changes shape when a member joins, leaves (`LeaveGroup`), or stops heartbeating for
-//! `session.timeout.ms` (it crashed or hung), and when a subscribed topic gains partitions. Each change
-//! starts a **rebalance**: the members rejoin, the leader runs the assignor, and the group moves to a new
-//! **generation**. How consumption pauses depends on the protocol the assignor supports:
+//! the session timeout (it crashed or hung), and when a subscribed topic gains partitions. A crashed member
+//! still counts as a member until its session expires. A **static member** (`group.instance.id`) sends no
+//! `LeaveGroup` when it stops, and if it comes back before its session expires it gets its old assignment
+//! under a new member id with no rebalance at all. How the group then moves partitions depends on its
+//! `group.protocol`:
 //!
-//! - **EAGER** (range, roundrobin, sticky): every member revokes *all* its partitions as the rebalance
-//!   starts and gets the new assignment when it ends, so the whole group stops for the whole round.
-//! - **COOPERATIVE** (cooperative-sticky, KIP-429): members keep consuming what they own; a round only
-//!   revokes the partitions that must move, and a follow-up round hands those to their new owners.
+//! - **classic** (`coordinator/classic.rs`): each change starts a **rebalance** round: the members rejoin, the leader
+//!   runs the client-side assignor, and the group moves to a new **generation**. With an EAGER assignor
+//!   (range, roundrobin, sticky) every member revokes *all* its partitions as the round starts, so the
+//!   whole group stops for the whole round; with a COOPERATIVE one (cooperative-sticky, KIP-429) members
+//!   keep what they own, a round revokes only what must move, and a follow-up round hands it out.
+//! - **consumer** (KIP-848, `coordinator/consumer.rs`): no group-wide round. The group epoch is bumped, the broker's
+//!   assignor computes a target assignment, and each member reconciles towards it on its own heartbeat,
+//!   revoking what it must give up; a partition goes to its new owner only after the old owner has
+//!   released it.
 //!
-//! A crashed member still counts as a member until its session expires, so a rebalance that starts while it
-//! is silent waits for `session.timeout.ms` before it can complete. A **static member**
-//! (`group.instance.id`) sends no `LeaveGroup` when it stops, and if it comes back before its session
-//! expires it gets its old assignment under a new member id with no rebalance at all.
-//!
-//! kplay's timing model: live members heartbeat every `heartbeat.interval.ms`, so they learn of a rebalance
-//! within one interval; a round therefore completes one heartbeat interval after it starts (or when the
-//! last silent member's session expires, if later). The first member of an empty group waits
-//! `group.initial.rebalance.delay.ms` for others to arrive, and each time a new member arrived during the
-//! wait it waits another delay, until the members' rebalance timeout (`max.poll.interval.ms`) is used up
-//! (`GroupMetadataManager.tryCompleteInitialRebalanceElseSchedule`): consumers started a few seconds
-//! apart form the group in one rebalance. Partitions added to a topic are seen at once.
+//! Both protocols report their progress as [`RebalanceRound`]s: from the change that started it to the
+//! moment every member holds its new assignment, with how long each partition went without an owner.
 
 use alloc::collections::BTreeMap;
 use alloc::format;
@@ -29,14 +26,44 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::fmt;
 
-use super::assignor::{self, AssignError, Member, Strategy, TopicPartition};
+use super::assignor::{self, AssignError, ServerAssignor, Strategy, TopicPartition};
 use super::offsets::CommittedOffsets;
 use crate::time::{Duration, Instant};
 
-/// How a group's members behave, with Kafka's defaults.
+mod classic;
+mod consumer;
+
+pub use consumer::{GroupState, Reconciliation};
+
+/// `group.protocol`: how the group rebalances.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupProtocol {
+    /// `classic`: JoinGroup / SyncGroup rounds and the client-side assignor of [`GroupConfig::strategy`].
+    Classic,
+    /// `consumer` (KIP-848, GA in Kafka 4.0): the broker's assignor (`group.remote.assignor`), reconciled
+    /// member by member on heartbeats.
+    Consumer(ServerAssignor),
+}
+
+impl GroupProtocol {
+    /// The protocol's `group.protocol` name.
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Classic => "classic",
+            Self::Consumer(_) => "consumer",
+        }
+    }
+}
+
+/// How a group's members behave, with Kafka's defaults ([`Self::default`] for the classic protocol,
+/// [`Self::consumer`] for KIP-848's).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct GroupConfig {
-    /// `partition.assignment.strategy` (one assignor; its protocol decides eager or cooperative).
+    /// `group.protocol` (classic by default in Kafka 4.0's clients).
+    pub protocol: GroupProtocol,
+    /// `partition.assignment.strategy` of the classic protocol (one assignor; its protocol decides eager or
+    /// cooperative).
     pub strategy: Strategy,
     /// `session.timeout.ms` (45 s): silence after which a member is declared dead.
     pub session_timeout: Duration,
@@ -53,11 +80,35 @@ pub struct GroupConfig {
 impl Default for GroupConfig {
     fn default() -> Self {
         Self {
+            protocol: GroupProtocol::Classic,
             strategy: Strategy::Range,
             session_timeout: Duration::from_millis(45_000),
             heartbeat_interval: Duration::from_millis(3_000),
             initial_rebalance_delay: Duration::from_millis(3_000),
             rebalance_timeout: Duration::from_millis(300_000),
+        }
+    }
+}
+
+impl GroupConfig {
+    /// A consumer-protocol group with the broker's defaults: `group.consumer.session.timeout.ms` 45 s,
+    /// `group.consumer.heartbeat.interval.ms` 5 s, and no initial rebalance delay (KIP-848 has none).
+    #[must_use]
+    pub fn consumer(assignor: ServerAssignor) -> Self {
+        Self {
+            protocol: GroupProtocol::Consumer(assignor),
+            heartbeat_interval: Duration::from_millis(5_000),
+            initial_rebalance_delay: Duration::ZERO,
+            ..Self::default()
+        }
+    }
+
+    /// The assignor's name: the client strategy (classic) or the broker's assignor (consumer).
+    #[must_use]
+    pub const fn assignor_name(&self) -> &'static str {
+        match self.protocol {
+            GroupProtocol::Classic => self.strategy.name(),
+            GroupProtocol::Consumer(assignor) => assignor.name(),
         }
     }
 }
@@ -73,12 +124,18 @@ pub struct GroupMember {
     pub topics: Vec<String>,
     /// Partitions it owns and consumes now.
     pub assigned: Vec<TopicPartition>,
-    /// The generation its assignment belongs to.
+    /// The generation its assignment belongs to (classic), or its member epoch (consumer protocol).
     pub generation: i32,
     /// What it owned before an eager rebalance revoked everything (the sticky assignor's user data).
     previously_owned: Vec<TopicPartition>,
     /// When the coordinator last heard from it; `None` while it is alive and heartbeating.
     silent_since: Option<Instant>,
+    /// Consumer protocol: its share of the target assignment.
+    pub target: Vec<TopicPartition>,
+    /// Consumer protocol: where its reconciliation stands.
+    pub reconciliation: Reconciliation,
+    /// Consumer protocol: its latest heartbeat (the next comes one heartbeat interval later).
+    last_heartbeat: Instant,
 }
 
 impl GroupMember {
@@ -86,6 +143,17 @@ impl GroupMember {
     #[must_use]
     pub fn is_alive(&self) -> bool {
         self.silent_since.is_none()
+    }
+
+    /// The member as an assignor sees it, owning `owned` in `generation`.
+    fn to_assignor_member(&self, owned: &[TopicPartition], generation: i32) -> assignor::Member {
+        assignor::Member {
+            id: self.id.clone(),
+            instance_id: self.instance_id.clone(),
+            topics: self.topics.clone(),
+            owned: owned.to_vec(),
+            generation,
+        }
     }
 }
 
@@ -192,28 +260,6 @@ impl From<AssignError> for GroupError {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Pending {
-    trigger: Trigger,
-    started: Instant,
-    earliest_completion: Instant,
-    /// The first round of an empty group, while its initial delay runs.
-    initial: Option<InitialDelay>,
-}
-
-/// `group.initial.rebalance.delay.ms` under way (`GroupMetadataManager.tryCompleteInitialRebalanceElseSchedule`):
-/// when the delay runs out, a new member having joined during it extends the round by another delay (at
-/// most what the rebalance timeout leaves); otherwise the round completes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct InitialDelay {
-    /// The delay running now.
-    delay: Duration,
-    /// What the rebalance timeout leaves for later extensions.
-    remaining: Duration,
-    /// A new member joined during this delay.
-    new_member_added: bool,
-}
-
 /// A consumer group and its coordinator.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConsumerGroup {
@@ -221,8 +267,14 @@ pub struct ConsumerGroup {
     config: GroupConfig,
     topics: BTreeMap<String, u32>,
     members: Vec<GroupMember>,
+    /// The generation (classic) or the group epoch (consumer protocol).
     generation: i32,
-    pending: Option<Pending>,
+    /// Classic: the round under way.
+    pending: Option<classic::Pending>,
+    /// Consumer protocol: the epoch of the target assignment (behind `generation` while Assigning).
+    assignment_epoch: i32,
+    /// Consumer protocol: the reconciliation under way, reported as a round when the group is Stable.
+    reconciling: Option<consumer::Reconciling>,
     rounds: Vec<RebalanceRound>,
     /// Since when each partition that had a consumer has had none.
     unconsumed_since: BTreeMap<TopicPartition, Instant>,
@@ -241,6 +293,8 @@ impl ConsumerGroup {
             members: Vec::new(),
             generation: 0,
             pending: None,
+            assignment_epoch: 0,
+            reconciling: None,
             rounds: Vec::new(),
             unconsumed_since: BTreeMap::new(),
             joins: 0,
@@ -284,16 +338,19 @@ impl ConsumerGroup {
         &self.rounds
     }
 
-    /// Whether a rebalance is under way.
+    /// Whether a rebalance is under way (classic: a round; consumer protocol: a reconciliation).
     #[must_use]
     pub fn is_rebalancing(&self) -> bool {
-        self.pending.is_some()
+        self.pending.is_some() || self.reconciling.is_some()
     }
 
     /// When the rebalance under way started, if one is.
     #[must_use]
     pub fn rebalance_started(&self) -> Option<Instant> {
-        self.pending.as_ref().map(|p| p.started)
+        self.pending
+            .as_ref()
+            .map(|p| p.started)
+            .or(self.reconciling.as_ref().map(|r| r.started))
     }
 
     /// When `member`'s session expires, if it has stopped heartbeating (`session.timeout.ms` after it
@@ -306,19 +363,22 @@ impl ConsumerGroup {
     /// What started the rebalance under way, if one is.
     #[must_use]
     pub fn rebalance_trigger(&self) -> Option<&Trigger> {
-        self.pending.as_ref().map(|p| &p.trigger)
+        self.pending
+            .as_ref()
+            .map(|p| &p.trigger)
+            .or(self.reconciling.as_ref().map(|r| &r.trigger))
     }
 
-    /// Changes `partition.assignment.strategy`. Members must agree on a protocol, so Kafka lets the group
+    /// Changes the group's protocol and assignor. Members must agree on them, so Kafka lets the group
     /// switch only while it is empty (otherwise a join fails with `INCONSISTENT_GROUP_PROTOCOL`).
     ///
     /// # Errors
     /// [`GroupError::GroupNotEmpty`] while the group has members.
-    pub fn set_strategy(&mut self, strategy: Strategy) -> Result<(), GroupError> {
+    pub fn set_config(&mut self, config: GroupConfig) -> Result<(), GroupError> {
         if !self.members.is_empty() {
             return Err(GroupError::GroupNotEmpty);
         }
-        self.config.strategy = strategy;
+        self.config = config;
         Ok(())
     }
 
@@ -375,12 +435,13 @@ impl ConsumerGroup {
             existing.id = id.clone();
             existing.topics = topics;
             existing.silent_since = None;
+            existing.last_heartbeat = now;
             // Consumption resumes where it stopped; the pause ends without a round.
             for tp in &existing.assigned {
                 self.unconsumed_since.remove(tp);
             }
             if resubscribed {
-                self.start_rebalance(now, Trigger::Joined(id.clone()));
+                self.membership_changed(now, Trigger::Joined(id.clone()))?;
             }
             return Ok(id);
         }
@@ -394,14 +455,23 @@ impl ConsumerGroup {
             generation: assignor::DEFAULT_GENERATION,
             previously_owned: Vec::new(),
             silent_since: None,
+            target: Vec::new(),
+            reconciliation: Reconciliation::Stable,
+            last_heartbeat: now,
         });
+        if let GroupProtocol::Consumer(_) = self.config.protocol {
+            // The joining heartbeat (member epoch 0) bumps the group epoch and reconciles at once.
+            self.bump_epoch(now, Trigger::Joined(id.clone()));
+            self.heartbeat(self.members.len() - 1, now)?;
+            return Ok(id);
+        }
         self.start_rebalance(now, Trigger::Joined(id.clone()));
         let delay = self.config.initial_rebalance_delay;
         let timeout = self.config.rebalance_timeout;
         if let Some(pending) = &mut self.pending {
             if first {
                 pending.earliest_completion = pending.started + delay;
-                pending.initial = Some(InitialDelay {
+                pending.initial = Some(classic::InitialDelay {
                     delay,
                     remaining: timeout.saturating_sub(delay),
                     new_member_added: false,
@@ -425,7 +495,20 @@ impl ConsumerGroup {
         }
         let gone = self.members.remove(index);
         self.mark_unconsumed(now, &gone.assigned);
-        self.start_rebalance(now, Trigger::Left(gone.id));
+        self.membership_changed(now, Trigger::Left(gone.id))
+    }
+
+    /// Starts what the protocol does on a change of membership or metadata: a classic round, or a new
+    /// group epoch.
+    fn membership_changed(&mut self, now: Instant, trigger: Trigger) -> Result<(), GroupError> {
+        match self.config.protocol {
+            GroupProtocol::Classic => self.start_rebalance(now, trigger),
+            GroupProtocol::Consumer(_) => {
+                self.bump_epoch(now, trigger);
+                // A group left empty has nothing to reconcile.
+                self.maybe_complete(now);
+            }
+        }
         Ok(())
     }
 
@@ -475,7 +558,7 @@ impl ConsumerGroup {
             .iter()
             .any(|m| m.topics.iter().any(|t| t == topic))
         {
-            self.start_rebalance(now, Trigger::PartitionsAdded(topic.into()));
+            self.membership_changed(now, Trigger::PartitionsAdded(topic.into()))?;
         }
         Ok(())
     }
@@ -495,7 +578,10 @@ impl ConsumerGroup {
         offset: u64,
     ) -> Result<(), GroupError> {
         let m = &self.members[self.index_of(member)?];
-        if !m.is_alive() || m.generation != self.generation {
+        // The consumer protocol checks the member epoch the client sends, which is always its own.
+        let stale =
+            self.config.protocol == GroupProtocol::Classic && m.generation != self.generation;
+        if !m.is_alive() || stale {
             return Err(GroupError::IllegalCommit {
                 member: member.into(),
                 partition: tp.clone(),
@@ -528,7 +614,8 @@ impl ConsumerGroup {
             .filter_map(|m| m.silent_since)
             .map(|s| s + self.config.session_timeout);
         let completion = self.pending.as_ref().map(|p| self.completion_time(p));
-        expiries.chain(completion).min()
+        let heartbeat = self.next_heartbeat().map(|(at, _)| at);
+        expiries.chain(completion).chain(heartbeat).min()
     }
 
     /// Advances the group to `now`: expires silent members' sessions and completes due rebalance rounds.
@@ -537,17 +624,25 @@ impl ConsumerGroup {
     /// [`GroupError::Assign`] if the assignor rejects the group (it cannot once members joined validly).
     pub fn handle_timeout(&mut self, now: Instant) -> Result<(), GroupError> {
         loop {
-            let expired = self.members.iter().position(|m| {
-                m.silent_since
-                    .is_some_and(|since| since + self.config.session_timeout <= now)
-            });
-            if let Some(index) = expired {
-                let gone = self.members.remove(index);
-                let at = gone
-                    .silent_since
-                    .map_or(now, |s| s + self.config.session_timeout);
-                self.start_rebalance(at, Trigger::SessionExpired(gone.id));
-                continue;
+            let expiry = self
+                .members
+                .iter()
+                .enumerate()
+                .filter_map(|(i, m)| m.silent_since.map(|s| (s + self.config.session_timeout, i)))
+                .min();
+            let heartbeat = self.next_heartbeat();
+            // In time order; a session that expires at the moment of a heartbeat goes first.
+            match (expiry, heartbeat) {
+                (Some((at, index)), _) if at <= now && heartbeat.is_none_or(|(h, _)| at <= h) => {
+                    let gone = self.members.remove(index);
+                    self.membership_changed(at, Trigger::SessionExpired(gone.id))?;
+                    continue;
+                }
+                (_, Some((at, index))) if at <= now => {
+                    self.heartbeat(index, at)?;
+                    continue;
+                }
+                _ => {}
             }
             match &self.pending {
                 Some(pending) if self.completion_time(pending) <= now => {
@@ -572,141 +667,6 @@ impl ConsumerGroup {
         for tp in partitions {
             self.unconsumed_since.entry(tp.clone()).or_insert(now);
         }
-    }
-
-    /// A round completes once live members have rejoined (one heartbeat interval) and silent members'
-    /// sessions have expired.
-    fn completion_time(&self, pending: &Pending) -> Instant {
-        let silent = self
-            .members
-            .iter()
-            .filter_map(|m| m.silent_since)
-            .map(|s| s + self.config.session_timeout);
-        silent.fold(pending.earliest_completion, Instant::max)
-    }
-
-    /// The initial delay ran out: extends it if a new member joined during it and the rebalance timeout
-    /// leaves time. Says whether it did.
-    fn extend_initial_delay(&mut self) -> bool {
-        let configured = self.config.initial_rebalance_delay;
-        let Some(pending) = &mut self.pending else {
-            return false;
-        };
-        let Some(initial) = &mut pending.initial else {
-            return false;
-        };
-        if !initial.new_member_added || initial.remaining == Duration::ZERO {
-            return false;
-        }
-        let delay = configured.min(initial.remaining);
-        initial.remaining = initial.remaining.saturating_sub(initial.delay);
-        initial.delay = delay;
-        initial.new_member_added = false;
-        pending.earliest_completion += delay;
-        true
-    }
-
-    fn start_rebalance(&mut self, now: Instant, trigger: Trigger) {
-        if self.pending.is_some() {
-            return; // members rejoin into the round already under way
-        }
-        if !self.config.strategy.is_cooperative() {
-            // EAGER: onJoinPrepare revokes everything before rejoining.
-            for i in 0..self.members.len() {
-                let revoked = core::mem::take(&mut self.members[i].assigned);
-                if !revoked.is_empty() {
-                    self.mark_unconsumed(now, &revoked);
-                    self.members[i].previously_owned = revoked;
-                }
-            }
-        }
-        self.pending = Some(Pending {
-            trigger,
-            started: now,
-            earliest_completion: now + self.config.heartbeat_interval,
-            initial: None,
-        });
-    }
-
-    fn complete_round(&mut self, now: Instant) -> Result<(), GroupError> {
-        let Some(pending) = self.pending.take() else {
-            return Ok(());
-        };
-        let eager = !self.config.strategy.is_cooperative();
-        let inputs: Vec<Member> = self
-            .members
-            .iter()
-            .map(|m| Member {
-                id: m.id.clone(),
-                instance_id: m.instance_id.clone(),
-                topics: m.topics.clone(),
-                owned: if eager {
-                    m.previously_owned.clone()
-                } else {
-                    m.assigned.clone()
-                },
-                generation: m.generation,
-            })
-            .collect();
-        let result = assignor::assign(self.config.strategy, &self.topics, &inputs)?;
-        self.generation += 1;
-
-        let mut changes = Vec::with_capacity(self.members.len());
-        let mut follow_up = false;
-        for (member, new) in self.members.iter_mut().zip(result.partitions) {
-            let before = if eager {
-                core::mem::take(&mut member.previously_owned)
-            } else {
-                member.assigned.clone()
-            };
-            let revoked: Vec<TopicPartition> = before
-                .iter()
-                .filter(|tp| !new.contains(tp))
-                .cloned()
-                .collect();
-            let gained: Vec<TopicPartition> = new
-                .iter()
-                .filter(|tp| !before.contains(tp))
-                .cloned()
-                .collect();
-            follow_up |= !eager && !revoked.is_empty();
-            member.assigned = new.clone();
-            member.generation = self.generation;
-            changes.push(MemberChange {
-                member: member.id.clone(),
-                revoked: if eager { before } else { revoked },
-                assigned: if eager { new.clone() } else { gained },
-                owned: new,
-            });
-        }
-        if !eager {
-            // Cooperative revocations take effect now; eager ones did at the start of the round.
-            for change in &changes {
-                self.mark_unconsumed(now, &change.revoked);
-            }
-        }
-        let mut paused = Vec::new();
-        for member in self.members.iter().filter(|m| m.is_alive()) {
-            for tp in &member.assigned {
-                if let Some(since) = self.unconsumed_since.remove(tp) {
-                    paused.push((tp.clone(), now - since));
-                }
-            }
-        }
-        paused.sort();
-        self.rounds.push(RebalanceRound {
-            generation: self.generation,
-            trigger: pending.trigger,
-            started: pending.started,
-            completed: now,
-            changes,
-            paused,
-            follow_up,
-        });
-        if follow_up {
-            self.start_rebalance(now, Trigger::FollowUp);
-        }
-        Ok(())
     }
 }
 
@@ -737,10 +697,10 @@ impl fmt::Display for RebalanceRound {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    fn group(strategy: Strategy, partitions: u32) -> ConsumerGroup {
+    pub(super) fn group(strategy: Strategy, partitions: u32) -> ConsumerGroup {
         let config = GroupConfig {
             strategy,
             ..GroupConfig::default()
@@ -748,127 +708,20 @@ mod tests {
         ConsumerGroup::new("g", config, [("orders".to_string(), partitions)].into())
     }
 
-    fn at(ms: u64) -> Instant {
+    pub(super) fn at(ms: u64) -> Instant {
         Instant::from_millis(ms)
     }
 
-    fn owned(group: &ConsumerGroup, member: &str) -> Vec<u32> {
+    pub(super) fn owned(group: &ConsumerGroup, member: &str) -> Vec<u32> {
         group
             .member(member)
             .map(|m| m.assigned.iter().map(|tp| tp.partition).collect())
             .unwrap_or_default()
     }
 
-    fn settle(group: &mut ConsumerGroup) {
+    pub(super) fn settle(group: &mut ConsumerGroup) {
         while let Some(t) = group.poll_timeout() {
             group.handle_timeout(t).expect("valid group");
-        }
-    }
-
-    #[test]
-    fn first_member_waits_the_initial_delay_then_gets_everything() {
-        let mut g = group(Strategy::Range, 3);
-        let a = g.join(at(0), "c", None, &["orders"]).expect("join");
-        assert_eq!(g.poll_timeout(), Some(at(3_000)));
-        g.handle_timeout(at(2_999)).expect("ok");
-        assert!(g.is_rebalancing());
-        g.handle_timeout(at(3_000)).expect("ok");
-        assert_eq!((g.generation(), owned(&g, &a)), (1, vec![0, 1, 2]));
-        assert_eq!(g.rounds()[0].trigger, Trigger::Joined(a));
-    }
-
-    /// The `GroupMetadataManagerTest` cases of the initial delay (3 s here as there), with the rebalance
-    /// timeout each sets. Kafka's mock timer fires at the end of each `sleep`, so a delay extended there
-    /// starts a little late; here it starts when the previous one ran out, as a broker's timer does.
-    #[test]
-    fn joins_during_the_initial_delay_extend_it_up_to_the_rebalance_timeout() {
-        let with_timeout = |ms: u64| {
-            let config = GroupConfig {
-                rebalance_timeout: Duration::from_millis(ms),
-                ..GroupConfig::default()
-            };
-            ConsumerGroup::new("g", config, [("orders".to_string(), 3)].into())
-        };
-        // testDelayInitialRebalanceByGroupInitialRebalanceDelayOnEmptyGroup: one member, 3 s.
-        let mut g = with_timeout(300_000);
-        g.join(at(0), "c", None, &["orders"]).expect("join");
-        g.handle_timeout(at(1_500)).expect("ok");
-        assert!(g.is_rebalancing());
-        g.handle_timeout(at(3_000)).expect("ok");
-        assert_eq!(g.generation(), 1);
-
-        // testResetRebalanceDelayWhenNewMemberJoinsGroupDuringInitialRebalance: timeout 9 s, a second
-        // member at 2.999 s: the delay runs again, to 6 s.
-        let mut g = with_timeout(9_000);
-        g.join(at(0), "c", None, &["orders"]).expect("join");
-        g.join(at(2_999), "c", None, &["orders"]).expect("join");
-        g.handle_timeout(at(5_999)).expect("ok");
-        assert!(g.is_rebalancing(), "extended past 3 s");
-        g.handle_timeout(at(6_000)).expect("ok");
-        assert_eq!((g.generation(), g.rounds().len()), (1, 1));
-
-        // testDelayRebalanceUptoRebalanceTimeout: timeout 6 s, two members at once and a third at 3.001 s:
-        // one extension to 6 s, and none after, the timeout being used up.
-        let mut g = with_timeout(6_000);
-        g.join(at(0), "c", None, &["orders"]).expect("join");
-        g.join(at(0), "c", None, &["orders"]).expect("join");
-        g.handle_timeout(at(3_001)).expect("ok");
-        g.join(at(3_001), "c", None, &["orders"]).expect("join");
-        g.handle_timeout(at(5_999)).expect("ok");
-        assert!(g.is_rebalancing());
-        g.handle_timeout(at(6_000)).expect("ok");
-        assert_eq!((g.generation(), g.members().len()), (1, 3));
-
-        // Joins at 0, 2.5 and 5 s with Kafka's defaults: one rebalance at 9 s, not one at 3 s and another.
-        let mut g = group(Strategy::Range, 3);
-        for ms in [0, 2_500, 5_000] {
-            g.handle_timeout(at(ms)).expect("ok");
-            g.join(at(ms), "c", None, &["orders"]).expect("join");
-        }
-        settle(&mut g);
-        assert_eq!(g.rounds().len(), 1);
-        assert_eq!((g.generation(), g.rounds()[0].completed), (1, at(9_000)));
-    }
-
-    #[test]
-    fn eager_rebalance_pauses_everyone_cooperative_only_the_moved_partition() {
-        for (strategy, paused_partitions) in
-            [(Strategy::Range, 3), (Strategy::CooperativeSticky, 1)]
-        {
-            let mut g = group(strategy, 3);
-            let a = g.join(at(0), "c", None, &["orders"]).expect("join");
-            settle(&mut g);
-            let b = g.join(at(10_000), "c", None, &["orders"]).expect("join");
-            settle(&mut g);
-            assert_eq!(owned(&g, &a).len() + owned(&g, &b).len(), 3, "{strategy}");
-            let paused: usize = g.rounds().iter().skip(1).map(|r| r.paused.len()).sum();
-            assert_eq!(paused, paused_partitions, "{strategy}");
-            if strategy.is_cooperative() {
-                assert_eq!(
-                    g.rounds().len(),
-                    3,
-                    "join round, then the follow-up that hands over the revoked partition"
-                );
-                assert!(g.rounds()[1].follow_up);
-                assert_eq!(g.rounds()[1].changes[0].revoked.len(), 1);
-                assert!(
-                    g.rounds()[1].changes[1].assigned.is_empty(),
-                    "withheld until the follow-up"
-                );
-                assert_eq!(g.rounds()[2].paused[0].1, Duration::from_millis(3_000));
-            } else {
-                assert_eq!(
-                    g.rounds()[1].changes[0].revoked.len(),
-                    3,
-                    "eager revokes everything"
-                );
-                assert!(
-                    g.rounds()[1]
-                        .paused
-                        .iter()
-                        .all(|(_, d)| *d == Duration::from_millis(3_000))
-                );
-            }
         }
     }
 
