@@ -87,3 +87,33 @@ test('typing a partition count survives the clock ticking before it is committed
   assert.deepEqual(page.problems, []);
   await page.close();
 });
+
+test('under the consumer protocol (KIP-848) the broker assigns and members reconcile on their own heartbeats', async () => {
+  const page = await openPage(shared.browser, shared.site.url);
+  await page.getByTestId('view-partitions').click();
+  await page.getByTestId('assignor-select').selectOption('uniform');
+  for (let i = 0; i < 2; i++) await page.getByTestId('add-consumer').click();
+  for (const id of ['consumer-1', 'consumer-2']) await page.getByTestId(`consumer-${id}`).waitFor();
+  const stable = () => page.waitForFunction(
+    () => /^group epoch \d+ · Stable$/.test(document.querySelector('[data-testid=group-status]').textContent),
+    null,
+    { timeout: 20_000 },
+  );
+  await stable();
+  // Fresh members of one subscription: the uniform assignor's first assignment, as `kplay assign` gives it.
+  assert.deepEqual(await ownersShown(page), assignedByCli('uniform', ['consumer-1', 'consumer-2']));
+
+  // A third member joins: each of the others revokes one partition on its own heartbeat and the newcomer
+  // takes it on its own; nobody else stops, and the group is Stable at a later epoch.
+  await page.getByTestId('add-consumer').click();
+  await page.getByTestId('consumer-consumer-3').waitFor();
+  await page.waitForFunction(() => /group epoch 3 · Stable$/.test(document.querySelector('[data-testid=group-status]').textContent),
+    null, { timeout: 20_000 });
+  const owners = await ownersShown(page);
+  for (const id of ['consumer-1', 'consumer-2', 'consumer-3']) {
+    assert.equal(owners.filter((o) => o.startsWith(id)).length, 2, `${id} owns two of ${owners}`);
+  }
+  assert.match(await page.getByTestId('rebalance-log').textContent(), /group epoch 3 \(consumer-3-\d+ joined\)/);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});

@@ -10,6 +10,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use kplay_core::group::assignor::Assignor;
 use kplay_core::time::Instant;
 use kplay_core::world::script::{Script, ScriptAction};
 use kplay_core::world::state::WorldState;
@@ -479,13 +480,18 @@ fn join(
     records_per_s: f64,
     instance: Option<String>,
 ) -> Action {
+    // The page names the broker's assignors as `kplay assign` does: they mean the consumer protocol.
+    let (strategy, protocol, group_remote_assignor) = match strategy.parse::<Assignor>() {
+        Ok(Assignor::Server(server)) => (None, Some("consumer".into()), Some(server.name().into())),
+        _ => (Some(strategy.into()), None, None),
+    };
     Action::Join {
         group: group.into(),
         member,
         topics: vec![topic.into()],
-        strategy: Some(strategy.into()),
-        protocol: None,
-        group_remote_assignor: None,
+        strategy,
+        protocol,
+        group_remote_assignor,
         group_instance_id: instance,
         records_per_s: Some(records_per_s),
         auto_offset_reset: Some("earliest".into()),

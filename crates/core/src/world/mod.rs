@@ -31,7 +31,9 @@
 //! a consumer processes one record every `1 / records_per_s` seconds, taking its partitions in turn, and
 //! commits each record's next offset as it finishes it (no auto-commit interval yet); brokers notice a
 //! failure at once. Kafka's configs and defaults apply otherwise: `session.timeout.ms` 45 s,
-//! `heartbeat.interval.ms` 3 s, `group.initial.rebalance.delay.ms` 3 s, `replica.lag.time.max.ms` 30 s,
+//! `heartbeat.interval.ms` 3 s, `group.initial.rebalance.delay.ms` 3 s (the classic protocol; a group that
+//! joins with `"protocol": "consumer"` uses KIP-848's `group.consumer.heartbeat.interval.ms` 5 s and
+//! `group.consumer.session.timeout.ms` 45 s, with no initial delay), `replica.lag.time.max.ms` 30 s,
 //! `log.retention.check.interval.ms` 5 min, `log.cleaner.backoff.ms` 15 s, `min.insync.replicas` 1,
 //! `auto.offset.reset` latest, `acks` all, `enable.idempotence` true, `linger.ms` 5, `batch.size` 16384,
 //! `request.timeout.ms` 30 s, `delivery.timeout.ms` 120 s, `retry.backoff.ms` 100 (up to 1 s).

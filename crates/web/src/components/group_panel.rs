@@ -1,8 +1,9 @@
-//! The consumer groups' controls: which group the controls act on, its assignor, its consumers joining,
+//! The consumer groups' controls: which group the controls act on, its assignor (one of the classic
+//! protocol's, or the broker's under KIP-848's consumer protocol), its consumers joining,
 //! leaving and crashing, a new group, an offset reset, and the chosen group's rebalance log. The groups
 //! and their consumers are drawn in the partition diagram.
 
-use kplay_core::group::assignor::Strategy;
+use kplay_core::group::assignor::Assignor;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
@@ -11,12 +12,10 @@ use yew::prelude::*;
 pub struct GroupPanelProps {
     /// The group the controls act on.
     pub group: String,
-    /// Its assignor.
-    pub strategy: Strategy,
-    /// Its generation.
-    pub generation: i32,
-    /// Whether a rebalance is under way in it.
-    pub rebalancing: bool,
+    /// Its assignor (a classic strategy, or the broker's under the consumer protocol).
+    pub strategy: Assignor,
+    /// Its generation or group epoch, and any rebalance under way, in words.
+    pub status: String,
     /// Its completed rounds, oldest first.
     pub rounds: Vec<String>,
     /// A consumer joins.
@@ -38,6 +37,14 @@ pub struct GroupPanelProps {
     pub onstatic: Callback<bool>,
     /// The newest stopped static consumer comes back.
     pub onrejoin: Callback<()>,
+}
+
+/// An assignor as the select offers it: the broker's ones say they switch the group to KIP-848's protocol.
+fn label(assignor: Assignor) -> String {
+    match assignor {
+        Assignor::Client(_) => assignor.name().to_owned(),
+        Assignor::Server(_) => format!("{} (consumer protocol, KIP-848)", assignor.name()),
+    }
 }
 
 /// The controls of the chosen group, and its rebalance log.
@@ -92,8 +99,8 @@ pub fn group_panel(props: &GroupPanelProps) -> Html {
                 <label class="field">
                     <span>{ "Assignor" }</span>
                     <select data-testid="assignor-select" onchange={onassignor}>
-                        { for Strategy::ALL.iter().map(|s| html! {
-                            <option value={s.name()} selected={*s == props.strategy}>{ s.name() }</option>
+                        { for Assignor::NAMED.iter().map(|&(name, a)| html! {
+                            <option value={name} selected={a == props.strategy}>{ label(a) }</option>
                         }) }
                     </select>
                 </label>
@@ -107,7 +114,7 @@ pub fn group_panel(props: &GroupPanelProps) -> Html {
                 <button type="button" class="secondary" data-testid="rejoin-consumer" onclick={click(&props.onrejoin)}
                     title="The newest stopped static consumer comes back with its group.instance.id">{ "Restart static consumer" }</button>
                 <span class="group-status" data-testid="group-status">
-                    { format!("generation {}{}", props.generation, if props.rebalancing { " \u{b7} rebalancing\u{2026}" } else { "" }) }
+                    { &props.status }
                 </span>
             </div>
             <div class="controls">

@@ -1,7 +1,7 @@
 //! The partition view: a producer, how each record's partition was chosen, the consumer groups' controls,
 //! the partition diagram, and the timeline of the world they live in ([`crate::state::partitions`]).
 
-use kplay_core::group::assignor::Strategy;
+use kplay_core::group::assignor::{Assignor, Strategy};
 use kplay_worker::protocol::Intent;
 use yew::prelude::*;
 
@@ -31,7 +31,7 @@ pub struct PartitionViewProps {
 pub fn partition_view(props: &PartitionViewProps) -> Html {
     let world = props.world.clone();
     // The strategy new consumers join with while the group has none (then the group's own shows).
-    let chosen = use_state(|| Strategy::Range);
+    let chosen = use_state(|| Assignor::Client(Strategy::Range));
     // The key of the last record produced here, for the placement explainer.
     let last_key = use_state(|| None::<Option<String>>);
     // The group the controls act on (the first one while it is not in the world).
@@ -49,11 +49,9 @@ pub fn partition_view(props: &PartitionViewProps) -> Html {
     let live = frame.as_deref().map_or(0, |f| live_consumers(f, &group));
     let strategy = group_view
         .filter(|g| !g.members.0.is_empty())
-        .and_then(|g| g.strategy.parse::<Strategy>().ok())
+        .and_then(|g| Assignor::of_group(&g.protocol, &g.strategy))
         .unwrap_or(*chosen);
-    let (generation, rebalancing) = group_view.map_or((0, false), |g| {
-        (g.generation, g.rebalance_since_ms.is_some())
-    });
+    let status = group_view.map_or_else(|| "generation 0".to_owned(), partitions::group_status);
 
     // Callbacks: stable between frames, so a field being typed in is not redrawn (`NumberField`).
     let on_partitions = use_callback(
@@ -115,7 +113,7 @@ pub fn partition_view(props: &PartitionViewProps) -> Html {
     });
     let on_assignor = use_callback(
         (world.dispatcher(), chosen.setter(), group.clone(), live),
-        |name: String, (world, chosen, group, live)| match name.parse::<Strategy>() {
+        |name: String, (world, chosen, group, live)| match name.parse::<Assignor>() {
             Ok(next) => {
                 chosen.set(next);
                 if *live > 0 {
@@ -216,8 +214,7 @@ pub fn partition_view(props: &PartitionViewProps) -> Html {
             <GroupPanel
                 group={group.clone()}
                 {strategy}
-                {generation}
-                {rebalancing}
+                {status}
                 {rounds}
                 onadd={on_add}
                 onremove={on_remove}

@@ -16,7 +16,7 @@
 //! world itself, with its rebalances and sessions, runs in the worker.
 
 use kplay_core::config::{MAX_AT_MS, SCRIPT_VERSION};
-use kplay_core::group::assignor::Strategy;
+use kplay_core::group::assignor::Assignor;
 use kplay_core::world::Action;
 use kplay_core::world::script::{ResetName, ResetSpec};
 use kplay_core::world::state::GroupView;
@@ -97,7 +97,7 @@ pub fn stream(typed: &str) -> Result<Intent, String> {
 /// `count` consumers join `group` with `strategy`, static members (each with a `group.instance.id`) when
 /// `static_members`.
 #[must_use]
-pub fn join(group: &str, count: u32, strategy: Strategy, static_members: bool) -> Intent {
+pub fn join(group: &str, count: u32, strategy: Assignor, static_members: bool) -> Intent {
     Intent::Join {
         group: group.into(),
         topic: TOPIC.into(),
@@ -110,7 +110,7 @@ pub fn join(group: &str, count: u32, strategy: Strategy, static_members: bool) -
 
 /// The newest stopped static consumer of `group` comes back with its `group.instance.id`.
 #[must_use]
-pub fn rejoin(group: &str, strategy: Strategy) -> Intent {
+pub fn rejoin(group: &str, strategy: Assignor) -> Intent {
     Intent::Rejoin {
         group: group.into(),
         topic: TOPIC.into(),
@@ -160,7 +160,7 @@ pub fn set_consumers(
     group: &str,
     live: usize,
     typed: &str,
-    strategy: Strategy,
+    strategy: Assignor,
     static_members: bool,
 ) -> Result<Option<Intent>, String> {
     let target = whole_number("Consumers", typed, 0..=MAX_CONSUMERS)?;
@@ -182,7 +182,7 @@ pub fn set_consumers(
 
 /// Switching `group`'s assignor: its consumers leave and as many join with `strategy`.
 #[must_use]
-pub fn restart(group: &str, strategy: Strategy) -> Intent {
+pub fn restart(group: &str, strategy: Assignor) -> Intent {
     Intent::Restart {
         group: group.into(),
         topic: TOPIC.into(),
@@ -196,7 +196,7 @@ pub fn restart(group: &str, strategy: Strategy) -> Intent {
 ///
 /// # Errors
 /// A message when every group the view offers is there.
-pub fn add_group(frame: &WorldFrame, strategy: Strategy) -> Result<(String, Intent), String> {
+pub fn add_group(frame: &WorldFrame, strategy: Assignor) -> Result<(String, Intent), String> {
     let name = GROUPS
         .iter()
         .find(|name| frame.state.groups.get(name).is_none())
@@ -223,7 +223,7 @@ pub fn reset_offsets(
     group: &str,
     to: &str,
     at: &str,
-    strategy: Strategy,
+    strategy: Assignor,
 ) -> Result<Intent, String> {
     let to = match to {
         "earliest" => ResetSpec::Named(ResetName::Earliest),
@@ -364,6 +364,30 @@ pub fn lanes(frame: &WorldFrame) -> Vec<Lane> {
     lanes
 }
 
+/// A group's generation or group epoch and any rebalance under way, as the group panel says it:
+/// "generation 2 · rebalancing…" (classic), "group epoch 3 · Reconciling…" (consumer protocol).
+#[must_use]
+pub fn group_status(group: &GroupView) -> String {
+    if group.protocol == "consumer" {
+        let busy = if group.state == "Stable" || group.state == "Empty" {
+            ""
+        } else {
+            "\u{2026}"
+        };
+        format!(
+            "group epoch {} \u{b7} {}{busy}",
+            group.generation, group.state
+        )
+    } else {
+        let busy = if group.rebalance_since_ms.is_some() {
+            " \u{b7} rebalancing\u{2026}"
+        } else {
+            ""
+        };
+        format!("generation {}{busy}", group.generation)
+    }
+}
+
 /// What the diagram shows now, in words, for a screen reader's live region: each group's rebalance under
 /// way and each crashed consumer still holding partitions. It changes only when one of those does.
 #[must_use]
@@ -371,15 +395,25 @@ pub fn summary(frame: &WorldFrame) -> String {
     let mut said = Vec::new();
     for (name, group) in groups(frame) {
         if let Some(since) = group.rebalance_since_ms {
-            let how = match group.strategy.parse::<Strategy>() {
-                Ok(s) if s.is_cooperative() => "only the partitions that move stop",
-                _ => "every consumer stopped reading",
+            let assignor = Assignor::of_group(&group.protocol, &group.strategy);
+            let said_now = match assignor {
+                Some(Assignor::Server(_)) => format!(
+                    "{name} is {} since {}: each consumer gives up and takes partitions on its own heartbeat, the others keep reading.",
+                    group.state.to_lowercase(),
+                    super::seconds(since)
+                ),
+                Some(a) if !a.is_eager() => format!(
+                    "{name} is rebalancing since {}: only the partitions that move stop until generation {}.",
+                    super::seconds(since),
+                    group.generation + 1
+                ),
+                _ => format!(
+                    "{name} is rebalancing since {}: every consumer stopped reading until generation {}.",
+                    super::seconds(since),
+                    group.generation + 1
+                ),
             };
-            said.push(format!(
-                "{name} is rebalancing since {}: {how} until generation {}.",
-                super::seconds(since),
-                group.generation + 1
-            ));
+            said.push(said_now);
         }
         for (member, view) in group.members.0.iter().filter(|(_, m)| !m.alive) {
             let held: Vec<String> = view.assigned.iter().map(|(_, p)| format!("P{p}")).collect();
@@ -418,6 +452,9 @@ mod tests {
     use kplay_worker::protocol::{Reply, Request};
 
     use super::*;
+    use kplay_core::group::assignor::Strategy;
+
+    const RANGE: Assignor = Assignor::Client(Strategy::Range);
 
     fn open(engine: &mut Engine, partitions: u32) -> Box<WorldFrame> {
         frame(engine.handle(
@@ -471,13 +508,10 @@ mod tests {
             set_partitions(current, "1025"),
             Err("Partitions: \"1025\" is not a whole number from 1 to 1024.".into())
         );
-        assert!(set_consumers(GROUP, 0, "-1", Strategy::Range, false).is_err());
-        assert_eq!(
-            set_consumers(GROUP, 0, "0", Strategy::Range, false),
-            Ok(None)
-        );
+        assert!(set_consumers(GROUP, 0, "-1", RANGE, false).is_err());
+        assert_eq!(set_consumers(GROUP, 0, "0", RANGE, false), Ok(None));
         assert!(matches!(
-            set_consumers(GROUP, 3, "1", Strategy::Range, false),
+            set_consumers(GROUP, 3, "1", RANGE, false),
             Ok(Some(Intent::Stop { count: 2, .. }))
         ));
         assert!(stream("0").is_err());
@@ -491,7 +525,7 @@ mod tests {
         for key in ["a", "b", "c", "d", "e", "f", "g", "h"] {
             act(&mut engine, produce(Some(key.into())));
         }
-        act(&mut engine, join(GROUP, 3, Strategy::Range, false));
+        act(&mut engine, join(GROUP, 3, RANGE, false));
         let read = go(&mut engine, 30_000);
         let lanes = lanes(&read);
         assert_eq!(lanes.len(), 6);
@@ -522,7 +556,7 @@ mod tests {
     fn a_crashed_consumer_keeps_its_partitions_until_its_session_expires() {
         let mut engine = Engine::default();
         open(&mut engine, 4);
-        act(&mut engine, join(GROUP, 2, Strategy::Range, false));
+        act(&mut engine, join(GROUP, 2, RANGE, false));
         go(&mut engine, 10_000);
         act(&mut engine, stop_newest(GROUP, true));
         let waiting = go(&mut engine, 40_000);
@@ -569,9 +603,9 @@ mod tests {
         let mut engine = Engine::default();
         let empty = open(&mut engine, 2);
         assert_eq!(summary(&empty), "No consumer group reads the topic.");
-        act(&mut engine, join(GROUP, 2, Strategy::Range, false));
+        act(&mut engine, join(GROUP, 2, RANGE, false));
         act(&mut engine, stream("2").expect("a rate"));
-        let (second, intent) = add_group(&go(&mut engine, 3_000), Strategy::Range).expect("room");
+        let (second, intent) = add_group(&go(&mut engine, 3_000), RANGE).expect("room");
         assert_eq!(second, "billing");
         act(&mut engine, intent);
         let during = go(&mut engine, 4_000);
@@ -602,7 +636,7 @@ mod tests {
         // Reset billing to the earliest offset: its lag is the whole log, then falls as it reads again.
         let reset = act(
             &mut engine,
-            reset_offsets("billing", "earliest", "", Strategy::Range).expect("a target"),
+            reset_offsets("billing", "earliest", "", RANGE).expect("a target"),
         );
         let lags = |frame: &WorldFrame, g: usize| -> u64 {
             lanes(frame)
@@ -615,18 +649,18 @@ mod tests {
         let later = go(&mut engine, 100_000);
         assert!(lags(&later, 1) < total, "billing reads again");
         assert!(
-            reset_offsets("billing", "yesterday", "", Strategy::Range)
+            reset_offsets("billing", "yesterday", "", RANGE)
                 .expect_err("not a target")
                 .contains("\"yesterday\"")
         );
         assert_eq!(
-            reset_offsets("billing", "offset", "x7", Strategy::Range).expect_err("not a number"),
+            reset_offsets("billing", "offset", "x7", RANGE).expect_err("not a number"),
             "Reset offsets to offset: \"x7\" is not a whole number from 0 to 18446744073709551615."
         );
         // To offset 3 on every partition: the lag is the log end minus 3 (or 0) on each.
         let to_three = act(
             &mut engine,
-            reset_offsets("billing", "offset", "3", Strategy::Range).expect("a target"),
+            reset_offsets("billing", "offset", "3", RANGE).expect("a target"),
         );
         let expected: u64 = lanes(&to_three)
             .iter()
@@ -636,7 +670,7 @@ mod tests {
         // To a time: the first offset at or after it, so the start of the run is the earliest offset.
         let to_start = act(
             &mut engine,
-            reset_offsets("billing", "timestamp", "0", Strategy::Range).expect("a target"),
+            reset_offsets("billing", "timestamp", "0", RANGE).expect("a target"),
         );
         let whole: u64 = lanes(&to_start)
             .iter()
@@ -647,12 +681,31 @@ mod tests {
         // Every group the view offers, then no more.
         let mut now = later;
         while now.state.groups.0.len() < GROUPS.len() {
-            let (_, intent) = add_group(&now, Strategy::Range).expect("room");
+            let (_, intent) = add_group(&now, RANGE).expect("room");
             now = act(&mut engine, intent);
         }
-        assert!(add_group(&now, Strategy::Range).is_err());
+        assert!(add_group(&now, RANGE).is_err());
         let removed = act(&mut engine, remove_group("billing"));
         assert!(removed.state.groups.get("billing").is_none());
         assert_eq!(lanes(&removed)[0].groups.len(), GROUPS.len() - 1);
+    }
+
+    #[test]
+    fn the_group_status_names_the_generation_or_the_group_epoch() {
+        let mut engine = Engine::default();
+        open(&mut engine, 6);
+        act(&mut engine, join(GROUP, 2, RANGE, false));
+        let frame = go(&mut engine, 100);
+        let classic = frame.state.groups.get(GROUP).expect("the group");
+        assert_eq!(
+            group_status(classic),
+            "generation 0 \u{b7} rebalancing\u{2026}"
+        );
+        let uniform = Assignor::Server(kplay_core::group::assignor::ServerAssignor::Uniform);
+        act(&mut engine, restart(GROUP, uniform));
+        let frame = go(&mut engine, 20_000);
+        let consumer = frame.state.groups.get(GROUP).expect("the group");
+        assert_eq!(consumer.protocol, "consumer");
+        assert_eq!(group_status(consumer), "group epoch 2 \u{b7} Stable");
     }
 }

@@ -333,7 +333,9 @@ mod tests {
             .apply(WorldAction::Act(crate::state::partitions::join(
                 crate::state::partitions::GROUP,
                 1,
-                kplay_core::group::assignor::Strategy::Range,
+                kplay_core::group::assignor::Assignor::Client(
+                    kplay_core::group::assignor::Strategy::Range,
+                ),
                 false,
             )));
         for _ in 0..3 {

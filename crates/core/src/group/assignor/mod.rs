@@ -243,6 +243,37 @@ impl Assignor {
     ];
 }
 
+impl Assignor {
+    /// The name [`Self::NAMED`] gives it (`kplay assign`'s `strategy`).
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        Self::NAMED
+            .iter()
+            .find(|&&(_, assignor)| assignor == self)
+            .map_or("", |&(name, _)| name)
+    }
+
+    /// The assignor of a group that uses `protocol` (`classic` or `consumer`) and names its assignor
+    /// `assignor` as Kafka does (`partition.assignment.strategy`, or `group.remote.assignor`: `uniform`,
+    /// `range`); `None` for a combination Kafka does not have.
+    #[must_use]
+    pub fn of_group(protocol: &str, assignor: &str) -> Option<Self> {
+        match (protocol, assignor) {
+            ("consumer", "uniform") => Some(Self::Server(ServerAssignor::Uniform)),
+            ("consumer", "range") => Some(Self::Server(ServerAssignor::Range)),
+            ("classic", name) => name.parse().ok().map(Self::Client),
+            _ => None,
+        }
+    }
+
+    /// Whether every member stops for a rebalance (a classic EAGER assignor); otherwise only the
+    /// partitions that move stop.
+    #[must_use]
+    pub const fn is_eager(self) -> bool {
+        matches!(self, Self::Client(s) if !s.is_cooperative())
+    }
+}
+
 impl From<Strategy> for Assignor {
     fn from(strategy: Strategy) -> Self {
         Self::Client(strategy)

@@ -159,6 +159,7 @@ impl ConsumerGroup {
             changes,
             paused,
             follow_up,
+            consumer_protocol: false,
         });
         if follow_up {
             self.start_rebalance(now, Trigger::FollowUp);

@@ -324,6 +324,7 @@ impl ConsumerGroup {
                 changes: round.changes,
                 paused: round.paused,
                 follow_up: false,
+                consumer_protocol: true,
             });
         }
     }

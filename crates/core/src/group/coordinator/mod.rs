@@ -214,6 +214,8 @@ pub struct RebalanceRound {
     pub paused: Vec<(TopicPartition, Duration)>,
     /// Whether another round follows to hand out partitions revoked in this one (cooperative only).
     pub follow_up: bool,
+    /// Whether the group uses the consumer protocol, where `generation` is the group epoch.
+    pub consumer_protocol: bool,
 }
 
 /// The group refused a request.
@@ -379,6 +381,10 @@ impl ConsumerGroup {
             return Err(GroupError::GroupNotEmpty);
         }
         self.config = config;
+        // A round left without members has nothing to hand out; the generation count carries on.
+        self.pending = None;
+        self.reconciling = None;
+        self.assignment_epoch = self.generation;
         Ok(())
     }
 
@@ -672,9 +678,14 @@ impl ConsumerGroup {
 
 impl fmt::Display for RebalanceRound {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let epoch = if self.consumer_protocol {
+            "group epoch"
+        } else {
+            "generation"
+        };
         write!(
             f,
-            "generation {} ({}), {} → {}",
+            "{epoch} {} ({}), {} → {}",
             self.generation, self.trigger, self.started, self.completed
         )?;
         for change in &self.changes {
