@@ -114,6 +114,8 @@ test('under the consumer protocol (KIP-848) the broker assigns and members recon
     assert.equal(owners.filter((o) => o.startsWith(id)).length, 2, `${id} owns two of ${owners}`);
   }
   assert.match(await page.getByTestId('rebalance-log').textContent(), /group epoch 3 \(consumer-3-\d+ joined\)/);
+  assert.match(await page.locator('[data-testid^=group-status-]').first().textContent(),
+    /^group epoch 3 · Stable · uniform \(consumer protocol\)/);
   assert.deepEqual(page.problems, []);
   await page.close();
 });

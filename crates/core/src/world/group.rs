@@ -438,6 +438,7 @@ impl World {
         let state = &mut self.groups[g];
         let (group, member) = (state.group.id().to_string(), state.members[m].name.clone());
         let id = state.members[m].id.clone();
+        let consumer_protocol = state.group.config().protocol != GroupProtocol::Classic;
         let kind = match state.group.commit(&id, tp, offset) {
             Ok(()) => EventKind::Committed {
                 group,
@@ -453,6 +454,10 @@ impl World {
                 partition: tp.partition,
                 error: match err {
                     GroupError::UnknownMember(_) => "UNKNOWN_MEMBER_ID".into(),
+                    // The consumer protocol checks the member epoch instead of the generation.
+                    GroupError::IllegalCommit { .. } if consumer_protocol => {
+                        "STALE_MEMBER_EPOCH".into()
+                    }
                     GroupError::IllegalCommit { .. } => "ILLEGAL_GENERATION".into(),
                     other => other.to_string(),
                 },

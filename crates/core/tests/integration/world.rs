@@ -1350,3 +1350,83 @@ fn the_same_workload_under_eager_cooperative_and_the_consumer_protocol() {
         assert_eq!(member.target.as_ref(), Some(&member.assigned));
     }
 }
+
+/// A join names the protocol's own settings only (Kafka's client refuses `partition.assignment.strategy`
+/// with `group.protocol=consumer`), a group keeps one protocol while it has members, and under the
+/// consumer protocol a crashed member's commit fails on its member epoch.
+#[test]
+fn the_consumer_protocol_has_its_own_settings_and_commit_check() {
+    let base = |join: serde_json::Value| {
+        script(
+            json!({"version": 1, "seed": 1, "brokers": 1, "topics": [{"name": "orders", "partitions": 2}],
+            "actions": [join]}),
+        )
+    };
+    // The settings each join adds to a plain one.
+    let refused = [
+        (
+            json!({"protocol": "consumer", "strategy": "range"}),
+            "actions[0].strategy: partition.assignment.strategy cannot be set when group.protocol=consumer",
+        ),
+        (
+            json!({"group_remote_assignor": "uniform"}),
+            "actions[0].group_remote_assignor: group.remote.assignor is for the consumer protocol",
+        ),
+        (
+            json!({"protocol": "consumer", "group_remote_assignor": "sticky"}),
+            "actions[0].group_remote_assignor: \"sticky\" is not one of",
+        ),
+        (
+            json!({"protocol": "kip848"}),
+            "actions[0].protocol: \"kip848\" is not one of \"classic\", \"consumer\"",
+        ),
+    ];
+    for (settings, message) in refused {
+        let mut join =
+            json!({"at_ms": 0, "do": "join", "group": "g", "member": "a", "topics": ["orders"]});
+        if let (Some(join), Some(settings)) = (join.as_object_mut(), settings.as_object()) {
+            join.extend(settings.clone());
+        }
+        let problems = base(join).check();
+        assert!(
+            problems
+                .0
+                .iter()
+                .any(|p| p.to_string().starts_with(message)),
+            "{problems:?} should say {message}"
+        );
+    }
+
+    let s = script(
+        json!({"version": 1, "seed": 1, "brokers": 1, "topics": [{"name": "orders", "partitions": 2}],
+        "actions": [
+            {"at_ms": 0, "do": "join", "group": "g", "member": "a", "topics": ["orders"], "protocol": "consumer", "records_per_s": 0},
+            {"at_ms": 0, "do": "join", "group": "g", "member": "b", "topics": ["orders"], "records_per_s": 0},
+            {"at_ms": 1000, "do": "crash", "group": "g", "member": "a"},
+            {"at_ms": 2000, "do": "commit", "group": "g", "member": "a", "topic": "orders", "partition": 0, "offset": 1}
+        ]}),
+    );
+    let mut world = World::new(&s).expect("valid");
+    for step in &s.actions {
+        let done = world.handle_action(Instant::from_millis(step.at_ms), &step.action);
+        if matches!(&step.action, Action::Join { member, .. } if member == "b") {
+            let err = done.expect_err("a classic member cannot join a consumer-protocol group");
+            assert!(
+                err.to_string().starts_with(
+                    "protocol: classic differs from the consumer the group's members use"
+                ),
+                "{err}"
+            );
+        } else {
+            done.expect("accepted");
+        }
+    }
+    let failed: Vec<_> = events(&mut world)
+        .into_iter()
+        .filter_map(|e| match e {
+            EventKind::CommitFailed { error, .. } => Some(error),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(failed, ["STALE_MEMBER_EPOCH"]);
+}

@@ -4,7 +4,7 @@
 //! fixed in pixels ([`LANE_H`], [`HEADER_H`], [`MEMBER_H`]) so lines and boxes meet without measuring the
 //! page.
 
-use kplay_core::group::assignor::Strategy;
+use kplay_core::group::assignor::Assignor;
 use kplay_core::world::state::MemberView;
 use kplay_worker::protocol::WorldFrame;
 use yew::prelude::*;
@@ -36,12 +36,17 @@ pub struct DiagramGroup {
     /// Its glyph and colour (one of four): its place in the view's list of groups, so it keeps them when
     /// another group goes.
     pub mark: usize,
-    /// `partition.assignment.strategy`.
+    /// Its assignor: a classic strategy or, under the consumer protocol, the broker's.
+    pub assignor: Option<Assignor>,
+    /// Its assignor's name as Kafka gives it.
     pub strategy: String,
-    /// `Empty`, `PreparingRebalance` or `Stable`.
+    /// `Empty`, `PreparingRebalance` or `Stable`; `Assigning` and `Reconciling` under the consumer
+    /// protocol.
     pub state: String,
-    /// The generation.
+    /// The generation, or the group epoch under the consumer protocol.
     pub generation: i32,
+    /// Partition-milliseconds without an owner over its completed rebalances.
+    pub unowned_partition_ms: u64,
     /// When the rebalance under way started.
     pub rebalance_since_ms: Option<u64>,
     /// Members in join order.
@@ -63,9 +68,11 @@ impl DiagramGroup {
             .map(|(i, (name, group))| Self {
                 mark: GROUPS.iter().position(|g| g == name).unwrap_or(i) % GLYPHS.len(),
                 name: name.clone(),
+                assignor: Assignor::of_group(&group.protocol, &group.strategy),
                 strategy: group.strategy.to_string(),
                 state: group.state.to_string(),
                 generation: group.generation,
+                unowned_partition_ms: group.unowned_partition_ms,
                 rebalance_since_ms: group.rebalance_since_ms,
                 members: group.members.0.clone(),
                 lag: group.offsets.get(TOPIC).and_then(|o| {
@@ -179,16 +186,32 @@ fn band(
 ) -> Html {
     let name = group.name.clone();
     let remove = onremove.reform(move |_: MouseEvent| name.clone());
-    let cooperative = group
-        .strategy
-        .parse::<Strategy>()
-        .is_ok_and(Strategy::is_cooperative);
+    let consumer_protocol = matches!(group.assignor, Some(Assignor::Server(_)));
+    let paused_what = match group.assignor {
+        Some(Assignor::Server(_)) => "reconciling, moving partitions paused",
+        Some(a) if !a.is_eager() => "moving partitions paused",
+        _ => "whole group paused",
+    };
     let status = format!(
-        "generation {} \u{b7} {} \u{b7} {} \u{b7} lag {}",
+        "{} {} \u{b7} {} \u{b7} {}{} \u{b7} lag {}",
+        if consumer_protocol {
+            "group epoch"
+        } else {
+            "generation"
+        },
         group.generation,
         group.state,
         group.strategy,
+        if consumer_protocol {
+            " (consumer protocol)"
+        } else {
+            ""
+        },
         group.lag.map_or_else(|| "-".to_owned(), |l| l.to_string())
+    );
+    let unowned = format!(
+        "{} partition-s without an owner in its rebalances",
+        seconds(group.unowned_partition_ms)
     );
     html! {
         <section class={classes!("group-band", format!("g{}", group.mark), selected.then_some("selected"), place.is_some().then_some("placed"))}
@@ -202,11 +225,11 @@ fn band(
                     title={format!("Remove group {}", group.name)} aria-label={format!("Remove group {}", group.name)} onclick={remove}>
                     { "\u{2715}" }
                 </button>
-                <small class="group-status" data-testid={format!("group-status-{}", group.name)}>{ status }</small>
+                <small class="group-status" data-testid={format!("group-status-{}", group.name)} title={unowned}>{ status }</small>
                 if let Some(since) = group.rebalance_since_ms {
                     <div class="pause" data-testid={format!("pause-{}", group.name)}>
                         <span class="pause-bar" style={format!("width: {}%", at_ms.saturating_sub(since).min(PAUSE_FULL_MS) * 100 / PAUSE_FULL_MS)} />
-                        <small>{ format!("{} {}", if cooperative { "moving partitions paused" } else { "whole group paused" }, seconds(at_ms.saturating_sub(since))) }</small>
+                        <small>{ format!("{paused_what} {}", seconds(at_ms.saturating_sub(since))) }</small>
                     </div>
                 }
             </header>
@@ -243,6 +266,19 @@ fn consumer_view((name, member): &(String, MemberView)) -> Html {
         .iter()
         .map(|(_, partition)| format!("P{partition}"))
         .collect();
+    // Consumer protocol: what its target holds that another member has not released yet.
+    let waiting: Vec<String> = member
+        .target
+        .iter()
+        .flatten()
+        .filter(|tp| !member.assigned.contains(tp))
+        .map(|(_, partition)| format!("P{partition}"))
+        .collect();
+    let waits = if waiting.is_empty() {
+        String::new()
+    } else {
+        format!(" \u{b7} waits for {}", waiting.join(" "))
+    };
     let (class, status) = match (member.alive, partitions.is_empty()) {
         (false, _) => {
             let until = member
@@ -260,11 +296,26 @@ fn consumer_view((name, member): &(String, MemberView)) -> Html {
             };
             ("crashed", format!("\u{2716} {how}{keeps}{until}"))
         }
+        (true, true) if !waiting.is_empty() => {
+            ("idle", format!("\u{25cb} waits for {}", waiting.join(" ")))
+        }
         (true, true) => ("idle", "\u{25cb} idle".to_owned()),
-        (true, false) => ("busy", format!("\u{25cf} {}", partitions.join(" "))),
+        (true, false) => ("busy", format!("\u{25cf} {}{waits}", partitions.join(" "))),
+    };
+    let title = match (member.epoch, &member.member_state) {
+        (Some(epoch), Some(state)) => format!(
+            "member id {}, member epoch {epoch}, {state}{}",
+            member.member_id,
+            if waiting.is_empty() {
+                ""
+            } else {
+                ": its target holds partitions another member has not released yet"
+            }
+        ),
+        _ => format!("member id {}", member.member_id),
     };
     html! {
-        <li class={classes!("consumer", class)} data-testid={format!("consumer-{name}")} title={format!("member id {}", member.member_id)}>
+        <li class={classes!("consumer", class)} data-testid={format!("consumer-{name}")} {title}>
             <strong>{ name }</strong>
             if let Some(instance) = &member.group_instance_id {
                 <abbr class="static" title={format!("static member, group.instance.id {instance}")}>{ "static" }</abbr>
