@@ -462,4 +462,26 @@ mod tests {
         settle(&mut g);
         assert_eq!((g.generation(), owned(&g, &a2)), (epoch, before));
     }
+
+    /// A static member that comes back after the group moved on reconciles on its joining heartbeat:
+    /// a member joined while it was away, and the target gave the newcomer one of its partitions.
+    #[test]
+    fn a_returning_static_member_catches_up_on_its_joining_heartbeat() {
+        let mut g = group(2);
+        let a = g
+            .join(at(0), "c", Some("host-a"), &["orders"])
+            .expect("join");
+        settle(&mut g);
+        g.leave(at(1_000), &a).expect("a static member stops");
+        let b = g.join(at(2_000), "c", None, &["orders"]).expect("join");
+        assert_eq!(owned(&g, &a), [0, 1], "a still holds both while it is away");
+        assert!(owned(&g, &b).is_empty());
+        let a2 = g
+            .join(at(3_000), "c", Some("host-a"), &["orders"])
+            .expect("rejoin");
+        assert_eq!(owned(&g, &a2), [0], "revoked on the joining heartbeat");
+        settle(&mut g);
+        assert_eq!((owned(&g, &a2), owned(&g, &b)), (vec![0], vec![1]));
+        assert_eq!(g.state(), GroupState::Stable);
+    }
 }

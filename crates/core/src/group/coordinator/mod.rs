@@ -430,11 +430,12 @@ impl ConsumerGroup {
         let id = format!("{client_id}-{}", self.joins);
         let topics: Vec<String> = topics.iter().map(|t| (*t).into()).collect();
 
-        if let Some(existing) = instance_id.and_then(|i| {
+        if let Some(index) = instance_id.and_then(|i| {
             self.members
-                .iter_mut()
-                .find(|m| m.instance_id.as_deref() == Some(i))
+                .iter()
+                .position(|m| m.instance_id.as_deref() == Some(i))
         }) {
+            let existing = &mut self.members[index];
             // Static membership: same instance, new member id, old assignment, no rebalance — unless the
             // subscription changed, which needs one.
             let resubscribed = existing.topics != topics;
@@ -448,6 +449,10 @@ impl ConsumerGroup {
             }
             if resubscribed {
                 self.membership_changed(now, Trigger::Joined(id.clone()))?;
+            }
+            if let GroupProtocol::Consumer(_) = self.config.protocol {
+                // Its joining heartbeat catches up with whatever epoch the group reached meanwhile.
+                self.heartbeat(index, now)?;
             }
             return Ok(id);
         }
