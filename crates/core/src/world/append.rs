@@ -9,12 +9,23 @@
 
 use alloc::string::String;
 
-use super::produce::Unsent;
 use super::topic::{Archived, Stamp};
 use super::{EventKind, World};
 use crate::cluster::{Acks, ProduceError, ReplicaRecord};
 use crate::log::AppendError;
 use crate::log::producer_state::{BatchMetadata, ProducerBatch, Verdict};
+use crate::time::Instant;
+
+/// A record the producer holds until its batch goes out: the `produced` entry it fills, its key, its
+/// value's size (`None`: a tombstone), the `acks` it was sent with and its timestamp.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Unsent {
+    pub(super) produced: usize,
+    pub(super) key: Option<String>,
+    pub(super) value_bytes: Option<u32>,
+    pub(super) acks: Acks,
+    pub(super) timestamp: Instant,
+}
 
 /// An idempotent producer's identity on a batch: id, epoch and the first record's sequence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

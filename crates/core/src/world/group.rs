@@ -12,7 +12,7 @@ use super::consumer::MemberState;
 use super::script::{ResetName, ResetSpec};
 use super::{ActionError, EventKind, GroupState, World};
 use crate::config::{MAX_GROUPS, MAX_MEMBERS};
-use crate::group::assignor::{ServerAssignor, Strategy, TopicPartition};
+use crate::group::assignor::TopicPartition;
 use crate::group::coordinator::{ConsumerGroup, GroupConfig, GroupError, GroupProtocol, Trigger};
 use crate::group::offsets::{OffsetResetPolicy, ResetTo};
 use crate::time::Instant;
@@ -26,59 +26,6 @@ pub(super) struct Join<'a> {
     pub(super) instance: Option<&'a str>,
     pub(super) records_per_s: f64,
     pub(super) reset: Option<&'a str>,
-}
-
-/// The group configuration a `join` asks for: `protocol` (`classic` by default, or `consumer`) with the
-/// classic `strategy` or the consumer protocol's `group_remote_assignor`. As Kafka's client does, it
-/// refuses the setting of the other protocol (`partition.assignment.strategy` cannot be set when
-/// `group.protocol=consumer`).
-pub(super) fn group_config(
-    protocol: Option<&str>,
-    strategy: Option<&str>,
-    remote_assignor: Option<&str>,
-) -> Result<GroupConfig, ActionError> {
-    match protocol {
-        None | Some("classic") => {
-            if remote_assignor.is_some() {
-                return Err(ActionError::new(
-                    "group_remote_assignor",
-                    "group.remote.assignor is for the consumer protocol; set \"protocol\": \"consumer\" or use \"strategy\"",
-                ));
-            }
-            let strategy = strategy
-                .map(str::parse::<Strategy>)
-                .transpose()
-                .map_err(|err| ActionError::new("strategy", err.to_string()))?
-                .unwrap_or(Strategy::Range);
-            Ok(GroupConfig {
-                strategy,
-                ..GroupConfig::default()
-            })
-        }
-        Some("consumer") => {
-            if strategy.is_some() {
-                return Err(ActionError::new(
-                    "strategy",
-                    "partition.assignment.strategy cannot be set when group.protocol=consumer; the broker assigns (\"group_remote_assignor\": \"uniform\" or \"range\")",
-                ));
-            }
-            let assignor = match remote_assignor {
-                None | Some("uniform") => ServerAssignor::Uniform,
-                Some("range") => ServerAssignor::Range,
-                Some(other) => {
-                    return Err(ActionError::new(
-                        "group_remote_assignor",
-                        format!("{other:?} is not one of \"uniform\", \"range\""),
-                    ));
-                }
-            };
-            Ok(GroupConfig::consumer(assignor))
-        }
-        Some(other) => Err(ActionError::new(
-            "protocol",
-            format!("{other:?} is not one of \"classic\", \"consumer\""),
-        )),
-    }
 }
 
 impl World {

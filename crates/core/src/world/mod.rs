@@ -539,11 +539,12 @@ impl World {
                 group,
                 member,
                 topics,
-                config: group::group_config(
+                config: script::group_config(
                     protocol.as_deref(),
                     strategy.as_deref(),
                     group_remote_assignor.as_deref(),
-                )?,
+                )
+                .map_err(|err| ActionError::new(err.path, err.message))?,
                 instance: group_instance_id.as_deref(),
                 records_per_s: records_per_s.unwrap_or(100.0),
                 reset: auto_offset_reset.as_deref(),

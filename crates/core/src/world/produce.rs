@@ -7,6 +7,7 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::num::NonZeroU32;
 
+use super::append::Unsent;
 use super::script::ProducerSpec;
 use super::sender::{Lane, PartitionSend};
 use super::{Delivery, ProducedRecord, World};
@@ -52,15 +53,6 @@ pub(super) struct ProducerState {
     pub(super) next_request: u64,
     /// Draws the retry backoff's jitter.
     pub(super) rng: SimRng,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub(super) struct Unsent {
-    pub(super) produced: usize,
-    pub(super) key: Option<String>,
-    pub(super) value_bytes: Option<u32>,
-    pub(super) acks: Acks,
-    pub(super) timestamp: Instant,
 }
 
 impl World {

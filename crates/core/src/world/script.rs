@@ -26,7 +26,9 @@ use crate::config::{
     MAX_PRODUCERS, MAX_RECORDS, MAX_TOPICS, PARTITIONS, RECORDS_PER_ACTION, RECORDS_PER_S,
     SCRIPT_VERSION, VALUE_BYTES,
 };
-use crate::problem::Problems;
+use crate::group::assignor::{ServerAssignor, Strategy};
+use crate::group::coordinator::GroupConfig;
+use crate::problem::{Problem, Problems};
 use crate::producer::sender::{SenderConfig, SenderSettings};
 
 /// A whole world: configuration plus the actions that drive it.
@@ -547,12 +549,12 @@ impl Action {
                 if let Some(id) = group_instance_id {
                     check_name(p, &at("group_instance_id"), id);
                 }
-                if let Err(err) = super::group::group_config(
+                if let Err(err) = group_config(
                     protocol.as_deref(),
                     strategy.as_deref(),
                     group_remote_assignor.as_deref(),
                 ) {
-                    p.add(at(&err.field), err.message);
+                    p.add(at(&err.path), err.message);
                 }
                 if let Some(rate) = records_per_s {
                     p.float_range(
@@ -823,5 +825,66 @@ fn check_topic_config(p: &mut Problems, path: &str, config: &TopicConfigSpec, br
             0.0,
             1.0,
         );
+    }
+}
+
+/// The group configuration a `join` asks for: `protocol` (`classic` by default, or `consumer`) with the
+/// classic `strategy` or the consumer protocol's `group_remote_assignor`. As Kafka's client does, it
+/// refuses the setting of the other protocol (`partition.assignment.strategy` cannot be set when
+/// `group.protocol=consumer`).
+pub(super) fn group_config(
+    protocol: Option<&str>,
+    strategy: Option<&str>,
+    remote_assignor: Option<&str>,
+) -> Result<GroupConfig, Problem> {
+    match protocol {
+        None | Some("classic") => {
+            if remote_assignor.is_some() {
+                return Err(problem(
+                    "group_remote_assignor",
+                    "group.remote.assignor is for the consumer protocol; set \"protocol\": \"consumer\" or use \"strategy\"",
+                ));
+            }
+            let strategy = strategy
+                .map(str::parse::<Strategy>)
+                .transpose()
+                .map_err(|err| problem("strategy", err.to_string()))?
+                .unwrap_or(Strategy::Range);
+            Ok(GroupConfig {
+                strategy,
+                ..GroupConfig::default()
+            })
+        }
+        Some("consumer") => {
+            if strategy.is_some() {
+                return Err(problem(
+                    "strategy",
+                    "partition.assignment.strategy cannot be set when group.protocol=consumer; the broker assigns (\"group_remote_assignor\": \"uniform\" or \"range\")",
+                ));
+            }
+            let assignor = match remote_assignor {
+                None | Some("uniform") => ServerAssignor::Uniform,
+                Some("range") => ServerAssignor::Range,
+                Some(other) => {
+                    return Err(problem(
+                        "group_remote_assignor",
+                        format!("{other:?} is not one of \"uniform\", \"range\""),
+                    ));
+                }
+            };
+            Ok(GroupConfig::consumer(assignor))
+        }
+        Some(other) => Err(problem(
+            "protocol",
+            format!("{other:?} is not one of \"classic\", \"consumer\""),
+        )),
+    }
+}
+
+/// A problem at `field` of an action.
+fn problem(field: &str, message: impl Into<String>) -> Problem {
+    Problem {
+        path: field.into(),
+        message: message.into(),
     }
 }

@@ -14,8 +14,7 @@
 use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
 use alloc::vec::Vec;
 
-use super::append::BatchStamp;
-use super::produce::Unsent;
+use super::append::{BatchStamp, Unsent};
 use super::{Delivery, EventKind, World};
 use crate::cluster::Acks;
 use crate::producer::sender::is_retriable;
