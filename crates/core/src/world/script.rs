@@ -848,7 +848,7 @@ pub(super) fn group_config(
             let strategy = strategy
                 .map(str::parse::<Strategy>)
                 .transpose()
-                .map_err(|err| problem("strategy", err.to_string()))?
+                .map_err(|err| problem("strategy", format!("{err}")))?
                 .unwrap_or(Strategy::Range);
             Ok(GroupConfig {
                 strategy,
