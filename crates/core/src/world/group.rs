@@ -333,21 +333,11 @@ impl World {
             }
         }
         for round in &state.group.rounds()[rounds_before..] {
-            let mut paused: Vec<(String, u64)> = Vec::new();
-            for (tp, waited) in &round.paused {
-                if let Some(owner) = state
-                    .group
-                    .members()
-                    .iter()
-                    .find(|m| m.assigned.contains(tp))
-                {
-                    let member = name_of(&owner.id);
-                    match paused.iter_mut().find(|(m, _)| *m == member) {
-                        Some((_, ms)) => *ms = (*ms).max(waited.as_millis()),
-                        None => paused.push((member, waited.as_millis())),
-                    }
-                }
-            }
+            let paused: Vec<(String, u64)> = round
+                .pauses()
+                .into_iter()
+                .map(|(id, waited)| (name_of(id), waited.as_millis()))
+                .collect();
             out.push(EventKind::RebalanceCompleted {
                 group: name.clone(),
                 generation: round.generation,

@@ -3,6 +3,7 @@
 //! groups as they were created, members as they joined, partitions by number).
 
 use alloc::borrow::Cow;
+use alloc::collections::BTreeMap;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
@@ -83,22 +84,6 @@ pub struct GroupView {
     pub members: Named<MemberView>,
     /// Committed offsets and lag, by topic and partition.
     pub offsets: Named<Named<OffsetView>>,
-}
-
-/// Member `id`'s pauses over `rounds`: per round, the longest wait among the partitions it was handed.
-fn paused_ms(rounds: &[crate::group::coordinator::RebalanceRound], id: &str) -> u64 {
-    rounds
-        .iter()
-        .filter_map(|round| {
-            let change = round.changes.iter().find(|c| c.member == id)?;
-            round
-                .paused
-                .iter()
-                .filter(|(tp, _)| change.owned.contains(tp))
-                .map(|(_, waited)| waited.as_millis())
-                .max()
-        })
-        .sum()
 }
 
 /// `[topic, partition]` pairs.
@@ -264,6 +249,13 @@ impl World {
             .map(|g| {
                 let group = &g.group;
                 let consumer = group.config().protocol != GroupProtocol::Classic;
+                // Each member's pauses summed over the completed rounds, in one pass.
+                let mut paused: BTreeMap<&str, u64> = BTreeMap::new();
+                for round in group.rounds() {
+                    for (id, waited) in round.pauses() {
+                        *paused.entry(id).or_default() += waited.as_millis();
+                    }
+                }
                 let name_of = |id: &str| {
                     g.members
                         .iter()
@@ -282,7 +274,7 @@ impl World {
                                 alive: m.is_alive(),
                                 group_instance_id: m.instance_id.clone(),
                                 session_expires_ms: group.session_expiry(m).map(Instant::as_millis),
-                                paused_ms: paused_ms(group.rounds(), &m.id),
+                                paused_ms: paused.get(m.id.as_str()).copied().unwrap_or(0),
                                 epoch: consumer.then_some(m.generation),
                                 target: consumer.then(|| pairs(&m.target)),
                                 member_state: consumer

@@ -364,28 +364,34 @@ pub fn lanes(frame: &WorldFrame) -> Vec<Lane> {
     lanes
 }
 
+/// A group's generation, or its group epoch under the consumer protocol: "generation 2", "group epoch 3".
+#[must_use]
+pub fn epoch_label(group: &GroupView) -> String {
+    let word = if group.protocol == "consumer" {
+        "group epoch"
+    } else {
+        "generation"
+    };
+    format!("{word} {}", group.generation)
+}
+
 /// A group's generation or group epoch and any rebalance under way, as the group panel says it:
 /// "generation 2 · rebalancing…" (classic), "group epoch 3 · Reconciling…" (consumer protocol).
 #[must_use]
 pub fn group_status(group: &GroupView) -> String {
-    if group.protocol == "consumer" {
-        let busy = if group.state == "Stable" || group.state == "Empty" {
-            ""
-        } else {
-            "\u{2026}"
-        };
+    let busy = if group.protocol == "consumer" {
+        let settled = group.state == "Stable" || group.state == "Empty";
         format!(
-            "group epoch {} \u{b7} {}{busy}",
-            group.generation, group.state
+            " \u{b7} {}{}",
+            group.state,
+            if settled { "" } else { "\u{2026}" }
         )
+    } else if group.rebalance_since_ms.is_some() {
+        " \u{b7} rebalancing\u{2026}".to_owned()
     } else {
-        let busy = if group.rebalance_since_ms.is_some() {
-            " \u{b7} rebalancing\u{2026}"
-        } else {
-            ""
-        };
-        format!("generation {}{busy}", group.generation)
-    }
+        String::new()
+    };
+    format!("{}{busy}", epoch_label(group))
 }
 
 /// What the diagram shows now, in words, for a screen reader's live region: each group's rebalance under

@@ -28,46 +28,12 @@
 //! does too); revocation never takes long enough to hit the rebalance timeout; one assignor per group.
 
 use alloc::vec::Vec;
-use core::fmt;
 
-use super::{ConsumerGroup, GroupError, GroupProtocol, MemberChange, RebalanceRound, Trigger};
+use super::{
+    ConsumerGroup, GroupError, GroupProtocol, GroupState, MemberChange, RebalanceRound, Trigger,
+};
 use crate::group::assignor::{self, Member, TopicPartition};
 use crate::time::{Duration, Instant};
-
-/// A group's state, as `kafka-consumer-groups.sh --describe --state` names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum GroupState {
-    /// No members.
-    Empty,
-    /// Classic: a rebalance round is under way.
-    PreparingRebalance,
-    /// Consumer protocol: the group epoch is ahead of the target assignment's.
-    Assigning,
-    /// Consumer protocol: some member has not yet reached the target assignment.
-    Reconciling,
-    /// Every member holds its assignment.
-    Stable,
-}
-
-impl GroupState {
-    /// Kafka's name for the state.
-    #[must_use]
-    pub const fn name(self) -> &'static str {
-        match self {
-            Self::Empty => "Empty",
-            Self::PreparingRebalance => "PreparingRebalance",
-            Self::Assigning => "Assigning",
-            Self::Reconciling => "Reconciling",
-            Self::Stable => "Stable",
-        }
-    }
-}
-
-impl fmt::Display for GroupState {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
 
 /// Where a member's reconciliation stands (`MemberState` of the group coordinator).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -108,33 +74,13 @@ pub(super) struct Reconciling {
 const MAX_ACKNOWLEDGEMENTS: usize = 3;
 
 impl ConsumerGroup {
-    /// The group's state.
-    #[must_use]
-    pub fn state(&self) -> GroupState {
-        if self.members.is_empty() {
-            GroupState::Empty
-        } else if self.config.protocol == GroupProtocol::Classic {
-            if self.pending.is_some() {
-                GroupState::PreparingRebalance
-            } else {
-                GroupState::Stable
-            }
-        } else if self.generation > self.assignment_epoch {
-            GroupState::Assigning
-        } else if self.members.iter().any(|m| !self.is_reconciled(m)) {
-            GroupState::Reconciling
-        } else {
-            GroupState::Stable
-        }
-    }
-
     /// The epoch of the current target assignment (consumer protocol).
     #[must_use]
     pub fn assignment_epoch(&self) -> i32 {
         self.assignment_epoch
     }
 
-    fn is_reconciled(&self, m: &super::GroupMember) -> bool {
+    pub(super) fn is_reconciled(&self, m: &super::GroupMember) -> bool {
         m.generation == self.assignment_epoch && m.reconciliation == Reconciliation::Stable
     }
 

@@ -33,7 +33,42 @@ use crate::time::{Duration, Instant};
 mod classic;
 mod consumer;
 
-pub use consumer::{GroupState, Reconciliation};
+pub use consumer::Reconciliation;
+
+/// A group's state, as `kafka-consumer-groups.sh --describe --state` names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupState {
+    /// No members.
+    Empty,
+    /// Classic: a rebalance round is under way.
+    PreparingRebalance,
+    /// Consumer protocol: the group epoch is ahead of the target assignment's.
+    Assigning,
+    /// Consumer protocol: some member has not yet reached the target assignment.
+    Reconciling,
+    /// Every member holds its assignment.
+    Stable,
+}
+
+impl GroupState {
+    /// Kafka's name for the state.
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Empty => "Empty",
+            Self::PreparingRebalance => "PreparingRebalance",
+            Self::Assigning => "Assigning",
+            Self::Reconciling => "Reconciling",
+            Self::Stable => "Stable",
+        }
+    }
+}
+
+impl fmt::Display for GroupState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
 
 /// `group.protocol`: how the group rebalances.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -338,6 +373,26 @@ impl ConsumerGroup {
     #[must_use]
     pub fn rounds(&self) -> &[RebalanceRound] {
         &self.rounds
+    }
+
+    /// The group's state.
+    #[must_use]
+    pub fn state(&self) -> GroupState {
+        if self.members.is_empty() {
+            GroupState::Empty
+        } else if self.config.protocol == GroupProtocol::Classic {
+            if self.pending.is_some() {
+                GroupState::PreparingRebalance
+            } else {
+                GroupState::Stable
+            }
+        } else if self.generation > self.assignment_epoch {
+            GroupState::Assigning
+        } else if self.members.iter().any(|m| !self.is_reconciled(m)) {
+            GroupState::Reconciling
+        } else {
+            GroupState::Stable
+        }
     }
 
     /// Whether a rebalance is under way (classic: a round; consumer protocol: a reconciliation).
@@ -678,6 +733,34 @@ impl ConsumerGroup {
         for tp in partitions {
             self.unconsumed_since.entry(tp.clone()).or_insert(now);
         }
+    }
+}
+
+impl RebalanceRound {
+    /// Each member's pause in this round: the longest wait among the partitions it was handed that had
+    /// gone without an owner, by member id, in the order of those partitions.
+    #[must_use]
+    pub fn pauses(&self) -> Vec<(&str, Duration)> {
+        let owners: BTreeMap<&TopicPartition, &str> = self
+            .changes
+            .iter()
+            .flat_map(|c| c.owned.iter().map(move |tp| (tp, c.member.as_str())))
+            .collect();
+        let mut pauses: Vec<(&str, Duration)> = Vec::new();
+        let mut index: BTreeMap<&str, usize> = BTreeMap::new();
+        for (tp, waited) in &self.paused {
+            let Some(&member) = owners.get(tp) else {
+                continue;
+            };
+            match index.get(member) {
+                Some(&i) => pauses[i].1 = pauses[i].1.max(*waited),
+                None => {
+                    index.insert(member, pauses.len());
+                    pauses.push((member, *waited));
+                }
+            }
+        }
+        pauses
     }
 }
 

@@ -10,7 +10,7 @@ use kplay_worker::protocol::WorldFrame;
 use yew::prelude::*;
 
 use super::LANE_H;
-use crate::state::partitions::{GROUPS, TOPIC};
+use crate::state::partitions::{GROUPS, TOPIC, epoch_label};
 use crate::state::seconds;
 
 /// Each group's glyph, by its mark: its committed offsets in the lanes and its band carry it, so groups
@@ -43,8 +43,8 @@ pub struct DiagramGroup {
     /// `Empty`, `PreparingRebalance` or `Stable`; `Assigning` and `Reconciling` under the consumer
     /// protocol.
     pub state: String,
-    /// The generation, or the group epoch under the consumer protocol.
-    pub generation: i32,
+    /// "generation N", or "group epoch N" under the consumer protocol.
+    pub epoch: String,
     /// Partition-milliseconds without an owner over its completed rebalances.
     pub unowned_partition_ms: u64,
     /// When the rebalance under way started.
@@ -71,7 +71,7 @@ impl DiagramGroup {
                 assignor: Assignor::of_group(&group.protocol, &group.strategy),
                 strategy: group.strategy.to_string(),
                 state: group.state.to_string(),
-                generation: group.generation,
+                epoch: epoch_label(group),
                 unowned_partition_ms: group.unowned_partition_ms,
                 rebalance_since_ms: group.rebalance_since_ms,
                 members: group.members.0.clone(),
@@ -193,13 +193,8 @@ fn band(
         _ => "whole group paused",
     };
     let status = format!(
-        "{} {} \u{b7} {} \u{b7} {}{} \u{b7} lag {}",
-        if consumer_protocol {
-            "group epoch"
-        } else {
-            "generation"
-        },
-        group.generation,
+        "{} \u{b7} {} \u{b7} {}{} \u{b7} lag {}",
+        group.epoch,
         group.state,
         group.strategy,
         if consumer_protocol {
