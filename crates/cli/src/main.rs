@@ -41,9 +41,10 @@ Usage:
       consumers per service, a load test at the scenario's rate and the lag checks.
   kplay world [--at-ms T] [--events] [--records] [--pretty] [--max-events N] [FILE | -]
       Runs a world script (brokers, topics, consumer groups and a timestamped action log) and prints the
-      state: partitions with leaders, ISR and offsets, groups with members, committed offsets and lag,
-      and what became of each produced record. --at-ms T prints the state at T ms; --events lists what
-      happened; --records lists each partition's records (producer id, epoch, sequence). A run stops
+      state: partitions with leaders, ISR and offsets (last stable offset too), groups with members,
+      committed offsets and lag, transactions, and what became of each produced record. --at-ms T
+      prints the state at T ms; --events lists what happened; --records lists each partition's records
+      (producer id, epoch, sequence, transaction markers and outcomes). A run stops
       after N events (20 million by default) and says so. See examples/.
   kplay delivery [--records N] [--max-poll-records N] [--crash-before OFFSET] [--pretty]
       A consumer crashes before processing OFFSET of a partition of N records polled max.poll.records

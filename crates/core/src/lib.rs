@@ -17,6 +17,8 @@
 //!   which acknowledged writes a failure lost.
 //! - [`group`]: consumer groups — the four assignors, the coordinator's rebalances (eager and
 //!   cooperative), static members, committed offsets, `auto.offset.reset` and lag.
+//! - [`transaction`]: the transaction coordinator — transactional ids, epochs that fence zombies, commit
+//!   and abort markers; [`log::transactions`]: the last stable offset and `read_committed`.
 //! - [`delivery`]: at-most-once, at-least-once and effectively-once, counted record by record.
 //!
 //! And the story kplay tells with them:
@@ -61,4 +63,5 @@ pub mod scenario;
 pub mod sim;
 pub mod time;
 pub mod topic;
+pub mod transaction;
 pub mod world;

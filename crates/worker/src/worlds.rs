@@ -495,6 +495,7 @@ fn join(
         group_instance_id: instance,
         records_per_s: Some(records_per_s),
         auto_offset_reset: Some("earliest".into()),
+        isolation_level: None,
     }
 }
 

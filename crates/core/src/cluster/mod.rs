@@ -293,13 +293,29 @@ impl Cluster {
     ///
     /// # Errors
     /// [`ProduceError`] when there is no leader, or `acks=all` meets an ISR below `min.insync.replicas`.
-    pub fn produce(&mut self, partition: u32, acks: Acks) -> Result<Written, ProduceError> {
+    pub fn produce(
+        &mut self,
+        now: Instant,
+        partition: u32,
+        acks: Acks,
+    ) -> Result<Written, ProduceError> {
         self.check_produce(partition, acks)?;
+        let fetching: Vec<BrokerId> = (0..self.config.brokers)
+            .filter(|&b| self.is_alive(b) && !self.stalled.contains(&b))
+            .collect();
         let p = self
             .partitions
             .get_mut(partition as usize)
             .ok_or(ProduceError::UnknownPartition)?;
         let leader = p.leader.ok_or(ProduceError::NoLeader)?;
+        // Followers fetch all the time (`replica.fetch.wait.max.ms`): one that had the whole log was
+        // caught up until this write (`Replica.lastCaughtUpTimeMs`), however long the log was idle.
+        let end = p.log_end_offset();
+        for replica in &mut p.replicas {
+            if fetching.contains(&replica.broker) && replica.log.len() as u64 == end {
+                replica.last_caught_up = replica.last_caught_up.max(now);
+            }
+        }
         let write = self.next_write;
         self.next_write += 1;
         let epoch = p.leader_epoch;
@@ -736,7 +752,7 @@ mod tests {
     #[test]
     fn acks_all_waits_for_the_isr_and_hw_is_the_lowest_isr_end() {
         let mut c = cluster(2, false);
-        let w = c.produce(0, Acks::All).expect("leader up");
+        let w = c.produce(Instant::ZERO, 0, Acks::All).expect("leader up");
         assert!(!w.acknowledged);
         assert_eq!(c.partitions()[0].high_watermark, 0);
         c.replicate(at(1));
@@ -749,7 +765,9 @@ mod tests {
         let mut c = cluster(2, false);
         c.fail_broker(1);
         c.fail_broker(2);
-        let err = c.produce(0, Acks::All).expect_err("ISR of 1 < 2");
+        let err = c
+            .produce(Instant::ZERO, 0, Acks::All)
+            .expect_err("ISR of 1 < 2");
         assert_eq!(
             err,
             ProduceError::NotEnoughReplicas {
@@ -759,7 +777,7 @@ mod tests {
         );
         assert_eq!(c.partitions()[0].log_end_offset(), 0, "nothing was written");
         let w = c
-            .produce(0, Acks::Leader)
+            .produce(Instant::ZERO, 0, Acks::Leader)
             .expect("acks=1 bypasses the check");
         assert!(w.acknowledged);
         c.replicate(at(1));
@@ -773,10 +791,10 @@ mod tests {
     #[test]
     fn acks_all_writes_waiting_on_a_failed_leader_fail_rather_than_ack_later() {
         let mut c = cluster(2, false);
-        let stranded = c.produce(0, Acks::All).expect("write");
+        let stranded = c.produce(Instant::ZERO, 0, Acks::All).expect("write");
         c.fail_broker(0);
         assert_eq!(c.poll_failed(), [stranded.write]);
-        let retried = c.produce(0, Acks::All).expect("new leader");
+        let retried = c.produce(Instant::ZERO, 0, Acks::All).expect("new leader");
         c.replicate(at(1));
         assert_eq!(
             c.poll_acknowledged(),
@@ -799,7 +817,7 @@ mod tests {
         let mut c = Cluster::new(at(0), config).expect("valid");
         c.set_stalled(0, true);
         c.fail_broker(2);
-        let stale = c.produce(1, Acks::All).expect("leader 1");
+        let stale = c.produce(Instant::ZERO, 1, Acks::All).expect("leader 1");
         c.restore_broker(at(0), 2);
         c.set_stalled(1, true);
         c.fail_broker(1);
@@ -808,7 +826,7 @@ mod tests {
         assert_eq!(c.partitions()[1].leader, Some(0));
         c.restore_broker(at(0), 2);
         c.set_stalled(1, false);
-        let fresh = c.produce(1, Acks::All).expect("leader 0");
+        let fresh = c.produce(Instant::ZERO, 1, Acks::All).expect("leader 0");
         c.replicate(at(0));
         assert!(c.poll_acknowledged().contains(&fresh.write));
         assert!(
@@ -824,9 +842,9 @@ mod tests {
     #[test]
     fn acks_1_writes_are_lost_when_the_leader_fails_before_replication() {
         let mut c = cluster(1, false);
-        c.produce(0, Acks::All).expect("write");
+        c.produce(Instant::ZERO, 0, Acks::All).expect("write");
         c.replicate(at(1));
-        let lost = c.produce(0, Acks::Leader).expect("write");
+        let lost = c.produce(Instant::ZERO, 0, Acks::Leader).expect("write");
         c.fail_broker(0);
         assert_eq!(
             c.partitions()[0].leader,
@@ -849,7 +867,7 @@ mod tests {
             let mut c = cluster(2, false);
             let mut acked = Vec::new();
             for i in 0..5 {
-                c.produce(0, Acks::All).expect("write");
+                c.produce(Instant::ZERO, 0, Acks::All).expect("write");
                 c.replicate(at(i));
                 acked.extend(c.poll_acknowledged());
             }
@@ -864,7 +882,7 @@ mod tests {
     fn a_stalled_follower_leaves_the_isr_after_replica_lag_time_max() {
         let mut c = cluster(2, false);
         c.set_stalled(2, true);
-        c.produce(0, Acks::All).expect("write");
+        c.produce(Instant::ZERO, 0, Acks::All).expect("write");
         c.replicate(at(0));
         assert!(c.partitions()[0].isr.contains(&2));
         assert_eq!(
@@ -897,7 +915,7 @@ mod tests {
             let mut c = cluster(1, unclean);
             c.set_stalled(1, true);
             c.set_stalled(2, true);
-            let w = c.produce(0, Acks::All).expect("write");
+            let w = c.produce(Instant::ZERO, 0, Acks::All).expect("write");
             c.replicate(at(0));
             c.handle_timeout(at(40_000));
             assert_eq!(c.partitions()[0].isr.len(), 1);
@@ -920,7 +938,10 @@ mod tests {
                     None,
                     "offline rather than lose data"
                 );
-                assert_eq!(c.produce(0, Acks::Leader), Err(ProduceError::NoLeader));
+                assert_eq!(
+                    c.produce(Instant::ZERO, 0, Acks::Leader),
+                    Err(ProduceError::NoLeader)
+                );
                 assert!(c.lost_acknowledged().is_empty());
                 c.restore_broker(at(50_000), 0);
                 assert_eq!(

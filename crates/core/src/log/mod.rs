@@ -17,6 +17,7 @@ pub mod compaction;
 pub mod config;
 pub mod producer_state;
 pub mod retention;
+pub mod transactions;
 
 use alloc::boxed::Box;
 use alloc::collections::VecDeque;
@@ -26,6 +27,7 @@ use core::fmt;
 pub use compaction::CleanReport;
 pub use config::{CleanupPolicy, LogConfig};
 pub use retention::RetentionReport;
+pub use transactions::Control;
 
 use crate::record_format::single_record_batch;
 use crate::time::Instant;
@@ -49,13 +51,32 @@ pub struct Record {
     pub value_size: Option<u32>,
     /// When a tombstone may be dropped by the cleaner (`deleteHorizonMs`), once a cleaning pass has seen it.
     pub delete_horizon: Option<Instant>,
+    /// What it says about its transaction.
+    pub meta: RecordMeta,
 }
+
+/// A record's place in a transaction, as its batch's attributes say.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RecordMeta {
+    /// Written in a transaction of this producer id (`None`: outside any transaction).
+    pub transaction: Option<u64>,
+    /// A transaction marker ([`transactions`]) rather than data.
+    pub control: Option<Control>,
+}
+
+/// A control record's key (version, type) and value (version, coordinator epoch) sizes in bytes
+/// (`EndTransactionMarker`).
+const MARKER_KEY: [u8; 4] = [0; 4];
+const MARKER_VALUE_BYTES: u32 = 6;
 
 impl Record {
     /// Bytes this record counts for.
     #[must_use]
     pub fn size(&self) -> u64 {
-        record_size(self.key.as_deref(), self.value_size)
+        match self.meta.control {
+            Some(_) => record_size(Some(&MARKER_KEY), Some(MARKER_VALUE_BYTES)),
+            None => record_size(self.key.as_deref(), self.value_size),
+        }
     }
 
     /// A keyed record with a null value.
@@ -293,13 +314,31 @@ impl PartitionLog {
         key: Option<&[u8]>,
         value_size: Option<u32>,
     ) -> Result<u64, AppendError> {
-        self.check_append(key, value_size)?;
+        self.append_with(now, key, value_size, RecordMeta::default())
+    }
+
+    /// [`Self::append`] of a record written in a transaction (`meta.transaction`), or of a transaction
+    /// marker (`meta.control`, with no key or value of its own: a marker is never refused).
+    ///
+    /// # Errors
+    /// As [`Self::append`], for data.
+    pub fn append_with(
+        &mut self,
+        now: Instant,
+        key: Option<&[u8]>,
+        value_size: Option<u32>,
+        meta: RecordMeta,
+    ) -> Result<u64, AppendError> {
+        if meta.control.is_none() {
+            self.check_append(key, value_size)?;
+        }
         let record = Record {
             offset: self.log_end_offset,
             timestamp: now,
-            key: key.map(Box::from),
-            value_size,
+            key: key.map(Box::from).filter(|_| meta.control.is_none()),
+            value_size: value_size.filter(|_| meta.control.is_none()),
             delete_horizon: None,
+            meta,
         };
         let size = record.size();
         if self.should_roll(now, size) {

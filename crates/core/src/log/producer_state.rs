@@ -13,11 +13,20 @@
 //!    `Integer.MAX_VALUE`); with a new epoch it must be 0; otherwise `OUT_OF_ORDER_SEQUENCE_NUMBER`
 //!    (`ProducerAppendInfo.checkSequence`). A producer the partition knows nothing of may start anywhere.
 //!
-//! The state is derived from the log: a new leader rebuilds it from the batches in its replica
+//! A transactional batch opens the producer's transaction on the partition at its first offset, and a
+//! non-transactional batch while one is open is refused with `INVALID_TXN_STATE`
+//! (`ProducerAppendInfo.appendDataBatch`). A transaction marker (a control record written by the
+//! transaction coordinator) ends it: its epoch may be newer than the producer's, which fences the older one
+//! and restarts its sequences at 0, but never older (`appendEndTxnMarker`). The partition's open and
+//! decided transactions, and so its last stable offset, are [`super::transactions`]'.
+//!
+//! The state is derived from the log: a new leader rebuilds it from the batches and markers in its replica
 //! ([`ProducerStates::rebuild`]), so a retry sent to the new leader after a failover is still recognised
 //! as a duplicate when the batch had reached it.
 
 use alloc::collections::{BTreeMap, VecDeque};
+
+use super::transactions::{CompletedTxn, Control, Transactions};
 
 /// Batches retained per producer per partition (`ProducerStateEntry.NUM_BATCHES_TO_RETAIN`).
 pub const BATCHES_TO_RETAIN: usize = 5;
@@ -61,6 +70,8 @@ pub enum SequenceError {
         /// The producer's current epoch.
         current: u16,
     },
+    /// `INVALID_TXN_STATE`: a batch outside a transaction while the producer has one open here.
+    InvalidTxnState,
 }
 
 impl SequenceError {
@@ -70,6 +81,7 @@ impl SequenceError {
         match self {
             Self::OutOfOrder { .. } => "OUT_OF_ORDER_SEQUENCE_NUMBER",
             Self::InvalidEpoch { .. } => "INVALID_PRODUCER_EPOCH",
+            Self::InvalidTxnState => "INVALID_TXN_STATE",
         }
     }
 }
@@ -78,12 +90,25 @@ impl SequenceError {
 struct Entry {
     epoch: u16,
     batches: VecDeque<BatchMetadata>,
+    /// The first offset of the producer's open transaction here (`currentTxnFirstOffset`).
+    txn_first_offset: Option<u64>,
+}
+
+impl Entry {
+    fn new(epoch: u16) -> Self {
+        Self {
+            epoch,
+            batches: VecDeque::new(),
+            txn_first_offset: None,
+        }
+    }
 }
 
 /// One partition's producer state; see the module documentation.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ProducerStates {
     producers: BTreeMap<u64, Entry>,
+    transactions: Transactions,
 }
 
 /// A batch of an idempotent producer as the log holds it.
@@ -95,19 +120,45 @@ pub struct ProducerBatch {
     pub epoch: u16,
     /// Its sequence range and offsets.
     pub metadata: BatchMetadata,
+    /// Written inside a transaction (the batch's `isTransactional` attribute).
+    pub transactional: bool,
+}
+
+/// A transaction marker as the log holds it: a control batch of one record at `offset`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Marker {
+    /// The producer whose transaction it ends.
+    pub producer_id: u64,
+    /// The epoch the coordinator wrote it with (newer than the producer's when it fences it).
+    pub epoch: u16,
+    /// Commit or abort.
+    pub control: Control,
+    /// Its offset.
+    pub offset: u64,
+}
+
+/// What a partition's log holds, in offset order, as far as producer state goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Written {
+    /// A batch of an idempotent or transactional producer.
+    Batch(ProducerBatch),
+    /// A transaction marker.
+    Marker(Marker),
 }
 
 impl ProducerStates {
-    /// What the leader does with a batch of `producer_id` at `epoch` with sequences `first_seq..=last_seq`.
+    /// What the leader does with a batch of `producer_id` at `epoch` with sequences `first_seq..=last_seq`,
+    /// written inside a transaction or not.
     ///
     /// # Errors
-    /// [`SequenceError`] when the batch is neither a duplicate nor next in line.
+    /// [`SequenceError`] when the batch is neither a duplicate nor next in line, or is not transactional
+    /// while the producer has a transaction open here.
     pub fn check(
         &self,
         producer_id: u64,
         epoch: u16,
-        first_seq: u32,
-        last_seq: u32,
+        (first_seq, last_seq): (u32, u32),
+        transactional: bool,
     ) -> Result<Verdict, SequenceError> {
         let Some(entry) = self.producers.get(&producer_id) else {
             return Ok(Verdict::Append);
@@ -134,16 +185,66 @@ impl ProducerStates {
                 u64::from(first_seq) == u64::from(last) + 1
                     || (first_seq == 0 && last == i32::MAX as u32)
             }
-            None => first_seq == 0 || entry.batches.is_empty(),
+            // A new epoch, or only a marker known: sequences restart at 0.
+            None => first_seq == 0,
         };
-        if in_sequence {
-            Ok(Verdict::Append)
-        } else {
-            Err(SequenceError::OutOfOrder {
+        if !in_sequence {
+            return Err(SequenceError::OutOfOrder {
                 found: first_seq,
                 last,
-            })
+            });
         }
+        if !transactional && entry.txn_first_offset.is_some() {
+            return Err(SequenceError::InvalidTxnState);
+        }
+        Ok(Verdict::Append)
+    }
+
+    /// Whether the leader takes a marker of `producer_id` at `epoch`.
+    ///
+    /// # Errors
+    /// [`SequenceError::InvalidEpoch`] for an epoch older than the producer's (`testOldEpochForControlRecord`).
+    pub fn check_marker(&self, producer_id: u64, epoch: u16) -> Result<(), SequenceError> {
+        match self.producers.get(&producer_id) {
+            Some(entry) if epoch < entry.epoch => Err(SequenceError::InvalidEpoch {
+                found: epoch,
+                current: entry.epoch,
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    /// Records an appended marker: it ends the producer's open transaction here, if it has one, which
+    /// is returned; a newer epoch resets its sequences.
+    pub fn record_marker(&mut self, marker: Marker) -> Option<CompletedTxn> {
+        let entry = self
+            .producers
+            .entry(marker.producer_id)
+            .or_insert_with(|| Entry::new(marker.epoch));
+        if marker.epoch != entry.epoch {
+            entry.epoch = marker.epoch;
+            entry.batches.clear();
+        }
+        let first_offset = entry.txn_first_offset.take()?;
+        let completed = CompletedTxn {
+            producer_id: marker.producer_id,
+            first_offset,
+            last_offset: marker.offset,
+            aborted: marker.control == Control::Abort,
+        };
+        self.transactions.complete(completed);
+        Some(completed)
+    }
+
+    /// The partition's transactions: open, decided but not yet replicated, aborted.
+    #[must_use]
+    pub fn transactions(&self) -> &Transactions {
+        &self.transactions
+    }
+
+    /// The high watermark moved to `offset`: transactions whose markers are below it are stable.
+    pub fn on_high_watermark(&mut self, offset: u64) {
+        self.transactions.on_high_watermark(offset);
     }
 
     /// Records an appended batch (after [`Self::check`] said to append it, or when rebuilding from a log).
@@ -151,10 +252,7 @@ impl ProducerStates {
         let entry = self
             .producers
             .entry(batch.producer_id)
-            .or_insert_with(|| Entry {
-                epoch: batch.epoch,
-                batches: VecDeque::new(),
-            });
+            .or_insert_with(|| Entry::new(batch.epoch));
         if batch.epoch != entry.epoch {
             entry.epoch = batch.epoch;
             entry.batches.clear();
@@ -163,14 +261,26 @@ impl ProducerStates {
             entry.batches.pop_front();
         }
         entry.batches.push_back(batch.metadata);
+        if batch.transactional && entry.txn_first_offset.is_none() {
+            entry.txn_first_offset = Some(batch.metadata.first_offset);
+            self.transactions
+                .begin(batch.producer_id, batch.metadata.first_offset);
+        }
     }
 
-    /// The state of a log holding `batches`, oldest first (a new leader's, or a log cut back).
-    pub fn rebuild(batches: impl IntoIterator<Item = ProducerBatch>) -> Self {
+    /// The state of a log holding `written`, oldest first (a new leader's, or a log cut back), whose
+    /// high watermark is `high_watermark`.
+    pub fn rebuild(written: impl IntoIterator<Item = Written>, high_watermark: u64) -> Self {
         let mut states = Self::default();
-        for batch in batches {
-            states.record(batch);
+        for w in written {
+            match w {
+                Written::Batch(batch) => states.record(batch),
+                Written::Marker(marker) => {
+                    states.record_marker(marker);
+                }
+            }
         }
+        states.on_high_watermark(high_watermark);
         states
     }
 }
@@ -191,6 +301,7 @@ mod tests {
                 first_offset,
                 last_offset: first_offset + u64::from(last_seq.wrapping_sub(first_seq)),
             },
+            transactional: false,
         }
     }
 
@@ -202,7 +313,7 @@ mod tests {
         last_seq: u32,
         offset: u64,
     ) -> Result<Verdict, SequenceError> {
-        let verdict = states.check(PID, epoch, first_seq, last_seq)?;
+        let verdict = states.check(PID, epoch, (first_seq, last_seq), false)?;
         if verdict == Verdict::Append {
             states.record(batch(epoch, first_seq, last_seq, offset));
         }
@@ -279,7 +390,7 @@ mod tests {
     #[test]
     fn sequences_wrap_after_the_largest_int() {
         let max = i32::MAX as u32;
-        let mut s = ProducerStates::rebuild([batch(15, max, max, 735)]);
+        let mut s = ProducerStates::rebuild([Written::Batch(batch(15, max, max, 735))], 736);
         assert!(append(&mut s, 15, 1, 1, 1_235).is_err());
         assert_eq!(append(&mut s, 15, 0, 0, 1_235), Ok(Verdict::Append));
     }
@@ -289,14 +400,14 @@ mod tests {
     #[test]
     fn unknown_producers_start_anywhere_and_a_rebuilt_state_matches_the_log() {
         let s = ProducerStates::default();
-        assert_eq!(s.check(PID, 5, 16, 16), Ok(Verdict::Append));
+        assert_eq!(s.check(PID, 5, (16, 16), false), Ok(Verdict::Append));
         let log: alloc::vec::Vec<_> = (0..8).map(|i| batch(0, i, i, u64::from(i))).collect();
-        let rebuilt = ProducerStates::rebuild(log.iter().copied());
-        assert!(rebuilt.check(PID, 0, 2, 2).is_err(), "evicted");
+        let rebuilt = ProducerStates::rebuild(log.iter().copied().map(Written::Batch), 8);
+        assert!(rebuilt.check(PID, 0, (2, 2), false).is_err(), "evicted");
         assert!(matches!(
-            rebuilt.check(PID, 0, 3, 3),
+            rebuilt.check(PID, 0, (3, 3), false),
             Ok(Verdict::Duplicate(_))
         ));
-        assert_eq!(rebuilt.check(PID, 0, 8, 8), Ok(Verdict::Append));
+        assert_eq!(rebuilt.check(PID, 0, (8, 8), false), Ok(Verdict::Append));
     }
 }

@@ -277,16 +277,22 @@ impl Producer {
     /// Batches ready to send at `now` (full, or older than `linger.ms`), removed from their queues.
     pub fn poll_ready(&mut self, now: Instant) -> Vec<Batch> {
         let linger = self.config.linger;
-        let mut ready = Vec::new();
+        self.take(|b| b.is_full() || now - b.created >= linger)
+    }
+
+    /// `flush()`: every batch is ready now, whatever its `linger.ms`; removed from their queues.
+    pub fn flush(&mut self) -> Vec<Batch> {
+        self.take(|_| true)
+    }
+
+    fn take(&mut self, ready: impl Fn(&Batch) -> bool) -> Vec<Batch> {
+        let mut out = Vec::new();
         for queue in &mut self.queues {
-            while queue
-                .front()
-                .is_some_and(|b| b.is_full() || now - b.created >= linger)
-            {
-                ready.extend(queue.pop_front());
+            while queue.front().is_some_and(&ready) {
+                out.extend(queue.pop_front());
             }
         }
-        ready
+        out
     }
 
     /// When the oldest waiting batch's `linger.ms` runs out.

@@ -244,6 +244,7 @@ pub fn is_retriable(error: &str) -> bool {
             | "REQUEST_TIMED_OUT"
             | "NETWORK_EXCEPTION"
             | "UNKNOWN_TOPIC_OR_PARTITION"
+            | "CONCURRENT_TRANSACTIONS"
     )
 }
 

@@ -12,8 +12,8 @@ use alloc::string::String;
 use super::topic::{Archived, Stamp};
 use super::{EventKind, World};
 use crate::cluster::{Acks, ProduceError, ReplicaRecord};
-use crate::log::AppendError;
 use crate::log::producer_state::{BatchMetadata, ProducerBatch, Verdict};
+use crate::log::{AppendError, RecordMeta};
 use crate::time::Instant;
 
 /// A record the producer holds until its batch goes out: the `produced` entry it fills, its key, its
@@ -33,6 +33,8 @@ pub(super) struct BatchStamp {
     pub(super) producer_id: u64,
     pub(super) epoch: u16,
     pub(super) base_sequence: u32,
+    /// Written inside a transaction.
+    pub(super) transactional: bool,
 }
 
 /// Where an accepted batch is.
@@ -75,11 +77,17 @@ impl World {
                 ProduceError::NoLeader => "LEADER_NOT_AVAILABLE",
                 ProduceError::UnknownPartition => "UNKNOWN_TOPIC_OR_PARTITION",
             })?;
+        self.verify_transaction(stamp, t, partition)?;
+        let topic = &mut self.topics[t];
         let count = records.len() as u32;
         if let Some(s) = stamp {
             let last_seq = s.base_sequence.wrapping_add(count.saturating_sub(1));
-            match topic.producer_states[p].check(s.producer_id, s.epoch, s.base_sequence, last_seq)
-            {
+            match topic.producer_states[p].check(
+                s.producer_id,
+                s.epoch,
+                (s.base_sequence, last_seq),
+                s.transactional,
+            ) {
                 Err(err) => return Err(err.name()),
                 Ok(Verdict::Duplicate(original)) => {
                     let mirror = &topic.mirrors[p];
@@ -100,7 +108,7 @@ impl World {
         for (i, record) in records.iter().enumerate() {
             let topic = &mut self.topics[t];
             // check_produce accepted the batch, and nothing has changed since.
-            let Ok(written) = topic.cluster.produce(partition, acks) else {
+            let Ok(written) = topic.cluster.produce(self.now, partition, acks) else {
                 break;
             };
             last_write = written.write;
@@ -110,19 +118,29 @@ impl World {
                 sequence: s.base_sequence.wrapping_add(i as u32),
                 batch_first: s.base_sequence,
                 batch_last: s.base_sequence.wrapping_add(count.saturating_sub(1)),
+                transactional: s.transactional,
             });
             topic.archive.push(Archived {
                 key: record.key.clone(),
                 value_bytes: record.value_bytes,
                 timestamp: record.timestamp,
-                produced: record.produced,
+                produced: Some(record.produced),
                 stamp: record_stamp,
+                control: None,
             });
             let segments = topic.logs[p].segments().len();
             let key = record.key.as_deref().map(str::as_bytes);
             // check_append accepted it, so append does.
             let offset = topic.logs[p]
-                .append(record.timestamp, key, record.value_bytes)
+                .append_with(
+                    record.timestamp,
+                    key,
+                    record.value_bytes,
+                    RecordMeta {
+                        transaction: stamp.filter(|s| s.transactional).map(|s| s.producer_id),
+                        control: None,
+                    },
+                )
                 .unwrap_or(written.offset);
             topic.mirrors[p].push(ReplicaRecord {
                 write: written.write,
@@ -156,17 +174,24 @@ impl World {
                     first_offset,
                     last_offset: first_offset + u64::from(count.saturating_sub(1)),
                 },
+                transactional: s.transactional,
             });
         }
-        if self.topics[t].cluster.config().replication_factor > 1 {
-            let due = self.now + crate::config::FOLLOWER_FETCH_DELAY;
-            self.next_fetch = Some(self.next_fetch.map_or(due, |at| at.min(due)));
-        }
+        self.replicate_soon(t);
         // A single replica's high watermark moves with the append.
         self.cluster_op_on(t, Some(partition), |_, _| {});
         Ok(Accepted {
             first_offset,
             last_write,
         })
+    }
+
+    /// Followers of topic `t` fetch what its leaders just appended, [`crate::config::FOLLOWER_FETCH_DELAY`]
+    /// from now.
+    pub(super) fn replicate_soon(&mut self, t: usize) {
+        if self.topics[t].cluster.config().replication_factor > 1 {
+            let due = self.now + crate::config::FOLLOWER_FETCH_DELAY;
+            self.next_fetch = Some(self.next_fetch.map_or(due, |at| at.min(due)));
+        }
     }
 }

@@ -7,6 +7,11 @@
 //! only below the high watermark, skips offsets compaction removed, resets when retention deleted its
 //! position (`OFFSET_OUT_OF_RANGE` → `auto.offset.reset`), and commits the next offset after each record.
 //! A member with nothing to read goes idle until new data or a new assignment wakes it.
+//!
+//! Transaction markers take offsets but are never delivered: the position moves past them. With
+//! `isolation.level=read_committed` a member reads only below the partition's last stable offset and
+//! skips the records of aborted transactions ([`crate::log::transactions`]); with `read_uncommitted`
+//! (Kafka's default) it reads up to the high watermark, aborted records included.
 
 use alloc::collections::BTreeMap;
 use alloc::string::String;
@@ -16,6 +21,7 @@ use super::{EventKind, World};
 use crate::group::assignor::TopicPartition;
 use crate::group::coordinator::ConsumerGroup;
 use crate::group::offsets::{OffsetResetPolicy, starting_offset};
+use crate::log::{PartitionLog, Record};
 use crate::time::{Duration, Instant};
 
 /// A consumer of the script and its client-side state.
@@ -28,6 +34,8 @@ pub(super) struct MemberState {
     /// Time per record; `None` reads nothing by itself.
     interval: Option<Duration>,
     reset: OffsetResetPolicy,
+    /// `isolation.level=read_committed`.
+    read_committed: bool,
     /// Where it reads next, per partition it owns.
     positions: BTreeMap<TopicPartition, u64>,
     /// Which owned partition it reads next.
@@ -43,7 +51,7 @@ impl MemberState {
         name: &str,
         id: &str,
         records_per_s: f64,
-        reset: OffsetResetPolicy,
+        (reset, read_committed): (OffsetResetPolicy, bool),
         now: Instant,
     ) -> Self {
         let interval = (records_per_s > 0.0).then(|| {
@@ -55,6 +63,7 @@ impl MemberState {
             id: id.into(),
             interval,
             reset,
+            read_committed,
             positions: BTreeMap::new(),
             cursor: 0,
             ready_at: now,
@@ -127,21 +136,29 @@ impl World {
             };
             // With auto.offset.reset=none Kafka's poll throws; kplay's member just skips the partition.
             let Ok(position) = position else { continue };
-            member.positions.insert(tp.clone(), position);
-            if position >= log.high_watermark() {
-                continue;
-            }
-            match log.fetch(position, 1) {
-                Ok(records) if !records.is_empty() => {
-                    let offset = records[0].offset;
+            let states = &topic.producer_states[tp.partition as usize];
+            let limit = if member.read_committed {
+                states
+                    .transactions()
+                    .last_stable_offset(log.high_watermark())
+            } else {
+                log.high_watermark()
+            };
+            match next_record(log, position, limit, |r| {
+                member.read_committed
+                    && r.meta
+                        .transaction
+                        .is_some_and(|pid| states.transactions().is_aborted(pid, r.offset))
+            }) {
+                (Some(offset), _) => {
                     member.positions.insert(tp.clone(), offset + 1);
                     member.cursor = index + 1;
                     delivered = Some((tp.clone(), offset));
                     break;
                 }
-                // Compaction removed everything up to the high watermark.
-                _ => {
-                    member.positions.insert(tp.clone(), log.high_watermark());
+                // Nothing to deliver below the limit: markers, aborted records, or compaction's gaps.
+                (None, next) => {
+                    member.positions.insert(tp.clone(), next);
                 }
             }
         }
@@ -161,4 +178,35 @@ impl World {
         });
         self.commit(g, m, &tp, offset + 1);
     }
+}
+
+/// The first record to deliver from `position` below `limit` that is neither a marker nor `skipped`:
+/// its offset, or `None` with the position to resume from.
+fn next_record(
+    log: &PartitionLog,
+    mut position: u64,
+    limit: u64,
+    skipped: impl Fn(&Record) -> bool,
+) -> (Option<u64>, u64) {
+    /// Records looked at per fetch.
+    const SCAN: usize = 64;
+    while position < limit {
+        // Nothing stored from `position` to the limit: compaction's gaps, or a log cut back.
+        let Ok(records) = log.fetch(position, SCAN) else {
+            return (None, limit);
+        };
+        if records.is_empty() {
+            return (None, limit);
+        }
+        for r in records {
+            if r.offset >= limit {
+                return (None, limit);
+            }
+            if r.meta.control.is_none() && !skipped(r) {
+                return (Some(r.offset), r.offset + 1);
+            }
+            position = r.offset + 1;
+        }
+    }
+    (None, position)
 }

@@ -187,6 +187,39 @@ pub enum EventKind {
     },
     /// A topic grew.
     PartitionsAdded { topic: String, partitions: u32 },
+    /// A transactional producer registered its `transactional.id` (`InitProducerId`): its producer id
+    /// and epoch, which fence any earlier producer with the same id.
+    ProducerInitialized {
+        producer: String,
+        transactional_id: String,
+        producer_id: u64,
+        epoch: u16,
+    },
+    /// A producer began a transaction.
+    TransactionBegun { producer: String },
+    /// The coordinator ended a transaction: `commit` or `abort` markers written to `partitions`; `reason`
+    /// says why an abort happened (`abort-transaction`, `fenced`, `timeout`, or a record's error).
+    TransactionEnded {
+        transactional_id: String,
+        producer_id: u64,
+        control: &'static str,
+        reason: String,
+        partitions: Vec<TopicPartitionPair>,
+    },
+    /// A transaction marker took an offset in a partition.
+    MarkerWritten {
+        topic: String,
+        partition: u32,
+        offset: u64,
+        control: &'static str,
+    },
+    /// A transactional producer's call failed with Kafka's error (a fenced producer's commit:
+    /// `PRODUCER_FENCED`); `call` is the action.
+    TransactionFailed {
+        producer: String,
+        call: &'static str,
+        error: &'static str,
+    },
 }
 
 impl fmt::Display for WorldEvent {

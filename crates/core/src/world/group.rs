@@ -26,6 +26,8 @@ pub(super) struct Join<'a> {
     pub(super) instance: Option<&'a str>,
     pub(super) records_per_s: f64,
     pub(super) reset: Option<&'a str>,
+    /// `isolation.level=read_committed`.
+    pub(super) read_committed: bool,
 }
 
 impl World {
@@ -38,6 +40,7 @@ impl World {
             instance,
             records_per_s,
             reset,
+            read_committed,
         } = *join;
         if topics.is_empty() {
             return Err(ActionError::new(
@@ -140,7 +143,7 @@ impl World {
         let now = self.now;
         self.group_op(g, |state| {
             let id = state.group.join(now, member, instance, &names)?;
-            let member = MemberState::new(member, &id, records_per_s, reset, now);
+            let member = MemberState::new(member, &id, records_per_s, (reset, read_committed), now);
             match rejoining {
                 Some(m) => state.members[m] = member,
                 None => state.members.push(member),

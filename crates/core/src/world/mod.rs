@@ -3,10 +3,12 @@
 //! A [`World`] is a whole cluster — brokers, replicated topics with their logs, producers, any number of
 //! consumer groups — on one simulated clock. It composes the crate's concepts rather than copying them:
 //! replication is [`crate::cluster::Cluster`] (one per topic, all on the same brokers), each partition's
-//! data is a [`crate::log::PartitionLog`] (segments, retention, compaction), records are partitioned and
-//! batched by [`crate::producer::Producer`] (murmur2 for keys, the built-in sticky partitioner of KIP-794
-//! for keyless records, `batch.size` and `linger.ms`), and groups are [`crate::group::coordinator`]'s
-//! [`ConsumerGroup`] with [`crate::group::offsets`]'s committed offsets and lag.
+//! data is a [`crate::log::PartitionLog`] (segments, retention, compaction, and the transactions of
+//! [`crate::log::transactions`]), records are partitioned and batched by [`crate::producer::Producer`]
+//! (murmur2 for keys, the built-in sticky partitioner of KIP-794 for keyless records, `batch.size` and
+//! `linger.ms`), transactional producers answer to [`crate::transaction`]'s coordinator, and groups are
+//! [`crate::group::coordinator`]'s [`ConsumerGroup`] with [`crate::group::offsets`]'s committed offsets
+//! and lag.
 //!
 //! ```text
 //!  actions ──► handle_action(now, action) ─┐            ┌─► poll_event(): appended, acknowledged, fetched,
@@ -49,6 +51,7 @@ mod sender;
 pub mod state;
 pub mod timeline;
 mod topic;
+mod transaction;
 pub mod workload;
 
 use alloc::collections::VecDeque;
@@ -67,6 +70,7 @@ use crate::group::coordinator::{ConsumerGroup, GroupConfig};
 use crate::problem::Problems;
 use crate::producer::Producer;
 use crate::time::{Duration, Instant};
+use crate::transaction::TransactionCoordinator;
 use consumer::MemberState;
 use produce::{ProduceStream, ProducerState, new_producer};
 use script::ProducerSpec;
@@ -164,6 +168,12 @@ pub struct World {
     streams: Vec<ProduceStream>,
     /// The next producer id to hand out (`InitProducerId`).
     next_producer_id: u64,
+    /// The transaction coordinator.
+    coordinator: TransactionCoordinator,
+    /// Markers the coordinator is writing.
+    markers: Vec<transaction::MarkerWrite>,
+    /// The coordinator's next look for timed-out transactions.
+    next_txn_check: Instant,
     next_fetch: Option<Instant>,
     next_retention: Instant,
     next_cleaning: Instant,
@@ -243,6 +253,9 @@ impl World {
             produced: Vec::new(),
             streams: Vec::new(),
             next_producer_id: 0,
+            coordinator: TransactionCoordinator::default(),
+            markers: Vec::new(),
+            next_txn_check: Instant::ZERO + crate::transaction::ABORT_CHECK_INTERVAL,
             next_fetch: None,
             actions: 0,
             wake: false,
@@ -425,6 +438,13 @@ impl World {
             })
     }
 
+    fn producer_index(&self, name: &str) -> Result<usize, ActionError> {
+        self.producers
+            .iter()
+            .position(|p| p.name == name)
+            .ok_or_else(|| ActionError::new("producer", format!("unknown producer {name:?}")))
+    }
+
     fn check_broker(&self, broker: u32) -> Result<(), ActionError> {
         if broker >= self.brokers {
             return Err(ActionError::new(
@@ -501,15 +521,11 @@ impl World {
                 let topic = self.topic_index(topic, "topic")?;
                 let producer = match producer {
                     None => 0,
-                    Some(name) => self
-                        .producers
-                        .iter()
-                        .position(|p| p.name == *name)
-                        .ok_or_else(|| {
-                            ActionError::new("producer", format!("unknown producer {name:?}"))
-                        })?,
+                    Some(name) => self.producer_index(name)?,
                 };
-                let acks = acks.map_or(self.producers[producer].sender.acks, Acks::from);
+                let acks = acks.map(Acks::from);
+                self.check_transactional_send(producer, acks)?;
+                let acks = acks.unwrap_or(self.producers[producer].sender.acks);
                 self.streams.push(ProduceStream {
                     action: self.actions,
                     producer,
@@ -535,6 +551,7 @@ impl World {
                 group_instance_id,
                 records_per_s,
                 auto_offset_reset,
+                isolation_level,
             } => self.join(&group::Join {
                 group,
                 member,
@@ -548,6 +565,8 @@ impl World {
                 instance: group_instance_id.as_deref(),
                 records_per_s: records_per_s.unwrap_or(100.0),
                 reset: auto_offset_reset.as_deref(),
+                read_committed: script::read_committed(isolation_level.as_deref())
+                    .map_err(|message| ActionError::new("isolation_level", message))?,
             })?,
             Action::Leave { group, member } | Action::Crash { group, member } => {
                 let g = self.group_index(group)?;
@@ -635,9 +654,15 @@ impl World {
                 }
                 self.add_partitions(t, *partitions);
             }
+            Action::BeginTransaction { producer }
+            | Action::CommitTransaction { producer }
+            | Action::AbortTransaction { producer } => {
+                self.transaction_action(action, producer)?;
+            }
         }
         self.actions += 1;
         self.drain();
+        self.end_transactions();
         self.wake = true;
         self.wake_consumers();
         Ok(())
@@ -670,6 +695,7 @@ impl World {
             .chain(consumers)
             .chain(retention)
             .chain(cleaning)
+            .chain(self.transaction_timeout())
             .min()
     }
 
@@ -724,7 +750,9 @@ impl World {
             self.next_cleaning = at + self.settings.cleaner_backoff;
             self.run_cleaner();
         }
+        self.run_transaction_timers(at);
         self.drain();
+        self.end_transactions();
         self.run_consumers(at);
         self.wake_consumers();
     }

@@ -53,6 +53,27 @@ pub(super) struct ProducerState {
     pub(super) next_request: u64,
     /// Draws the retry backoff's jitter.
     pub(super) rng: SimRng,
+    /// `transactional.id` and `transaction.timeout.ms`, for a transactional producer.
+    pub(super) transactional: Option<(String, Duration)>,
+    /// Where its transactions stand, as the producer knows it.
+    pub(super) txn: TxnClient,
+}
+
+/// A transactional producer's own view of its transaction (`TransactionManager`'s states).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum TxnClient {
+    /// Not registered yet (`initTransactions()` not called).
+    Uninitialized,
+    /// Registered, no transaction open.
+    Ready,
+    /// Between `beginTransaction()` and its end; a record of it failed with the error given, if any
+    /// (Kafka's abortable error: the transaction can only be aborted).
+    InTransaction(Option<&'static str>),
+    /// `commitTransaction()` or `abortTransaction()` called: waiting for its batches to be answered.
+    Ending(crate::log::Control, Option<&'static str>),
+    /// Fenced by a newer producer with the same `transactional.id`, with the error that told it: every
+    /// later call fails with it.
+    Fenced(&'static str),
 }
 
 impl World {
@@ -98,6 +119,20 @@ impl World {
         acks: Acks,
     ) {
         let now = self.now;
+        if let Some(error) = self.refused_send(producer) {
+            // The partitioner never sees it: Kafka's send() fails before choosing a partition.
+            self.produced.push(ProducedRecord {
+                action,
+                topic: topic as u32,
+                partition: 0,
+                written_at: None,
+                delivery: Delivery::Failed(error),
+                lost: false,
+                attempts: 0,
+                appends: 0,
+            });
+            return;
+        }
         let state = &mut self.producers[producer];
         let appended = state.per_topic[topic].send(
             now,
@@ -151,6 +186,14 @@ pub(super) fn new_producer(
         sequences: BTreeMap::new(),
         next_request: 0,
         rng: Stream::WorldSender { producer: index }.rng(seed),
+        transactional: spec.config.transactional_id.clone().map(|id| {
+            let timeout = spec
+                .config
+                .transaction_timeout_ms
+                .map_or(crate::transaction::DEFAULT_TIMEOUT, Duration::from_millis);
+            (id, timeout)
+        }),
+        txn: TxnClient::Uninitialized,
         per_topic: partitions
             .iter()
             .enumerate()

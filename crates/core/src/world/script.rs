@@ -207,6 +207,16 @@ pub struct ProducerConfigSpec {
         skip_serializing_if = "Option::is_none"
     )]
     pub retry_backoff_max_ms: Option<u64>,
+    /// `transactional.id` (none): the producer writes in transactions (`begin-transaction`, ...) and a
+    /// second producer with the same id fences it.
+    #[serde(rename = "transactional.id", skip_serializing_if = "Option::is_none")]
+    pub transactional_id: Option<String>,
+    /// `transaction.timeout.ms` (60000): the coordinator aborts a transaction open longer.
+    #[serde(
+        rename = "transaction.timeout.ms",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub transaction_timeout_ms: Option<u64>,
 }
 
 impl ProducerConfigSpec {
@@ -215,7 +225,10 @@ impl ProducerConfigSpec {
     pub fn sender_settings(&self) -> SenderSettings {
         SenderSettings {
             acks: self.acks.map(Acks::from),
-            enable_idempotence: self.enable_idempotence,
+            // A transactional producer is idempotent, as if it were set: conflicts are refused.
+            enable_idempotence: self
+                .enable_idempotence
+                .or(self.transactional_id.as_ref().map(|_| true)),
             max_in_flight: self.max_in_flight_requests_per_connection,
             retries: self.retries,
             request_timeout_ms: self.request_timeout_ms,
@@ -256,6 +269,19 @@ impl ProducerConfigSpec {
             if let Some(ms) = value {
                 p.int_range(&at(name), ms, 0, max);
             }
+        }
+        if let Some(id) = &self.transactional_id {
+            check_name(p, &at("transactional.id"), id);
+            if self.enable_idempotence == Some(false) {
+                p.add(
+                    at("transactional.id"),
+                    "needs enable.idempotence (Kafka: \"Cannot set a transactional.id without also enabling idempotence\")",
+                );
+            }
+        }
+        if let Some(ms) = self.transaction_timeout_ms {
+            // transaction.max.timeout.ms, the broker's limit (INVALID_TRANSACTION_TIMEOUT above it).
+            p.int_range(&at("transaction.timeout.ms"), ms, 1, 900_000);
         }
         if let Err(err) = SenderConfig::resolve(self.sender_settings()) {
             p.add(at(err.config), err.message);
@@ -356,6 +382,10 @@ pub enum Action {
         /// `auto.offset.reset`: `latest` (Kafka's default), `earliest` or `none`.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         auto_offset_reset: Option<String>,
+        /// `isolation.level`: `read_uncommitted` (Kafka's default) or `read_committed` (only below the
+        /// last stable offset, without aborted records).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        isolation_level: Option<String>,
     },
     /// A consumer closes (`LeaveGroup`; a static member just stops).
     Leave {
@@ -429,6 +459,24 @@ pub enum Action {
         /// The configs to set. `min.insync.replicas` and `unclean.leader.election.enable` are set when
         /// the topic is created (kplay does not change replication settings of a running topic).
         config: TopicConfigSpec,
+    },
+    /// `beginTransaction()` on a producer with a `transactional.id` (its first one registers the id,
+    /// `initTransactions()`, fencing an earlier producer with the same id).
+    BeginTransaction {
+        /// The producer.
+        producer: String,
+    },
+    /// `commitTransaction()`: its batches are sent at once, and once they are answered the coordinator
+    /// writes a `COMMIT` marker to every partition of the transaction.
+    CommitTransaction {
+        /// The producer.
+        producer: String,
+    },
+    /// `abortTransaction()`: records not sent yet fail with `TRANSACTION_ABORTED`, and once the rest are
+    /// answered the coordinator writes an `ABORT` marker to every partition of the transaction.
+    AbortTransaction {
+        /// The producer.
+        producer: String,
     },
     /// A topic grows to `partitions`.
     AddPartitions {
@@ -540,6 +588,7 @@ impl Action {
                 group_remote_assignor,
                 records_per_s,
                 auto_offset_reset,
+                isolation_level,
                 group,
                 group_instance_id,
                 ..
@@ -571,6 +620,9 @@ impl Action {
                         at("auto_offset_reset"),
                         format!("{reset:?} is not one of \"earliest\", \"latest\", \"none\""),
                     );
+                }
+                if let Err(message) = read_committed(isolation_level.as_deref()) {
+                    p.add(at("isolation_level"), message);
                 }
             }
             Action::AlterConfig { topic, config } => {
@@ -620,6 +672,9 @@ impl Action {
             Self::UnstallBroker { .. } => "unstall-broker",
             Self::AlterConfig { .. } => "alter-config",
             Self::AddPartitions { .. } => "add-partitions",
+            Self::BeginTransaction { .. } => "begin-transaction",
+            Self::CommitTransaction { .. } => "commit-transaction",
+            Self::AbortTransaction { .. } => "abort-transaction",
         }
     }
 }
@@ -764,6 +819,20 @@ impl Script {
                 format!("the actions produce {records} records; at most {MAX_RECORDS} per script"),
             );
         }
+    }
+}
+
+/// Whether `isolation.level` is `read_committed`.
+///
+/// # Errors
+/// The message for a value that is neither `read_uncommitted` nor `read_committed`.
+pub(super) fn read_committed(level: Option<&str>) -> Result<bool, String> {
+    match level {
+        None | Some("read_uncommitted") => Ok(false),
+        Some("read_committed") => Ok(true),
+        Some(other) => Err(format!(
+            "{other:?} is not one of \"read_uncommitted\", \"read_committed\""
+        )),
     }
 }
 

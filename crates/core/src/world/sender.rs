@@ -61,8 +61,13 @@ pub(super) struct PartitionSend {
 }
 
 impl PartitionSend {
-    fn is_idle(&self) -> bool {
+    pub(super) fn is_idle(&self) -> bool {
         self.queue.is_empty() && self.in_flight.is_empty()
+    }
+
+    /// Takes the records of every batch not in flight.
+    pub(super) fn drain_queue(&mut self) -> impl Iterator<Item = Unsent> + '_ {
+        self.queue.drain(..).flat_map(|b| b.records)
     }
 }
 
@@ -74,32 +79,47 @@ impl World {
         for p in 0..self.producers.len() {
             for t in 0..self.topics.len() {
                 let ready = self.producers[p].per_topic[t].poll_ready(now);
-                for batch in ready {
-                    let state = &mut self.producers[p];
-                    let unsent = &mut state.unsent[t][batch.partition as usize];
-                    let count = (batch.records as usize).min(unsent.len());
-                    let records: Vec<Unsent> = unsent.drain(..count).collect();
-                    for run in split_by_acks(records) {
-                        let lane = (t, batch.partition, run[0].acks);
-                        state
-                            .sending
-                            .entry(lane)
-                            .or_default()
-                            .queue
-                            .push_back(SendBatch {
-                                acks: run[0].acks,
-                                created: run[0].timestamp,
-                                records: run,
-                                attempts: 0,
-                                base_sequence: None,
-                                retry_at: now,
-                                leader_epoch: None,
-                            });
-                    }
-                }
+                self.queue_batches(p, t, ready);
             }
         }
         self.drain();
+    }
+
+    /// `flush()` on producer `p`: all its batches join their queues now, and the senders send.
+    pub(super) fn flush_producer(&mut self, p: usize) {
+        for t in 0..self.topics.len() {
+            let ready = self.producers[p].per_topic[t].flush();
+            self.queue_batches(p, t, ready);
+        }
+        self.drain();
+    }
+
+    /// Closed batches of producer `p` for topic `t` join their partitions' queues.
+    fn queue_batches(&mut self, p: usize, t: usize, ready: Vec<crate::producer::Batch>) {
+        let now = self.now;
+        let state = &mut self.producers[p];
+        for batch in ready {
+            let unsent = &mut state.unsent[t][batch.partition as usize];
+            let count = (batch.records as usize).min(unsent.len());
+            let records: Vec<Unsent> = unsent.drain(..count).collect();
+            for run in split_by_acks(records) {
+                let lane = (t, batch.partition, run[0].acks);
+                state
+                    .sending
+                    .entry(lane)
+                    .or_default()
+                    .queue
+                    .push_back(SendBatch {
+                        acks: run[0].acks,
+                        created: run[0].timestamp,
+                        records: run,
+                        attempts: 0,
+                        base_sequence: None,
+                        retry_at: now,
+                        leader_epoch: None,
+                    });
+            }
+        }
     }
 
     /// Sends every batch that may go now, request by request.
@@ -263,6 +283,7 @@ impl World {
             producer_id,
             epoch: producer.epoch,
             base_sequence,
+            transactional: producer.transactional.is_some(),
         })
     }
 
@@ -329,9 +350,11 @@ impl World {
                 attempt,
             });
         } else {
-            if batch.base_sequence.is_some() {
+            // A transactional producer's epoch moves at the coordinator only.
+            if batch.base_sequence.is_some() && self.producers[p].transactional.is_none() {
                 self.producers[p].bump_epoch = true;
             }
+            self.transactional_failure(p, error);
             for record in &batch.records {
                 self.produced[record.produced].delivery = Delivery::Failed(error);
                 self.emit(EventKind::WriteFailed {

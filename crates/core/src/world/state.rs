@@ -27,6 +27,24 @@ pub struct WorldState {
     pub groups: Named<GroupView>,
     /// One entry per record produced, in order.
     pub produced: Vec<ProducedView>,
+    /// Transactional ids at the transaction coordinator, by id.
+    #[serde(default)]
+    pub transactions: Named<TransactionView>,
+}
+
+/// A transactional id at the transaction coordinator.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TransactionView {
+    /// Its producer id.
+    pub producer_id: u64,
+    /// Its current epoch: a producer with an older one is fenced.
+    pub epoch: u16,
+    /// `Empty`, `Ongoing`, `CompleteCommit` or `CompleteAbort`.
+    pub state: Cow<'static, str>,
+    /// `[topic, partition]` pairs of the open (or last) transaction.
+    pub partitions: Vec<(String, u32)>,
+    /// When the open transaction started, in milliseconds (`null` when none is open).
+    pub started_ms: Option<u64>,
 }
 
 /// A topic.
@@ -55,6 +73,9 @@ pub struct PartitionView {
     pub high_watermark: u64,
     /// The next offset to be written.
     pub log_end_offset: u64,
+    /// `read_committed` consumers read below it: the first offset of a transaction not yet decided
+    /// and replicated, or the high watermark.
+    pub last_stable_offset: u64,
     /// Segments on the leader, the active one last.
     pub segments: u32,
 }
@@ -140,7 +161,8 @@ pub struct ProducedView {
     pub action: u32,
     /// Its topic.
     pub topic: String,
-    /// The partition the partitioner chose.
+    /// The partition the partitioner chose (0 for a record its transactional producer refused before
+    /// choosing one: fenced, or no transaction open).
     pub partition: u32,
     /// The offset the producer was told (`null` until acknowledged, and always with `acks=0`).
     pub offset: Option<u64>,
@@ -172,8 +194,12 @@ pub struct StampedRecord {
     /// Its sequence number, -1 for none.
     pub sequence: i64,
     /// Index in `produced` of the send that wrote it: two records with the same index are one record
-    /// written twice (a retry without idempotence).
-    pub produced: usize,
+    /// written twice (a retry without idempotence); `null` for a transaction marker.
+    pub produced: Option<usize>,
+    /// A transaction marker: `commit` or `abort`; `null` for data.
+    pub control: Option<Cow<'static, str>>,
+    /// A record written in a transaction: `open`, `committed` or `aborted`; `null` outside one.
+    pub transaction: Option<Cow<'static, str>>,
 }
 
 impl World {
@@ -184,6 +210,7 @@ impl World {
         let t = self.topics.iter().find(|t| t.name == topic)?;
         let log = t.logs.get(partition as usize)?;
         let mirror = &t.mirrors[partition as usize];
+        let states = &t.producer_states[partition as usize];
         let records = log
             .segments()
             .flat_map(|segment| segment.records())
@@ -191,12 +218,35 @@ impl World {
                 let write = mirror.get(record.offset as usize)?.write;
                 let archived = t.archive.get(write as usize)?;
                 let stamp = archived.stamp;
+                let control = record.meta.control;
+                let transaction =
+                    record
+                        .meta
+                        .transaction
+                        .filter(|_| control.is_none())
+                        .map(|pid| {
+                            let txns = states.transactions();
+                            if txns.is_aborted(pid, record.offset) {
+                                "aborted"
+                            } else if txns
+                                .ongoing()
+                                .any(|(first, p)| p == pid && first <= record.offset)
+                            {
+                                "open"
+                            } else {
+                                "committed"
+                            }
+                        });
                 Some(StampedRecord {
                     record: RecordView::from(record),
                     producer_id: stamp.map_or(-1, |s| s.producer_id as i64),
                     producer_epoch: stamp.map_or(-1, |s| i32::from(s.epoch)),
-                    sequence: stamp.map_or(-1, |s| i64::from(s.sequence)),
+                    sequence: stamp
+                        .filter(|_| control.is_none())
+                        .map_or(-1, |s| i64::from(s.sequence)),
                     produced: archived.produced,
+                    control: control.map(|c| Cow::Borrowed(c.name())),
+                    transaction: transaction.map(Cow::Borrowed),
                 })
             })
             .collect();
@@ -237,6 +287,9 @@ impl World {
                         log_start_offset: log.log_start_offset(),
                         high_watermark: log.high_watermark(),
                         log_end_offset: log.log_end_offset(),
+                        last_stable_offset: t.producer_states[p]
+                            .transactions()
+                            .last_stable_offset(log.high_watermark()),
                         segments: log.segments().len() as u32,
                     })
                     .collect();
@@ -369,11 +422,28 @@ impl World {
                 }
             })
             .collect();
+        let transactions = self
+            .coordinator
+            .transactions()
+            .map(|(id, t)| {
+                (
+                    id.to_string(),
+                    TransactionView {
+                        producer_id: t.producer_id,
+                        epoch: t.epoch,
+                        state: Cow::Borrowed(t.state.name()),
+                        partitions: pairs(&t.partitions.iter().cloned().collect::<Vec<_>>()),
+                        started_ms: t.started.map(Instant::as_millis),
+                    },
+                )
+            })
+            .collect();
         WorldState {
             at_ms: self.now.as_millis(),
             topics: Named(topics),
             groups: Named(groups),
             produced,
+            transactions: Named(transactions),
         }
     }
 }

@@ -14,8 +14,8 @@ use alloc::vec::Vec;
 use super::script::{TopicConfigSpec, TopicSpec};
 use super::{Delivery, EventKind, World};
 use crate::cluster::{BrokerId, Cluster, ClusterConfig, ReplicaRecord, agreeing_prefix};
-use crate::log::producer_state::{BatchMetadata, ProducerBatch, ProducerStates};
-use crate::log::{CleanupPolicy, LogConfig, PartitionLog};
+use crate::log::producer_state::{BatchMetadata, Marker, ProducerBatch, ProducerStates, Written};
+use crate::log::{CleanupPolicy, Control, LogConfig, PartitionLog, RecordMeta};
 use crate::time::{Duration, Instant};
 
 /// A write as produced, by its write id: what a new leader's log needs to rebuild a record.
@@ -25,9 +25,25 @@ pub(super) struct Archived {
     /// `None`: a null value (a tombstone).
     pub(super) value_bytes: Option<u32>,
     pub(super) timestamp: Instant,
-    pub(super) produced: usize,
+    /// Its `produced` entry; `None` for a transaction marker, which no producer sent.
+    pub(super) produced: Option<usize>,
     /// The idempotent producer's stamp, `None` for a producer without idempotence.
     pub(super) stamp: Option<Stamp>,
+    /// A transaction marker's kind.
+    pub(super) control: Option<Control>,
+}
+
+impl Archived {
+    /// How the log holds it.
+    fn meta(&self) -> RecordMeta {
+        RecordMeta {
+            transaction: self
+                .stamp
+                .filter(|s| s.transactional)
+                .map(|s| s.producer_id),
+            control: self.control,
+        }
+    }
 }
 
 /// What an idempotent producer writes on a record: its id and epoch, the record's sequence number and
@@ -39,6 +55,22 @@ pub(super) struct Stamp {
     pub(super) sequence: u32,
     pub(super) batch_first: u32,
     pub(super) batch_last: u32,
+    /// Written inside a transaction (markers too).
+    pub(super) transactional: bool,
+}
+
+impl Stamp {
+    /// A marker's: the producer and the epoch the coordinator wrote it with, no sequence.
+    pub(super) fn marker(producer_id: u64, epoch: u16) -> Self {
+        Self {
+            producer_id,
+            epoch,
+            sequence: 0,
+            batch_first: 0,
+            batch_last: 0,
+            transactional: true,
+        }
+    }
 }
 
 /// One replicated topic.
@@ -149,10 +181,11 @@ impl TopicState {
         for record in &replica.log[mirror.len()..] {
             let archived = &self.archive[record.write as usize];
             // Records the leader holds were accepted once; the log takes them again.
-            let _ = log.append(
+            let _ = log.append_with(
                 archived.timestamp,
                 archived.key.as_deref().map(str::as_bytes),
                 archived.value_bytes,
+                archived.meta(),
             );
             mirror.push(*record);
         }
@@ -162,16 +195,26 @@ impl TopicState {
         cut
     }
 
-    /// The idempotent-producer state of partition `p`'s log: its stamped batches in offset order.
+    /// The producer state of partition `p`'s log: its stamped batches and its markers in offset order.
     fn rebuild_producer_state(&self, p: usize) -> ProducerStates {
-        let mut batches: Vec<ProducerBatch> = Vec::new();
+        let mut written: Vec<Written> = Vec::new();
         for (offset, record) in self.mirrors[p].iter().enumerate() {
-            let Some(stamp) = self.archive[record.write as usize].stamp else {
+            let archived = &self.archive[record.write as usize];
+            let Some(stamp) = archived.stamp else {
                 continue;
             };
             let offset = offset as u64;
-            match batches.last_mut() {
-                Some(b)
+            if let Some(control) = archived.control {
+                written.push(Written::Marker(Marker {
+                    producer_id: stamp.producer_id,
+                    epoch: stamp.epoch,
+                    control,
+                    offset,
+                }));
+                continue;
+            }
+            match written.last_mut() {
+                Some(Written::Batch(b))
                     if b.producer_id == stamp.producer_id
                         && b.epoch == stamp.epoch
                         && b.metadata.first_seq == stamp.batch_first
@@ -180,7 +223,7 @@ impl TopicState {
                 {
                     b.metadata.last_offset = offset;
                 }
-                _ => batches.push(ProducerBatch {
+                _ => written.push(Written::Batch(ProducerBatch {
                     producer_id: stamp.producer_id,
                     epoch: stamp.epoch,
                     metadata: BatchMetadata {
@@ -189,10 +232,11 @@ impl TopicState {
                         first_offset: offset,
                         last_offset: offset,
                     },
-                }),
+                    transactional: stamp.transactional,
+                })),
             }
         }
-        ProducerStates::rebuild(batches)
+        ProducerStates::rebuild(written, self.logs[p].high_watermark())
     }
 }
 
@@ -307,19 +351,27 @@ impl World {
         for (p, snapshot) in range.zip(&after) {
             readable |= topic.logs[p].high_watermark() != snapshot.high_watermark;
             topic.logs[p].set_high_watermark(snapshot.high_watermark);
+            topic.producer_states[p].on_high_watermark(topic.logs[p].high_watermark());
         }
         // The producers learn what became of their requests from the writes settled here.
         let mut acked = BTreeSet::new();
+        let partition_of = |write: u64| {
+            let produced = topic.archive[write as usize].produced?;
+            Some(self.produced[produced].partition)
+        };
         for write in topic.cluster.poll_acknowledged() {
-            acked.insert(self.produced[topic.archive[write as usize].produced].partition);
+            acked.extend(partition_of(write));
         }
         let mut failed = BTreeSet::new();
         for write in topic.cluster.poll_failed() {
-            failed.insert(self.produced[topic.archive[write as usize].produced].partition);
+            failed.extend(partition_of(write));
         }
         if cut {
             for write in topic.cluster.lost_acknowledged() {
-                let record = &mut self.produced[topic.archive[write as usize].produced];
+                let Some(produced) = topic.archive[write as usize].produced else {
+                    continue;
+                };
+                let record = &mut self.produced[produced];
                 if record.delivery == Delivery::Acknowledged && topic.lost.insert(write) {
                     record.lost = true;
                     out.push(EventKind::Lost {

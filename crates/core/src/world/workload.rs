@@ -78,6 +78,7 @@ fn draw(rng: &mut SimRng) -> Action {
             group_instance_id: None,
             records_per_s: Some(200.0),
             auto_offset_reset: Some("earliest".into()),
+            isolation_level: None,
         },
         90..=94 => Action::Leave {
             group: group.into(),

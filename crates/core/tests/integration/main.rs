@@ -4,4 +4,5 @@ mod assignors;
 mod partitioner;
 mod properties;
 mod simulation;
+mod transactions;
 mod world;

@@ -313,7 +313,7 @@ proptest! {
             let broker = brokers[i];
             match op {
                 // Refusals (no leader, NOT_ENOUGH_REPLICAS) are part of the game; only acknowledgements count.
-                0..=2 => { let _ = cluster.produce(broker % 2, if op == 2 { Acks::Leader } else { Acks::All }); }
+                0..=2 => { let _ = cluster.produce(now, broker % 2, if op == 2 { Acks::Leader } else { Acks::All }); }
                 3 => cluster.replicate(now),
                 4 => now += Duration::from_millis(20_000),
                 5 => cluster.set_stalled(broker, true),

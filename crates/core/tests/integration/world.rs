@@ -710,26 +710,49 @@ fn base_script() -> Script {
              "config": {"segment.bytes": 1000, "retention.ms": 20000}}
         ],
         "broker_config": {"log.retention.check.interval.ms": 5000},
-        "producers": [{"name": "batchy", "config": {"batch.size": 600, "linger.ms": 50}}]
+        "producers": [
+            {"name": "batchy", "config": {"batch.size": 600, "linger.ms": 50}},
+            {"name": "tx", "config": {"transactional.id": "tid", "transaction.timeout.ms": 20000}},
+            {"name": "tx-zombie", "config": {"transactional.id": "tid", "linger.ms": 100}},
+            {"name": "tx2", "config": {"transactional.id": "tid2"}}
+        ]
     }))
 }
+
+/// Producers of [`base_script`] by index: the default one, then its named ones.
+const PRODUCERS: [Option<&str>; 5] = [
+    None,
+    Some("batchy"),
+    Some("tx"),
+    Some("tx-zombie"),
+    Some("tx2"),
+];
 
 fn action() -> impl Strategy<Value = Action> {
     let topic = prop_oneof![Just("orders"), Just("audit")];
     let group = prop_oneof![Just("g1"), Just("g2")];
     let member = (0_u8..4).prop_map(|m| format!("m{m}"));
     prop_oneof![
-        4 => (topic.clone(), proptest::option::of(0_u8..6), 1_u64..20, 0_u64..300, any::<bool>(), prop_oneof![Just("all"), Just("1")], 0_u8..5)
-            .prop_map(|(topic, key, count, interval_ms, batchy, acks, tombstone)| Action::Produce {
+        4 => (topic.clone(), proptest::option::of(0_u8..6), 1_u64..20, 0_u64..300, 0_usize..5, prop_oneof![Just("all"), Just("1")], 0_u8..5)
+            .prop_map(|(topic, key, count, interval_ms, producer, acks, tombstone)| Action::Produce {
                 topic: topic.into(),
                 tombstone: key.is_some() && tombstone == 0,
                 key: key.map(|k| format!("key-{k}")),
                 value_bytes: 40,
-                acks: Some(serde_json::from_value(json!(acks)).expect("acks")),
+                // A transactional producer sends with its own acks=all.
+                acks: (producer < 2).then(|| serde_json::from_value(json!(acks)).expect("acks")),
                 count,
                 interval_ms,
-                producer: batchy.then(|| "batchy".into()),
+                producer: PRODUCERS[producer].map(Into::into),
             }),
+        2 => (2_usize..5, 0_u8..3).prop_map(|(producer, what)| {
+            let producer = PRODUCERS[producer].unwrap_or_default().into();
+            match what {
+                0 => Action::BeginTransaction { producer },
+                1 => Action::CommitTransaction { producer },
+                _ => Action::AbortTransaction { producer },
+            }
+        }),
         3 => (group.clone(), member.clone(), any::<bool>(), 0_usize..6, prop_oneof![Just(1.0), Just(20.0), Just(0.0)], proptest::option::of(0_u8..2))
             .prop_map(|(group, member, both, strategy, rate, instance)| Action::Join {
                 group: group.into(),
@@ -742,6 +765,7 @@ fn action() -> impl Strategy<Value = Action> {
                 group_instance_id: instance.map(|i| format!("{member}-host{i}")),
                 records_per_s: Some(rate),
                 auto_offset_reset: Some("earliest".into()),
+                isolation_level: (group == "g2").then(|| "read_committed".into()),
             }),
         1 => (group.clone(), member.clone()).prop_map(|(group, member)| Action::Leave { group: group.into(), member }),
         1 => (group.clone(), member).prop_map(|(group, member)| Action::Crash { group: group.into(), member }),
@@ -818,8 +842,9 @@ proptest! {
 
     /// At every action and every half second between: one owner per partition per group (under the
     /// consumer protocol too, while members reconcile on their own heartbeats), committed offsets never
-    /// move back (the log has no explicit commits or resets; a deleted group starts afresh), and no
-    /// acknowledged `acks=all` write is ever lost (unclean election is off).
+    /// move back (the log has no explicit commits or resets; a deleted group starts afresh), no
+    /// acknowledged `acks=all` write is ever lost (unclean election is off), and `read_committed`
+    /// members (group g2) never read a marker or a record of an aborted or open transaction.
     #[test]
     fn groups_and_durability_hold_throughout(
         drawn in prop::collection::vec((0_u64..20_000, action()), 1..40),
@@ -827,6 +852,7 @@ proptest! {
         let s = accepted_script(drawn);
         let mut world = World::new(&s).expect("valid");
         let mut committed: BTreeMap<(String, String, u32), u64> = BTreeMap::new();
+        let mut fetched: Vec<(String, u32, u64)> = Vec::new();
         let mut check = |world: &mut World| -> Result<(), TestCaseError> {
             let state = world.state();
             for (group, _) in &state.groups.0 {
@@ -853,7 +879,22 @@ proptest! {
                     }
                     // A deleted group's offsets go with it; a group of that name starts afresh.
                     EventKind::GroupDeleted { group } => committed.retain(|(g, _, _), _| *g != group),
+                    EventKind::Fetched { group, topic, partition, offset, .. } if group == "g2" => {
+                        fetched.push((topic, partition, offset));
+                    }
                     _ => {}
+                }
+            }
+            for (topic, partition, offset) in fetched.drain(..) {
+                let records = world.records(&topic, partition).expect("partition");
+                // Retention may have deleted it since.
+                if let Some(r) = records.iter().find(|r| r.record.offset == offset) {
+                    prop_assert!(r.control.is_none(), "read a marker at {}-{} {}", topic, partition, offset);
+                    prop_assert!(
+                        r.transaction.as_deref().is_none_or(|t| t == "committed"),
+                        "read_committed read a record of a transaction {:?} at {}-{} {}",
+                        r.transaction, topic, partition, offset
+                    );
                 }
             }
             Ok(())
