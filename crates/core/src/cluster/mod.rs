@@ -878,6 +878,30 @@ mod tests {
         }
     }
 
+    /// `Partition.maybeShrinkIsr` looks at `lastCaughtUpTimeMs`, which a follower that fetches while the
+    /// log is idle keeps moving: a write after a quiet minute finds it caught up, not 60 s behind.
+    #[test]
+    fn an_idle_follower_stays_in_sync_when_writes_resume() {
+        let mut c = cluster(2, false);
+        c.produce(at(0), 0, Acks::All).expect("write");
+        c.replicate(at(0));
+        c.produce(at(60_000), 0, Acks::All).expect("write");
+        assert_eq!(
+            c.poll_timeout(),
+            Some(at(90_000) + Duration::from_micros(1)),
+            "lagging from the write on, not from the last fetch"
+        );
+        c.handle_timeout(at(60_000));
+        assert_eq!(c.partitions()[0].isr.len(), 3);
+        c.set_stalled(2, true);
+        c.produce(at(120_000), 0, Acks::All).expect("write");
+        c.handle_timeout(at(120_000));
+        assert!(
+            !c.partitions()[0].isr.contains(&2),
+            "a stalled follower does not fetch: its last fetch was at 60 s"
+        );
+    }
+
     #[test]
     fn a_stalled_follower_leaves_the_isr_after_replica_lag_time_max() {
         let mut c = cluster(2, false);
