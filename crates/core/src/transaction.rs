@@ -16,6 +16,11 @@
 //! (10 s) it aborts transactions open longer than their timeout, bumping the epoch as a fence
 //! (`abortTimedOutTransactions`, `prepareFenceProducerEpoch`).
 //!
+//! A transaction also carries consumer offsets (`sendOffsetsToTransaction`, `TxnOffsetCommit`): they
+//! become the group's committed offsets when it commits and vanish when it aborts, and while it is open
+//! a consumer that gains one of those partitions waits for them (`require_stable`, KIP-447) instead of
+//! reading from the older committed offset — which is what makes consume-transform-produce exactly-once.
+//!
 //! kplay follows `transaction.version` 1: the epoch moves at registration and at a coordinator's abort
 //! only (KIP-890's version 2 also bumps it at every commit and abort, which changes no offset or
 //! visibility). The coordinator answers at once; its `__transaction_state` log is not modelled.
@@ -104,6 +109,21 @@ pub struct EndMarkers {
     pub control: Control,
     /// The partitions, in order.
     pub partitions: Vec<TopicPartition>,
+    /// Consumer offsets the transaction carried: committed with it, dropped with an abort.
+    pub offsets: Vec<TxnOffset>,
+}
+
+/// An offset a transaction carries for a consumer group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TxnOffset {
+    /// `group.id`.
+    pub group: String,
+    /// The member that sent it.
+    pub member: String,
+    /// The partition.
+    pub tp: TopicPartition,
+    /// The next offset to read.
+    pub offset: u64,
 }
 
 /// One transactional id at the coordinator.
@@ -121,6 +141,8 @@ pub struct TransactionMetadata {
     pub started: Option<Instant>,
     /// `transaction.timeout.ms`.
     pub timeout: Duration,
+    /// Consumer offsets of the open transaction, by group and partition: the member and the offset.
+    pub offsets: BTreeMap<(String, TopicPartition), (String, u64)>,
 }
 
 /// The coordinator of every transactional id. Inputs: [`Self::init_producer_id`],
@@ -162,6 +184,7 @@ impl TransactionCoordinator {
                         partitions: BTreeSet::new(),
                         started: None,
                         timeout,
+                        offsets: BTreeMap::new(),
                     })
             }
         };
@@ -181,6 +204,49 @@ impl TransactionCoordinator {
         epoch: u16,
         tp: &TopicPartition,
     ) -> Result<(), TxnError> {
+        let txn = self.open(now, producer_id, epoch)?;
+        txn.partitions.insert(tp.clone());
+        Ok(())
+    }
+
+    /// `sendOffsetsToTransaction`: `member` of `group` will have read `tp` up to `offset` if the
+    /// transaction of `producer_id` at `epoch` commits (it starts one if none is open).
+    ///
+    /// # Errors
+    /// As [`Self::add_partition`].
+    pub fn add_offset(
+        &mut self,
+        now: Instant,
+        (producer_id, epoch): (u64, u16),
+        group: &str,
+        member: &str,
+        tp: &TopicPartition,
+        offset: u64,
+    ) -> Result<(), TxnError> {
+        let txn = self.open(now, producer_id, epoch)?;
+        txn.offsets.insert(
+            (String::from(group), tp.clone()),
+            (String::from(member), offset),
+        );
+        Ok(())
+    }
+
+    /// Whether an open transaction carries an offset of `group` for `tp`: a consumer that gains `tp`
+    /// waits (`UNSTABLE_OFFSET_COMMIT`).
+    #[must_use]
+    pub fn has_pending_offset(&self, group: &str, tp: &TopicPartition) -> bool {
+        self.txns
+            .values()
+            .any(|t| t.offsets.keys().any(|(g, p)| g == group && p == tp))
+    }
+
+    /// The transaction of `producer_id` at `epoch`, opened if none is.
+    fn open(
+        &mut self,
+        now: Instant,
+        producer_id: u64,
+        epoch: u16,
+    ) -> Result<&mut TransactionMetadata, TxnError> {
         let txn = self.by_producer(producer_id, epoch)?;
         if matches!(txn.state, TxnState::PrepareCommit | TxnState::PrepareAbort) {
             return Err(TxnError::Concurrent);
@@ -190,8 +256,7 @@ impl TransactionCoordinator {
             txn.partitions.clear();
             txn.started = Some(now);
         }
-        txn.partitions.insert(tp.clone());
-        Ok(())
+        Ok(txn)
     }
 
     /// `EndTxn`: commit or abort the open transaction of `producer_id` at `epoch`; `None` when it has
@@ -291,6 +356,15 @@ fn finish(id: &str, txn: &mut TransactionMetadata, control: Control) -> EndMarke
         epoch: txn.epoch,
         control,
         partitions: txn.partitions.iter().cloned().collect(),
+        offsets: core::mem::take(&mut txn.offsets)
+            .into_iter()
+            .map(|((group, tp), (member, offset))| TxnOffset {
+                group,
+                member,
+                tp,
+                offset,
+            })
+            .collect(),
     }
 }
 
@@ -354,6 +428,24 @@ mod tests {
             c.end_txn(pid, epoch, Control::Commit),
             Err(TxnError::Fenced)
         );
+    }
+
+    /// Offsets sent to a transaction are pending while it is open and leave with its markers.
+    #[test]
+    fn offsets_ride_with_the_transaction() {
+        let mut c = TransactionCoordinator::default();
+        let (pid, epoch, _) = c.init_producer_id("tx", DEFAULT_TIMEOUT, || 3);
+        c.add_offset(at(0), (pid, epoch), "g", "m", &tp(0), 42)
+            .expect("accepted");
+        assert!(c.has_pending_offset("g", &tp(0)));
+        assert!(!c.has_pending_offset("g", &tp(1)));
+        let markers = c
+            .end_txn(pid, epoch, Control::Commit)
+            .expect("accepted")
+            .expect("open");
+        assert_eq!(markers.offsets.len(), 1);
+        assert_eq!(markers.offsets[0].offset, 42);
+        assert!(!c.has_pending_offset("g", &tp(0)));
     }
 
     /// `TransactionCoordinatorTest.shouldAbortExpiredTransactionsInOngoingStateAndBumpEpoch`: open longer

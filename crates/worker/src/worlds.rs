@@ -496,6 +496,10 @@ fn join(
         records_per_s: Some(records_per_s),
         auto_offset_reset: Some("earliest".into()),
         isolation_level: None,
+        enable_auto_commit: None,
+        forward_to: None,
+        forward_producer: None,
+        commit_interval_ms: None,
     }
 }
 

@@ -17,12 +17,27 @@ use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use super::produce::TxnClient;
+use super::stage::Forward;
 use super::{EventKind, World};
 use crate::group::assignor::TopicPartition;
 use crate::group::coordinator::ConsumerGroup;
 use crate::group::offsets::{OffsetResetPolicy, starting_offset};
 use crate::log::{PartitionLog, Record};
 use crate::time::{Duration, Instant};
+
+/// How a member reads and commits (its consumer configs).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct Reading {
+    /// `auto.offset.reset`.
+    pub(super) reset: OffsetResetPolicy,
+    /// `isolation.level=read_committed`.
+    pub(super) read_committed: bool,
+    /// `enable.auto.commit`: commit after each record (when it forwards nothing).
+    pub(super) auto_commit: bool,
+    /// Where a consume-transform-produce stage writes what it reads.
+    pub(super) forward: Option<Forward>,
+}
 
 /// A consumer of the script and its client-side state.
 #[derive(Debug, Clone, PartialEq)]
@@ -33,11 +48,9 @@ pub(super) struct MemberState {
     pub(super) id: String,
     /// Time per record; `None` reads nothing by itself.
     interval: Option<Duration>,
-    reset: OffsetResetPolicy,
-    /// `isolation.level=read_committed`.
-    read_committed: bool,
+    reading: Reading,
     /// Where it reads next, per partition it owns.
-    positions: BTreeMap<TopicPartition, u64>,
+    pub(super) positions: BTreeMap<TopicPartition, u64>,
     /// Which owned partition it reads next.
     cursor: usize,
     /// When it can take its next record.
@@ -51,7 +64,7 @@ impl MemberState {
         name: &str,
         id: &str,
         records_per_s: f64,
-        (reset, read_committed): (OffsetResetPolicy, bool),
+        reading: Reading,
         now: Instant,
     ) -> Self {
         let interval = (records_per_s > 0.0).then(|| {
@@ -62,8 +75,7 @@ impl MemberState {
             name: name.into(),
             id: id.into(),
             interval,
-            reset,
-            read_committed,
+            reading,
             positions: BTreeMap::new(),
             cursor: 0,
             ready_at: now,
@@ -81,6 +93,16 @@ impl MemberState {
     /// Forgets positions in `topic` (its offsets were reset).
     pub(super) fn forget_topic(&mut self, topic: &str) {
         self.positions.retain(|tp, _| tp.topic != topic);
+    }
+
+    /// Its consume-transform-produce output, if it has one.
+    pub(super) fn forward(&self) -> Option<&Forward> {
+        self.reading.forward.as_ref()
+    }
+
+    /// [`Self::forward`], to change.
+    pub(super) fn forward_mut(&mut self) -> Option<&mut Forward> {
+        self.reading.forward.as_mut()
     }
 
     /// An idle member looks for work again at `now` (or when it is ready).
@@ -111,6 +133,14 @@ impl World {
             member.next_at = None;
             return;
         };
+        let reading = member.reading;
+        // An exactly-once stage waits while its transaction commits (`commitTransaction()` blocks).
+        if let Some(f) = reading.forward
+            && matches!(self.producers[f.producer].txn, TxnClient::Ending(..))
+        {
+            member.next_at = None;
+            return;
+        }
         let owned: Vec<TopicPartition> = match state.group.member(&member.id) {
             Some(c) if c.is_alive() => c.assigned.clone(),
             _ => Vec::new(),
@@ -131,13 +161,17 @@ impl World {
                 Some(&p) if (log.log_start_offset()..=log.log_end_offset()).contains(&p) => Ok(p),
                 // Retention deleted it, or a truncation cut the log below it: OFFSET_OUT_OF_RANGE →
                 // auto.offset.reset.
-                Some(_) => starting_offset(tp, None, log, member.reset),
-                None => starting_offset(tp, committed, log, member.reset),
+                Some(_) => starting_offset(tp, None, log, reading.reset),
+                // An open transaction carries an offset for it: wait (KIP-447's require_stable).
+                None if self.coordinator.has_pending_offset(state.group.id(), tp) => {
+                    continue;
+                }
+                None => starting_offset(tp, committed, log, reading.reset),
             };
             // With auto.offset.reset=none Kafka's poll throws; kplay's member just skips the partition.
             let Ok(position) = position else { continue };
             let states = &topic.producer_states[tp.partition as usize];
-            let limit = if member.read_committed {
+            let limit = if reading.read_committed {
                 states
                     .transactions()
                     .last_stable_offset(log.high_watermark())
@@ -145,7 +179,7 @@ impl World {
                 log.high_watermark()
             };
             match next_record(log, position, limit, |r| {
-                member.read_committed
+                reading.read_committed
                     && r.meta
                         .transaction
                         .is_some_and(|pid| states.transactions().is_aborted(pid, r.offset))
@@ -176,7 +210,11 @@ impl World {
             partition: tp.partition,
             offset,
         });
-        self.commit(g, m, &tp, offset + 1);
+        match reading.forward {
+            Some(f) => self.forward(g, m, f, &tp, offset),
+            None if reading.auto_commit => self.commit(g, m, &tp, offset + 1),
+            None => {}
+        }
     }
 }
 

@@ -8,8 +8,9 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::num::NonZeroU32;
 
-use super::consumer::MemberState;
+use super::consumer::{MemberState, Reading};
 use super::script::{ResetName, ResetSpec};
+use super::stage::Forward;
 use super::{ActionError, EventKind, GroupState, World};
 use crate::config::{MAX_GROUPS, MAX_MEMBERS};
 use crate::group::assignor::TopicPartition;
@@ -28,6 +29,10 @@ pub(super) struct Join<'a> {
     pub(super) reset: Option<&'a str>,
     /// `isolation.level=read_committed`.
     pub(super) read_committed: bool,
+    /// `enable.auto.commit`.
+    pub(super) auto_commit: bool,
+    /// A consume-transform-produce stage's output.
+    pub(super) forward: Option<Forward>,
 }
 
 impl World {
@@ -41,6 +46,8 @@ impl World {
             records_per_s,
             reset,
             read_committed,
+            auto_commit,
+            forward,
         } = *join;
         if topics.is_empty() {
             return Err(ActionError::new(
@@ -143,7 +150,18 @@ impl World {
         let now = self.now;
         self.group_op(g, |state| {
             let id = state.group.join(now, member, instance, &names)?;
-            let member = MemberState::new(member, &id, records_per_s, (reset, read_committed), now);
+            let member = MemberState::new(
+                member,
+                &id,
+                records_per_s,
+                Reading {
+                    reset,
+                    read_committed,
+                    auto_commit,
+                    forward,
+                },
+                now,
+            );
             match rejoining {
                 Some(m) => state.members[m] = member,
                 None => state.members.push(member),

@@ -31,7 +31,8 @@
 //! request waits for the ISR or times out after `request.timeout.ms`, and failed batches are retried until
 //! `delivery.timeout.ms` by the idempotent producer's rules ([`crate::producer::sender`]); followers fetch [`crate::config::FOLLOWER_FETCH_DELAY`] after the leader appends;
 //! a consumer processes one record every `1 / records_per_s` seconds, taking its partitions in turn, and
-//! commits each record's next offset as it finishes it (no auto-commit interval yet); brokers notice a
+//! commits each record's next offset as it finishes it (no auto-commit interval yet; a member that
+//! forwards what it reads commits as a Kafka Streams task does, see `stage.rs`); brokers notice a
 //! failure at once. Kafka's configs and defaults apply otherwise: `session.timeout.ms` 45 s,
 //! `heartbeat.interval.ms` 3 s, `group.initial.rebalance.delay.ms` 3 s (the classic protocol; a group that
 //! joins with `"protocol": "consumer"` uses KIP-848's `group.consumer.heartbeat.interval.ms` 5 s and
@@ -48,6 +49,7 @@ mod group;
 mod produce;
 pub mod script;
 mod sender;
+mod stage;
 pub mod state;
 pub mod timeline;
 mod topic;
@@ -552,6 +554,10 @@ impl World {
                 records_per_s,
                 auto_offset_reset,
                 isolation_level,
+                enable_auto_commit,
+                forward_to,
+                forward_producer,
+                commit_interval_ms,
             } => self.join(&group::Join {
                 group,
                 member,
@@ -567,6 +573,13 @@ impl World {
                 reset: auto_offset_reset.as_deref(),
                 read_committed: script::read_committed(isolation_level.as_deref())
                     .map_err(|message| ActionError::new("isolation_level", message))?,
+                auto_commit: enable_auto_commit.unwrap_or(true),
+                forward: self.forward_spec(
+                    topics,
+                    forward_to.as_deref(),
+                    forward_producer.as_deref(),
+                    *commit_interval_ms,
+                )?,
             })?,
             Action::Leave { group, member } | Action::Crash { group, member } => {
                 let g = self.group_index(group)?;
@@ -696,6 +709,7 @@ impl World {
             .chain(retention)
             .chain(cleaning)
             .chain(self.transaction_timeout())
+            .chain(self.stage_timeout())
             .min()
     }
 
@@ -751,6 +765,7 @@ impl World {
             self.run_cleaner();
         }
         self.run_transaction_timers(at);
+        self.run_stage_commits(at);
         self.drain();
         self.end_transactions();
         self.run_consumers(at);

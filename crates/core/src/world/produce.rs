@@ -109,7 +109,7 @@ impl World {
     }
 
     /// `producer.send()`: the partitioner picks the partition and the record joins its batch.
-    fn send(
+    pub(super) fn send(
         &mut self,
         action: u32,
         producer: usize,

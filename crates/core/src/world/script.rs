@@ -386,6 +386,23 @@ pub enum Action {
         /// last stable offset, without aborted records).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         isolation_level: Option<String>,
+        /// `enable.auto.commit` (true): kplay's member then commits after each record it processes;
+        /// `false` leaves commits to `commit` actions, or to `forward_to`'s commit interval.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        enable_auto_commit: Option<bool>,
+        /// A consume-transform-produce stage: each record the member processes is produced, with its
+        /// key and size, to this topic.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        forward_to: Option<String>,
+        /// The producer `forward_to` writes with (default: the default producer). One with a
+        /// `transactional.id` makes the stage exactly-once: the records and the offsets they came from
+        /// go in one transaction, committed every `commit_interval_ms`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        forward_producer: Option<String>,
+        /// How often a forwarding member commits (Kafka Streams' `commit.interval.ms`: 100 with a
+        /// transactional producer, 30000 otherwise).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        commit_interval_ms: Option<u64>,
     },
     /// A consumer closes (`LeaveGroup`; a static member just stops).
     Leave {
@@ -589,6 +606,9 @@ impl Action {
                 records_per_s,
                 auto_offset_reset,
                 isolation_level,
+                forward_to,
+                forward_producer,
+                commit_interval_ms,
                 group,
                 group_instance_id,
                 ..
@@ -623,6 +643,19 @@ impl Action {
                 }
                 if let Err(message) = read_committed(isolation_level.as_deref()) {
                     p.add(at("isolation_level"), message);
+                }
+                if let Some(ms) = commit_interval_ms {
+                    p.int_range(&at("commit_interval_ms"), *ms, 1, MAX_AT_MS);
+                }
+                if forward_to.is_none() {
+                    for (field, set) in [
+                        ("forward_producer", forward_producer.is_some()),
+                        ("commit_interval_ms", commit_interval_ms.is_some()),
+                    ] {
+                        if set {
+                            p.add(at(field), "applies to a member with forward_to");
+                        }
+                    }
                 }
             }
             Action::AlterConfig { topic, config } => {

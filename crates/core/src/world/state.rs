@@ -157,7 +157,7 @@ pub struct OffsetView {
 /// What became of one produced record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProducedView {
-    /// Index of the `produce` action.
+    /// Index of the `produce` action (or of the `join` of the stage that forwarded it).
     pub action: u32,
     /// Its topic.
     pub topic: String,

@@ -89,33 +89,47 @@ impl World {
                 });
             }
             (Action::BeginTransaction { .. }, TxnClient::Uninitialized | TxnClient::Ready) => {
-                if state == TxnClient::Uninitialized {
-                    self.init_transactions(p);
-                }
-                self.producers[p].txn = TxnClient::InTransaction(None);
-                self.emit(EventKind::TransactionBegun {
-                    producer: name.into(),
-                });
+                self.begin_transaction(p);
             }
             (Action::BeginTransaction { .. }, _) => {
                 return refuse("already has a transaction open");
             }
-            (_, TxnClient::InTransaction(error)) => {
+            (_, TxnClient::InTransaction(_)) => {
                 let control = match action {
                     Action::CommitTransaction { .. } => Control::Commit,
                     _ => Control::Abort,
                 };
-                self.producers[p].txn = TxnClient::Ending(control, error);
-                if control == Control::Commit {
-                    self.flush_producer(p);
-                } else {
-                    self.abort_unsent(p);
-                }
-                self.end_transactions();
+                self.end_transaction(p, control);
             }
             _ => return refuse("has no transaction open"),
         }
         Ok(())
+    }
+
+    /// `beginTransaction()` on producer `p`, registering it first if it never was.
+    pub(super) fn begin_transaction(&mut self, p: usize) {
+        if self.producers[p].txn == TxnClient::Uninitialized {
+            self.init_transactions(p);
+        }
+        self.producers[p].txn = TxnClient::InTransaction(None);
+        let producer = self.producers[p].name.clone();
+        self.emit(EventKind::TransactionBegun { producer });
+    }
+
+    /// `commitTransaction()` (its batches go at once) or `abortTransaction()` (what is not sent yet
+    /// fails) on producer `p`, which has a transaction open; the coordinator ends it once every batch is
+    /// answered.
+    pub(super) fn end_transaction(&mut self, p: usize, control: Control) {
+        let TxnClient::InTransaction(error) = self.producers[p].txn else {
+            return;
+        };
+        self.producers[p].txn = TxnClient::Ending(control, error);
+        if control == Control::Commit {
+            self.flush_producer(p);
+        } else {
+            self.abort_unsent(p);
+        }
+        self.end_transactions();
     }
 
     /// A `produce` action on producer `p`: a transactional producer must have a transaction open, and
@@ -298,6 +312,8 @@ impl World {
                 }
                 Ok(markers) => {
                     self.producers[p].txn = TxnClient::Ready;
+                    // A stage that waited for its commit goes on.
+                    self.wake = true;
                     let reason = error.unwrap_or(match control {
                         Control::Commit => "commit-transaction",
                         Control::Abort => "abort-transaction",
@@ -387,6 +403,13 @@ impl World {
             }
             self.markers.push(marker);
         }
+        if markers.control == Control::Commit {
+            for offset in &markers.offsets {
+                self.commit_transactional(offset);
+            }
+        }
+        // Consumers waiting for the transaction's offsets can go on.
+        self.wake = true;
         self.emit(EventKind::TransactionEnded {
             transactional_id: markers.transactional_id,
             producer_id: markers.producer_id,

@@ -79,6 +79,10 @@ fn draw(rng: &mut SimRng) -> Action {
             records_per_s: Some(200.0),
             auto_offset_reset: Some("earliest".into()),
             isolation_level: None,
+            enable_auto_commit: None,
+            forward_to: None,
+            forward_producer: None,
+            commit_interval_ms: None,
         },
         90..=94 => Action::Leave {
             group: group.into(),

@@ -96,3 +96,117 @@ fn the_coordinator_aborts_a_transaction_open_past_its_timeout() {
     assert_eq!(p.isr, [0, 1, 2], "an idle follower stays in sync");
     assert_eq!((p.log_end_offset, p.last_stable_offset), (22, 22));
 }
+
+/// Keys of the records `group` fetched from `topic` by `until_ms`, and how many fetches there were.
+fn fetched_keys(script: &Script, until_ms: u64, group: &str) -> (BTreeSet<String>, usize) {
+    let mut world = World::replay(script, Instant::from_millis(until_ms)).expect("accepted");
+    let fetched: Vec<(String, u32, u64)> = std::iter::from_fn(|| world.poll_event())
+        .filter_map(|e| match e.kind {
+            EventKind::Fetched {
+                group: g,
+                topic,
+                partition,
+                offset,
+                ..
+            } if g == group => Some((topic, partition, offset)),
+            _ => None,
+        })
+        .collect();
+    let keys = fetched
+        .iter()
+        .map(|(topic, partition, offset)| {
+            let records = world.records(topic, *partition).expect("partition");
+            let r = records
+                .iter()
+                .find(|r| r.record.offset == *offset)
+                .expect("still in the log");
+            r.record.key.clone().expect("keyed")
+        })
+        .collect();
+    (keys, fetched.len())
+}
+
+/// `examples/exactly-once.json`: 2,000 orders through two enrichers, one of which crashes at 7 s, once
+/// with transactions and once without.
+#[test]
+fn a_transactional_stage_forwards_every_record_exactly_once_through_a_crash() {
+    let s: Script = serde_json::from_str(include_str!("../../../../examples/exactly-once.json"))
+        .expect("the example parses");
+    let world = World::replay(&s, Instant::from_millis(90_000)).expect("accepted");
+    let outcomes = |topic: &str| {
+        let mut keys: Vec<String> = Vec::new();
+        let mut aborted = 0;
+        for p in 0..2 {
+            for r in world.records(topic, p).expect("partition") {
+                match (r.control.as_deref(), r.transaction.as_deref()) {
+                    (Some(_), _) => {}
+                    (None, Some("aborted")) => aborted += 1,
+                    _ => keys.extend(r.record.key),
+                }
+            }
+        }
+        let distinct: BTreeSet<&String> = keys.iter().collect();
+        (keys.len(), distinct.len(), aborted)
+    };
+    let (eos, eos_distinct, eos_aborted) = outcomes("enriched-eos");
+    assert_eq!(
+        (eos, eos_distinct),
+        (2_000, 2_000),
+        "each order committed once"
+    );
+    assert!(
+        eos_aborted > 0,
+        "the crashed enricher's open transaction was aborted"
+    );
+    let (alo, alo_distinct, _) = outcomes("enriched-alo");
+    assert_eq!(alo_distinct, 2_000);
+    assert!(
+        alo > 2_100,
+        "at-least-once wrote {alo}: what came after the last commit, twice"
+    );
+    let (keys, fetches) = fetched_keys(&s, 90_000, "audit-eos");
+    assert_eq!(
+        (keys.len(), fetches),
+        (2_000, 2_000),
+        "read_committed reads each once"
+    );
+    let (keys, fetches) = fetched_keys(&s, 90_000, "audit-alo");
+    assert_eq!(keys.len(), 2_000);
+    assert_eq!(fetches, alo, "read_uncommitted reads the duplicates too");
+}
+
+/// KIP-447's `require_stable`: a partition moves from a live exactly-once member whose transaction
+/// (with that partition's offsets) commits only later; the new owner waits for it instead of reading
+/// from the older committed offset, so nothing is forwarded twice.
+#[test]
+fn a_new_owner_waits_for_the_offsets_of_an_open_transaction() {
+    let s: Script = serde_json::from_value(serde_json::json!({
+        "version": 1, "seed": 1, "brokers": 1,
+        "topics": [{"name": "in", "partitions": 2}, {"name": "out", "partitions": 1}],
+        "producers": [
+            {"name": "pa", "config": {"transactional.id": "a"}},
+            {"name": "pb", "config": {"transactional.id": "b"}}
+        ],
+        "actions": [
+            {"at_ms": 0, "do": "produce", "topic": "in", "key": "k-{i}", "count": 400},
+            {"at_ms": 0, "do": "join", "group": "g", "member": "a", "topics": ["in"],
+             "strategy": "cooperative-sticky", "auto_offset_reset": "earliest", "records_per_s": 50,
+             "forward_to": "out", "forward_producer": "pa", "commit_interval_ms": 10000},
+            {"at_ms": 5000, "do": "join", "group": "g", "member": "b", "topics": ["in"],
+             "strategy": "cooperative-sticky", "auto_offset_reset": "earliest", "records_per_s": 50,
+             "forward_to": "out", "forward_producer": "pb", "commit_interval_ms": 10000}
+        ]
+    }))
+    .expect("a script");
+    let world = World::replay(&s, Instant::from_millis(40_000)).expect("accepted");
+    let committed: Vec<String> = world
+        .records("out", 0)
+        .expect("partition")
+        .into_iter()
+        .filter(|r| r.control.is_none() && r.transaction.as_deref() == Some("committed"))
+        .filter_map(|r| r.record.key)
+        .collect();
+    let distinct: BTreeSet<&String> = committed.iter().collect();
+    assert!(committed.len() > 100, "{} forwarded", committed.len());
+    assert_eq!(distinct.len(), committed.len(), "forwarded twice");
+}

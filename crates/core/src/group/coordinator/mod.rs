@@ -657,6 +657,12 @@ impl ConsumerGroup {
         Ok(())
     }
 
+    /// Commits `offset` for `tp` as a committed transaction's offsets are (`TxnOffsetCommit`, checked
+    /// when the transaction took it; applied when its `COMMIT` marker is written).
+    pub fn commit_transactional(&mut self, tp: TopicPartition, offset: u64) {
+        self.offsets.commit(tp, offset);
+    }
+
     /// Mutable access to committed offsets for an explicit reset (`kafka-consumer-groups.sh
     /// --reset-offsets`), which Kafka allows only while the group is Empty ("Assignments can only be
     /// reset if the group is inactive"): a crashed member is still in the group until its session

@@ -1,0 +1,213 @@
+//! Consume-transform-produce: a member that writes every record it processes to another topic, the
+//! shape of a Kafka Streams task (a `join` with `forward_to`).
+//!
+//! With a producer without a `transactional.id` the stage is **at-least-once**, as Kafka Streams'
+//! default: every `commit_interval_ms` (30 s) it flushes its producer and commits the positions it has
+//! read to, so a crash makes the next owner process again what came after the last commit, and the
+//! output gets those records twice. With a transactional producer it is **exactly-once**
+//! (`processing.guarantee=exactly_once_v2`, KIP-447): its first record opens a transaction, every
+//! record's position goes into the transaction with the output records (`sendOffsetsToTransaction`),
+//! and every `commit_interval_ms` (100 ms) it commits; while the transaction commits the member waits.
+//! The input offsets become committed exactly when the output does. A crash leaves the transaction open
+//! until `transaction.timeout.ms`, then the coordinator aborts it: the next owner, which waits while an
+//! open transaction carries offsets of its partitions, processes those records again, and a
+//! `read_committed` reader of the output sees each once.
+//!
+//! Kafka Streams sends the offsets when it commits and commits before partitions are revoked; kplay
+//! adds each record's offset to the transaction as it goes, which leaves the same committed offsets at
+//! every commit and lets a new owner wait for a revoked partition's last offsets. The forwarded records
+//! have the input record's key and size. A stage stops forwarding when the world holds its limit of
+//! records ([`crate::config::MAX_RECORDS`]).
+
+use alloc::string::String;
+
+use super::produce::TxnClient;
+use super::{ActionError, EventKind, World};
+use crate::config::MAX_RECORDS;
+use crate::group::assignor::TopicPartition;
+use crate::log::Control;
+use crate::time::{Duration, Instant};
+use crate::transaction::TxnOffset;
+
+/// Kafka Streams' `commit.interval.ms` under exactly-once.
+const EXACTLY_ONCE_COMMIT_INTERVAL: Duration = Duration::from_millis(100);
+/// Kafka Streams' `commit.interval.ms` under at-least-once.
+const AT_LEAST_ONCE_COMMIT_INTERVAL: Duration = Duration::from_secs(30);
+
+/// Where a stage writes, and when it commits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Forward {
+    /// The output topic.
+    pub(super) topic: usize,
+    /// The producer that writes it.
+    pub(super) producer: usize,
+    commit_interval: Duration,
+    /// When it commits next: `None` until it processes a record after its last commit.
+    commit_at: Option<Instant>,
+    /// The `join` action, which the forwarded records' `produced` entries point to.
+    action: u32,
+}
+
+impl World {
+    /// The stage a `join` describes: `forward_to` (not a topic it reads), `forward_producer`,
+    /// `commit_interval_ms`.
+    pub(super) fn forward_spec(
+        &self,
+        reads: &[String],
+        forward_to: Option<&str>,
+        producer: Option<&str>,
+        commit_interval_ms: Option<u64>,
+    ) -> Result<Option<Forward>, ActionError> {
+        let Some(topic) = forward_to else {
+            return Ok(None);
+        };
+        if reads.iter().any(|t| t == topic) {
+            return Err(ActionError::new(
+                "forward_to",
+                alloc::format!("{topic:?} is a topic the member reads"),
+            ));
+        }
+        let topic = self.topic_index(topic, "forward_to")?;
+        let producer = match producer {
+            None => 0,
+            Some(name) => self
+                .producer_index(name)
+                .map_err(|err| ActionError::new("forward_producer", err.message))?,
+        };
+        let default = if self.producers[producer].transactional.is_some() {
+            EXACTLY_ONCE_COMMIT_INTERVAL
+        } else {
+            AT_LEAST_ONCE_COMMIT_INTERVAL
+        };
+        Ok(Some(Forward {
+            topic,
+            producer,
+            commit_interval: commit_interval_ms.map_or(default, Duration::from_millis),
+            commit_at: None,
+            action: self.actions,
+        }))
+    }
+
+    /// Member `m` of group `g` processed `offset` of `tp`: the record goes to the stage's output, and
+    /// for an exactly-once stage its position into the transaction.
+    pub(super) fn forward(
+        &mut self,
+        g: usize,
+        m: usize,
+        f: Forward,
+        tp: &TopicPartition,
+        offset: u64,
+    ) {
+        let Some(t) = self.topics.iter().position(|x| x.name == tp.topic) else {
+            return;
+        };
+        let Some(record) = self.topics[t].logs[tp.partition as usize]
+            .fetch(offset, 1)
+            .ok()
+            .and_then(|r| r.first().copied())
+        else {
+            return;
+        };
+        let key = record
+            .key
+            .as_deref()
+            .map(|k| String::from_utf8_lossy(k).into_owned());
+        let value = record.value_size;
+        let transactional = self.producers[f.producer].transactional.is_some();
+        if transactional
+            && matches!(
+                self.producers[f.producer].txn,
+                TxnClient::Uninitialized | TxnClient::Ready
+            )
+        {
+            self.begin_transaction(f.producer);
+        }
+        if (self.produced.len() as u64) < MAX_RECORDS {
+            let acks = self.producers[f.producer].sender.acks;
+            self.send(f.action, f.producer, f.topic, key, value, acks);
+        }
+        if transactional && let Some(pid) = self.producers[f.producer].producer_id {
+            let epoch = self.producers[f.producer].epoch;
+            let state = &self.groups[g];
+            let (group, member) = (state.group.id(), state.members[m].name.as_str());
+            let now = self.now;
+            // A fenced producer's transaction cannot take it; its commit fails as its records do.
+            let _ = self
+                .coordinator
+                .add_offset(now, (pid, epoch), group, member, tp, offset + 1);
+        }
+        let now = self.now;
+        if let Some(f) = self.groups[g].members[m].forward_mut() {
+            f.commit_at.get_or_insert(now + f.commit_interval);
+        }
+    }
+
+    /// Stages whose commit interval ran out commit: an exactly-once one its transaction, an
+    /// at-least-once one its positions after flushing its producer. A crashed member commits nothing.
+    pub(super) fn run_stage_commits(&mut self, at: Instant) {
+        for g in 0..self.groups.len() {
+            for m in 0..self.groups[g].members.len() {
+                let state = &mut self.groups[g];
+                let alive = state
+                    .group
+                    .member(&state.members[m].id)
+                    .is_some_and(|c| c.is_alive());
+                let Some(f) = state.members[m].forward_mut() else {
+                    continue;
+                };
+                if f.commit_at.is_none_or(|t| t > at) {
+                    continue;
+                }
+                f.commit_at = None;
+                let f = *f;
+                if !alive {
+                    continue;
+                }
+                if self.producers[f.producer].transactional.is_some() {
+                    self.end_transaction(f.producer, Control::Commit);
+                } else {
+                    self.flush_producer(f.producer);
+                    let positions: alloc::vec::Vec<(TopicPartition, u64)> = self.groups[g].members
+                        [m]
+                        .positions
+                        .iter()
+                        .map(|(tp, &o)| (tp.clone(), o))
+                        .collect();
+                    for (tp, offset) in positions {
+                        self.commit(g, m, &tp, offset);
+                    }
+                }
+            }
+        }
+    }
+
+    /// When a stage commits next.
+    pub(super) fn stage_timeout(&self) -> Option<Instant> {
+        self.groups
+            .iter()
+            .flat_map(|g| g.members.iter())
+            .filter_map(|m| m.forward().and_then(|f| f.commit_at))
+            .min()
+    }
+
+    /// A committed transaction's offset becomes its group's committed offset.
+    pub(super) fn commit_transactional(&mut self, offset: &TxnOffset) {
+        let Some(g) = self
+            .groups
+            .iter()
+            .position(|s| s.group.id() == offset.group)
+        else {
+            return;
+        };
+        self.groups[g]
+            .group
+            .commit_transactional(offset.tp.clone(), offset.offset);
+        self.emit(EventKind::Committed {
+            group: offset.group.clone(),
+            member: offset.member.clone(),
+            topic: offset.tp.topic.clone(),
+            partition: offset.tp.partition,
+            offset: offset.offset,
+        });
+    }
+}
