@@ -161,6 +161,9 @@ pub enum Intent {
         /// Static members: each with a `group.instance.id` (`<name>-host`).
         #[serde(default)]
         static_members: bool,
+        /// `isolation.level=read_committed`.
+        #[serde(default)]
+        read_committed: bool,
     },
     /// The newest static consumer of `group` that stopped rejoins with its `group.instance.id`: within
     /// `session.timeout.ms` it keeps its partitions and the group does not rebalance.

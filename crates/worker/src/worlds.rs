@@ -267,6 +267,7 @@ fn plan(
             strategy,
             records_per_s,
             static_members,
+            read_committed,
         } => {
             let names = free_names(script, state, count as usize);
             let notice = match names.as_slice() {
@@ -277,7 +278,15 @@ fn plan(
                 .into_iter()
                 .map(|member| {
                     let instance = static_members.then(|| format!("{member}-host"));
-                    join(&group, member, &topic, &strategy, records_per_s, instance)
+                    join(
+                        &group,
+                        member,
+                        &topic,
+                        &strategy,
+                        records_per_s,
+                        instance,
+                        read_committed,
+                    )
                 })
                 .collect();
             (joins, Some(notice))
@@ -306,6 +315,7 @@ fn plan(
                 &strategy,
                 records_per_s,
                 Some(instance.clone()),
+                reads_committed(state, &group),
             );
             let notice = format!(
                 "{member} came back as {instance} before its session expired: it keeps its partitions and the group does not rebalance."
@@ -465,13 +475,23 @@ fn relaunch(
                     joining.strategy,
                     joining.records_per_s,
                     None,
+                    reads_committed(state, joining.group),
                 )
             }),
     );
     actions
 }
 
-/// `member` joins `group` reading `topic` from the earliest offset, static with `instance`.
+/// Whether `group`'s members read with `isolation.level=read_committed` (those who join it again do too).
+fn reads_committed(state: &WorldState, group: &str) -> bool {
+    state
+        .groups
+        .get(group)
+        .is_some_and(|g| g.members.0.iter().any(|(_, m)| m.read_committed))
+}
+
+/// `member` joins `group` reading `topic` from the earliest offset, static with `instance`, with
+/// `isolation.level=read_committed` when `read_committed`.
 fn join(
     group: &str,
     member: String,
@@ -479,6 +499,7 @@ fn join(
     strategy: &str,
     records_per_s: f64,
     instance: Option<String>,
+    read_committed: bool,
 ) -> Action {
     // The page names the broker's assignors as `kplay assign` does: they mean the consumer protocol.
     let (strategy, protocol, group_remote_assignor) = match strategy.parse::<Assignor>() {
@@ -495,7 +516,7 @@ fn join(
         group_instance_id: instance,
         records_per_s: Some(records_per_s),
         auto_offset_reset: Some("earliest".into()),
-        isolation_level: None,
+        isolation_level: read_committed.then(|| "read_committed".into()),
         enable_auto_commit: None,
         forward_to: None,
         forward_producer: None,
@@ -565,6 +586,7 @@ mod tests {
                 strategy: strategy.into(),
                 records_per_s: 2.0,
                 static_members: false,
+                read_committed: false,
             },
         ))
     }
@@ -773,6 +795,7 @@ mod tests {
                 count,
                 strategy: "range".into(),
                 records_per_s: 100.0,
+                read_committed: false,
                 static_members: false,
             },
         ))
@@ -919,6 +942,7 @@ mod tests {
                 strategy: "range".into(),
                 records_per_s: 2.0,
                 static_members: true,
+                read_committed: false,
             },
         ));
         let stable = frame(worlds.go(VIEW, 10_000));

@@ -95,6 +95,11 @@ impl MemberState {
         self.positions.retain(|tp, _| tp.topic != topic);
     }
 
+    /// Whether it reads with `isolation.level=read_committed`.
+    pub(super) fn read_committed(&self) -> bool {
+        self.reading.read_committed
+    }
+
     /// Its consume-transform-produce output, if it has one.
     pub(super) fn forward(&self) -> Option<&Forward> {
         self.reading.forward.as_ref()

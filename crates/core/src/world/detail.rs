@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::topic::TopicState;
 use super::{Delivery, World};
+use crate::log::transactions::Transactions;
 use crate::log::{PartitionLog, Record};
 
 /// A stored record as a view lists it.
@@ -24,10 +25,33 @@ pub struct RecordView {
     pub tombstone: bool,
     /// When it was written, in simulated milliseconds.
     pub timestamp_ms: u64,
+    /// A transaction marker: `commit` or `abort`; `null` for data.
+    pub control: Option<Cow<'static, str>>,
+    /// A record written in a transaction: `open`, `committed` or `aborted`; `null` outside one.
+    pub transaction: Option<Cow<'static, str>>,
 }
 
-impl From<&Record> for RecordView {
-    fn from(record: &Record) -> Self {
+impl RecordView {
+    /// `record` of a partition whose transactions are `txns`.
+    #[must_use]
+    pub fn of(record: &Record, txns: &Transactions) -> Self {
+        let control = record.meta.control;
+        let transaction = record
+            .meta
+            .transaction
+            .filter(|_| control.is_none())
+            .map(|pid| {
+                if txns.is_aborted(pid, record.offset) {
+                    "aborted"
+                } else if txns
+                    .ongoing()
+                    .any(|(first, p)| p == pid && first <= record.offset)
+                {
+                    "open"
+                } else {
+                    "committed"
+                }
+            });
         Self {
             offset: record.offset,
             key: record
@@ -36,6 +60,8 @@ impl From<&Record> for RecordView {
                 .map(|k| String::from_utf8_lossy(k).into_owned()),
             tombstone: record.is_tombstone(),
             timestamp_ms: record.timestamp.as_millis(),
+            control: control.map(|c| Cow::Borrowed(c.name())),
+            transaction: transaction.map(Cow::Borrowed),
         }
     }
 }
@@ -120,15 +146,18 @@ impl World {
         self.topics.iter().find(|t| t.name == topic)
     }
 
-    fn log(&self, topic: &str, partition: u32) -> Option<&PartitionLog> {
-        self.topic(topic)?.logs.get(partition as usize)
+    /// Partition `partition` of `topic`: its log and its transactions.
+    fn log(&self, topic: &str, partition: u32) -> Option<(&PartitionLog, &Transactions)> {
+        let t = self.topic(topic)?;
+        let p = partition as usize;
+        Some((t.logs.get(p)?, t.producer_states.get(p)?.transactions()))
     }
 
     /// The last `count` records stored in `partition` of `topic`, oldest first (fewer when it holds fewer;
     /// none for a topic or partition that does not exist).
     #[must_use]
     pub fn tail(&self, topic: &str, partition: u32, count: usize) -> Vec<RecordView> {
-        let Some(log) = self.log(topic, partition) else {
+        let Some((log, txns)) = self.log(topic, partition) else {
             return Vec::new();
         };
         let mut tail: Vec<RecordView> = log
@@ -136,7 +165,7 @@ impl World {
             .rev()
             .flat_map(|segment| segment.records().iter().rev())
             .take(count)
-            .map(RecordView::from)
+            .map(|r| RecordView::of(r, txns))
             .collect();
         tail.reverse();
         tail
@@ -152,7 +181,7 @@ impl World {
         count: usize,
         records: usize,
     ) -> Vec<SegmentView> {
-        let Some(log) = self.log(topic, partition) else {
+        let Some((log, txns)) = self.log(topic, partition) else {
             return Vec::new();
         };
         let mut segments: Vec<SegmentView> = log
@@ -167,7 +196,7 @@ impl World {
                     record_count: all.len() as u32,
                     records: all[all.len().saturating_sub(records)..]
                         .iter()
-                        .map(RecordView::from)
+                        .map(|r| RecordView::of(r, txns))
                         .collect(),
                 }
             })

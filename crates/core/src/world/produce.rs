@@ -76,6 +76,21 @@ pub(super) enum TxnClient {
     Fenced(&'static str),
 }
 
+impl TxnClient {
+    /// The name the state prints: `uninitialized`, `ready`, `in-transaction`, `committing`,
+    /// `aborting` or `fenced`.
+    pub(super) fn name(self) -> &'static str {
+        match self {
+            Self::Uninitialized => "uninitialized",
+            Self::Ready => "ready",
+            Self::InTransaction(_) => "in-transaction",
+            Self::Ending(crate::log::Control::Commit, _) => "committing",
+            Self::Ending(crate::log::Control::Abort, _) => "aborting",
+            Self::Fenced(_) => "fenced",
+        }
+    }
+}
+
 impl World {
     /// Records of `produce` actions that are due now go to their producers.
     pub(super) fn run_streams(&mut self) {

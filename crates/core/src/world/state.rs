@@ -9,7 +9,9 @@ use alloc::vec::Vec;
 
 use serde::{Deserialize, Serialize};
 
+use super::consumer::MemberState;
 use super::detail::RecordView;
+use super::produce::TxnClient;
 use super::{Delivery, World};
 use crate::group::coordinator::GroupProtocol;
 use crate::group::offsets;
@@ -45,6 +47,11 @@ pub struct TransactionView {
     pub partitions: Vec<(String, u32)>,
     /// When the open transaction started, in milliseconds (`null` when none is open).
     pub started_ms: Option<u64>,
+    /// The script's producer that registered the id last and is not fenced (or the last one).
+    pub producer: Option<String>,
+    /// What that producer believes: `ready`, `in-transaction`, `committing`, `aborting` or `fenced`
+    /// (it learns of a coordinator's abort only when its next request fails).
+    pub producer_state: Cow<'static, str>,
 }
 
 /// A topic.
@@ -138,6 +145,8 @@ pub struct MemberView {
     pub target: Option<Vec<(String, u32)>>,
     /// Consumer protocol: `STABLE`, `UNREVOKED_PARTITIONS` or `UNRELEASED_PARTITIONS`.
     pub member_state: Option<Cow<'static, str>>,
+    /// `isolation.level=read_committed`: it reads below the last stable offset, without aborted records.
+    pub read_committed: bool,
 }
 
 /// One partition's progress for a group.
@@ -196,10 +205,6 @@ pub struct StampedRecord {
     /// Index in `produced` of the send that wrote it: two records with the same index are one record
     /// written twice (a retry without idempotence); `null` for a transaction marker.
     pub produced: Option<usize>,
-    /// A transaction marker: `commit` or `abort`; `null` for data.
-    pub control: Option<Cow<'static, str>>,
-    /// A record written in a transaction: `open`, `committed` or `aborted`; `null` outside one.
-    pub transaction: Option<Cow<'static, str>>,
 }
 
 impl World {
@@ -218,35 +223,14 @@ impl World {
                 let write = mirror.get(record.offset as usize)?.write;
                 let archived = t.archive.get(write as usize)?;
                 let stamp = archived.stamp;
-                let control = record.meta.control;
-                let transaction =
-                    record
-                        .meta
-                        .transaction
-                        .filter(|_| control.is_none())
-                        .map(|pid| {
-                            let txns = states.transactions();
-                            if txns.is_aborted(pid, record.offset) {
-                                "aborted"
-                            } else if txns
-                                .ongoing()
-                                .any(|(first, p)| p == pid && first <= record.offset)
-                            {
-                                "open"
-                            } else {
-                                "committed"
-                            }
-                        });
                 Some(StampedRecord {
-                    record: RecordView::from(record),
+                    record: RecordView::of(record, states.transactions()),
                     producer_id: stamp.map_or(-1, |s| s.producer_id as i64),
                     producer_epoch: stamp.map_or(-1, |s| i32::from(s.epoch)),
                     sequence: stamp
-                        .filter(|_| control.is_none())
+                        .filter(|_| archived.control.is_none())
                         .map_or(-1, |s| i64::from(s.sequence)),
                     produced: archived.produced,
-                    control: control.map(|c| Cow::Borrowed(c.name())),
-                    transaction: transaction.map(Cow::Borrowed),
                 })
             })
             .collect();
@@ -332,6 +316,11 @@ impl World {
                                 target: consumer.then(|| pairs(&m.target)),
                                 member_state: consumer
                                     .then_some(Cow::Borrowed(m.reconciliation.name())),
+                                read_committed: g
+                                    .members
+                                    .iter()
+                                    .find(|x| x.id == m.id)
+                                    .is_some_and(MemberState::read_committed),
                             },
                         )
                     })
@@ -426,6 +415,19 @@ impl World {
             .coordinator
             .transactions()
             .map(|(id, t)| {
+                let registered: Vec<&super::produce::ProducerState> = self
+                    .producers
+                    .iter()
+                    .filter(|p| {
+                        p.transactional.as_ref().is_some_and(|(x, _)| x == id)
+                            && p.txn != TxnClient::Uninitialized
+                    })
+                    .collect();
+                let producer = registered
+                    .iter()
+                    .rev()
+                    .find(|p| !matches!(p.txn, TxnClient::Fenced(_)))
+                    .or(registered.last());
                 (
                     id.to_string(),
                     TransactionView {
@@ -434,6 +436,10 @@ impl World {
                         state: Cow::Borrowed(t.state.name()),
                         partitions: pairs(&t.partitions.iter().cloned().collect::<Vec<_>>()),
                         started_ms: t.started.map(Instant::as_millis),
+                        producer: producer.map(|p| p.name.clone()),
+                        producer_state: Cow::Borrowed(
+                            producer.map_or(TxnClient::Uninitialized, |p| p.txn).name(),
+                        ),
                     },
                 )
             })

@@ -138,7 +138,7 @@ fn a_transactional_stage_forwards_every_record_exactly_once_through_a_crash() {
         let mut aborted = 0;
         for p in 0..2 {
             for r in world.records(topic, p).expect("partition") {
-                match (r.control.as_deref(), r.transaction.as_deref()) {
+                match (r.record.control.as_deref(), r.record.transaction.as_deref()) {
                     (Some(_), _) => {}
                     (None, Some("aborted")) => aborted += 1,
                     _ => keys.extend(r.record.key),
@@ -203,7 +203,9 @@ fn a_new_owner_waits_for_the_offsets_of_an_open_transaction() {
         .records("out", 0)
         .expect("partition")
         .into_iter()
-        .filter(|r| r.control.is_none() && r.transaction.as_deref() == Some("committed"))
+        .filter(|r| {
+            r.record.control.is_none() && r.record.transaction.as_deref() == Some("committed")
+        })
         .filter_map(|r| r.record.key)
         .collect();
     let distinct: BTreeSet<&String> = committed.iter().collect();

@@ -893,11 +893,11 @@ proptest! {
                 let records = world.records(&topic, partition).expect("partition");
                 // Retention may have deleted it since.
                 if let Some(r) = records.iter().find(|r| r.record.offset == offset) {
-                    prop_assert!(r.control.is_none(), "read a marker at {}-{} {}", topic, partition, offset);
+                    prop_assert!(r.record.control.is_none(), "read a marker at {}-{} {}", topic, partition, offset);
                     prop_assert!(
-                        r.transaction.as_deref().is_none_or(|t| t == "committed"),
+                        r.record.transaction.as_deref().is_none_or(|t| t == "committed"),
                         "read_committed read a record of a transaction {:?} at {}-{} {}",
-                        r.transaction, topic, partition, offset
+                        r.record.transaction, topic, partition, offset
                     );
                 }
             }

@@ -24,3 +24,4 @@ pub mod retention_view;
 pub mod scenario_tools;
 pub mod theme_toggle;
 pub mod timeline;
+pub mod transaction_panel;

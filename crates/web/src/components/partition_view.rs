@@ -13,6 +13,7 @@ use super::placement::PlacementExplainer;
 use super::producer::Producer;
 use super::record_clip::RecordClip;
 use super::timeline::Timeline;
+use super::transaction_panel::TransactionPanel;
 use crate::state::partitions::{
     self, GROUP, MAX_CONSUMERS, MAX_PRODUCE_RATE, PARTITIONS, TOPIC, lanes, live_consumers,
     partition_count,
@@ -38,6 +39,8 @@ pub fn partition_view(props: &PartitionViewProps) -> Html {
     let picked = use_state(|| GROUP.to_owned());
     // Whether consumers added now are static members (`group.instance.id`).
     let static_members = use_state(|| false);
+    // Whether consumers added now read only committed records (`isolation.level`).
+    let read_committed = use_state(|| false);
 
     let frame = world.frame.clone();
     let group = frame.as_deref().map_or_else(
@@ -52,6 +55,7 @@ pub fn partition_view(props: &PartitionViewProps) -> Html {
         .and_then(|g| Assignor::of_group(&g.protocol, &g.strategy))
         .unwrap_or(*chosen);
     let status = group_view.map_or_else(|| "generation 0".to_owned(), partitions::group_status);
+    let in_transaction = frame.as_deref().is_some_and(partitions::in_transaction);
 
     // Callbacks: stable between frames, so a field being typed in is not redrawn (`NumberField`).
     let on_partitions = use_callback(
@@ -61,20 +65,33 @@ pub fn partition_view(props: &PartitionViewProps) -> Html {
         },
     );
     let on_produce = use_callback(
-        (world.dispatcher(), last_key.setter()),
-        |key: Option<String>, (world, last_key)| {
+        (world.dispatcher(), last_key.setter(), in_transaction),
+        |key: Option<String>, (world, last_key, in_transaction)| {
             last_key.set(Some(key.clone()));
-            world.dispatch(WorldAction::Act(partitions::produce(key)));
+            world.dispatch(WorldAction::Act(partitions::produce(key, *in_transaction)));
         },
     );
+    let on_transaction = use_callback(world.dispatcher(), |call: &'static str, world| {
+        world.dispatch(WorldAction::Act(partitions::transaction(call)));
+    });
+    let on_read_committed = use_callback(read_committed.setter(), |on: bool, read_committed| {
+        read_committed.set(on);
+    });
     let on_add = use_callback(
-        (world.dispatcher(), group.clone(), strategy, *static_members),
-        |(), (world, group, strategy, static_members)| {
+        (
+            world.dispatcher(),
+            group.clone(),
+            strategy,
+            *static_members,
+            *read_committed,
+        ),
+        |(), (world, group, strategy, static_members, read_committed)| {
             world.dispatch(WorldAction::Act(partitions::join(
                 group,
                 1,
                 *strategy,
                 *static_members,
+                *read_committed,
             )));
         },
     );
@@ -100,11 +117,19 @@ pub fn partition_view(props: &PartitionViewProps) -> Html {
             live,
             strategy,
             *static_members,
+            *read_committed,
         ),
-        |typed: String, (world, group, live, strategy, static_members)| {
+        |typed: String, (world, group, live, strategy, static_members, read_committed)| {
             act_on(
                 world,
-                partitions::set_consumers(group, *live, &typed, *strategy, *static_members),
+                partitions::set_consumers(
+                    group,
+                    *live,
+                    &typed,
+                    *strategy,
+                    *static_members,
+                    *read_committed,
+                ),
             );
         },
     );
@@ -124,10 +149,16 @@ pub fn partition_view(props: &PartitionViewProps) -> Html {
         },
     );
     let on_add_group = use_callback(
-        (world.dispatcher(), frame.clone(), picked.setter(), *chosen),
-        |(), (world, frame, picked, chosen)| {
+        (
+            world.dispatcher(),
+            frame.clone(),
+            picked.setter(),
+            *chosen,
+            *read_committed,
+        ),
+        |(), (world, frame, picked, chosen, read_committed)| {
             let Some(frame) = frame else { return };
-            match partitions::add_group(frame, *chosen) {
+            match partitions::add_group(frame, *chosen, *read_committed) {
                 Ok((name, intent)) => {
                     picked.set(name);
                     world.dispatch(WorldAction::Act(intent));
@@ -209,6 +240,13 @@ pub fn partition_view(props: &PartitionViewProps) -> Html {
                     onchange={on_consumers}
                 />
             </div>
+            <TransactionPanel
+                status={partitions::transaction_status(&frame)}
+                open={in_transaction}
+                read_committed={*read_committed}
+                oncall={on_transaction}
+                onreadcommitted={on_read_committed}
+            />
             <NoticeBar notice={world.notice.clone()} />
             <PlacementExplainer produced_key={(*last_key).clone()} {placed} partitions={count} />
             <GroupPanel

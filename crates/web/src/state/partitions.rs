@@ -47,18 +47,26 @@ pub const MAX_PRODUCE_RATE: u32 = 1_000;
 /// Seconds of simulated time a keyed stream lasts.
 pub const STREAM_SECONDS: u64 = 60;
 
+/// The view's transactional producer, which the producer form writes with while it has a transaction
+/// open, and its `transactional.id`.
+pub const TX_PRODUCER: &str = "checkout";
+/// [`TX_PRODUCER`]'s `transactional.id`.
+pub const TRANSACTIONAL_ID: &str = "checkout-tx";
+
 /// The view's world when the app starts, as the JSON `kplay world` reads: one broker and the topic,
-/// empty. (Written out rather than serialized: the page carries no code to read or write scripts.)
+/// empty, and a producer with a `transactional.id`. (Written out rather than serialized: the page
+/// carries no code to read or write scripts.)
 #[must_use]
 pub fn script(partitions: u32) -> String {
     format!(
-        r#"{{"version":{SCRIPT_VERSION},"seed":0,"brokers":1,"topics":[{{"name":"{TOPIC}","partitions":{partitions},"replication_factor":1}}],"actions":[]}}"#
+        r#"{{"version":{SCRIPT_VERSION},"seed":0,"brokers":1,"topics":[{{"name":"{TOPIC}","partitions":{partitions},"replication_factor":1}}],"producers":[{{"name":"{TX_PRODUCER}","config":{{"transactional.id":"{TRANSACTIONAL_ID}"}}}}],"actions":[]}}"#
     )
 }
 
-/// One record with `key` (`None`: no key).
+/// One record with `key` (`None`: no key), by [`TX_PRODUCER`] inside its open transaction when
+/// `in_transaction`.
 #[must_use]
-pub fn produce(key: Option<String>) -> Intent {
+pub fn produce(key: Option<String>, in_transaction: bool) -> Intent {
     Intent::Actions {
         actions: vec![Action::Produce {
             topic: TOPIC.into(),
@@ -68,9 +76,57 @@ pub fn produce(key: Option<String>) -> Intent {
             acks: None,
             count: 1,
             interval_ms: 0,
-            producer: None,
+            producer: in_transaction.then(|| TX_PRODUCER.into()),
         }],
     }
+}
+
+/// `begin-transaction`, `commit-transaction` or `abort-transaction` (by `call`) of [`TX_PRODUCER`].
+#[must_use]
+pub fn transaction(call: &str) -> Intent {
+    let producer = TX_PRODUCER.to_owned();
+    let action = match call {
+        "begin" => Action::BeginTransaction { producer },
+        "commit" => Action::CommitTransaction { producer },
+        _ => Action::AbortTransaction { producer },
+    };
+    Intent::Actions {
+        actions: vec![action],
+    }
+}
+
+/// Whether [`TX_PRODUCER`] has a transaction open (as it believes).
+#[must_use]
+pub fn in_transaction(frame: &WorldFrame) -> bool {
+    frame
+        .state
+        .transactions
+        .get(TRANSACTIONAL_ID)
+        .is_some_and(|t| t.producer_state == "in-transaction")
+}
+
+/// The transaction's line: "checkout-tx · epoch 0 · Ongoing since 4.2 s · 3 partitions", or what it
+/// is before the first `begin`.
+#[must_use]
+pub fn transaction_status(frame: &WorldFrame) -> String {
+    let Some(t) = frame.state.transactions.get(TRANSACTIONAL_ID) else {
+        return format!(
+            "{TRANSACTIONAL_ID} \u{b7} not registered yet (the first Begin calls initTransactions)"
+        );
+    };
+    let since = t
+        .started_ms
+        .map(|ms| format!(" since {:.1} s", ms as f64 / 1_000.0))
+        .unwrap_or_default();
+    let held = match t.partitions.len() {
+        0 => String::new(),
+        1 => " \u{b7} 1 partition".to_owned(),
+        n => format!(" \u{b7} {n} partitions"),
+    };
+    format!(
+        "{TRANSACTIONAL_ID} \u{b7} epoch {} \u{b7} {}{since}{held} \u{b7} producer {}",
+        t.epoch, t.state, t.producer_state
+    )
 }
 
 /// A stream of keyed records (`key-0`, `key-1`, …) at `typed` records per second for
@@ -95,9 +151,15 @@ pub fn stream(typed: &str) -> Result<Intent, String> {
 }
 
 /// `count` consumers join `group` with `strategy`, static members (each with a `group.instance.id`) when
-/// `static_members`.
+/// `static_members`, reading only committed records when `read_committed`.
 #[must_use]
-pub fn join(group: &str, count: u32, strategy: Assignor, static_members: bool) -> Intent {
+pub fn join(
+    group: &str,
+    count: u32,
+    strategy: Assignor,
+    static_members: bool,
+    read_committed: bool,
+) -> Intent {
     Intent::Join {
         group: group.into(),
         topic: TOPIC.into(),
@@ -105,6 +167,7 @@ pub fn join(group: &str, count: u32, strategy: Assignor, static_members: bool) -
         strategy: strategy.name().into(),
         records_per_s: RECORDS_PER_SECOND,
         static_members,
+        read_committed,
     }
 }
 
@@ -162,6 +225,7 @@ pub fn set_consumers(
     typed: &str,
     strategy: Assignor,
     static_members: bool,
+    read_committed: bool,
 ) -> Result<Option<Intent>, String> {
     let target = whole_number("Consumers", typed, 0..=MAX_CONSUMERS)?;
     Ok(match target.cmp(&live) {
@@ -170,6 +234,7 @@ pub fn set_consumers(
             (target - live) as u32,
             strategy,
             static_members,
+            read_committed,
         )),
         std::cmp::Ordering::Less => Some(Intent::Stop {
             group: group.into(),
@@ -192,16 +257,24 @@ pub fn restart(group: &str, strategy: Assignor) -> Intent {
 }
 
 /// The next of [`GROUPS`] not in `frame`, with one consumer joining it (reading from the earliest offset,
-/// so the new group reads everything already written).
+/// so the new group reads everything already written), reading only committed records when
+/// `read_committed`.
 ///
 /// # Errors
 /// A message when every group the view offers is there.
-pub fn add_group(frame: &WorldFrame, strategy: Assignor) -> Result<(String, Intent), String> {
+pub fn add_group(
+    frame: &WorldFrame,
+    strategy: Assignor,
+    read_committed: bool,
+) -> Result<(String, Intent), String> {
     let name = GROUPS
         .iter()
         .find(|name| frame.state.groups.get(name).is_none())
         .ok_or_else(|| format!("The view shows at most {} groups.", GROUPS.len()))?;
-    Ok(((*name).to_owned(), join(name, 1, strategy, false)))
+    Ok((
+        (*name).to_owned(),
+        join(name, 1, strategy, false, read_committed),
+    ))
 }
 
 /// `group`'s consumers leave and the group is deleted with its committed offsets.
@@ -304,6 +377,8 @@ pub struct Lane {
     pub log_start_offset: u64,
     /// Consumers read below it.
     pub high_watermark: u64,
+    /// `read_committed` consumers read below it.
+    pub last_stable_offset: u64,
     /// The next offset to be written.
     pub log_end_offset: u64,
     /// What each group (in the frame's order) does with this partition.
@@ -337,6 +412,7 @@ pub fn lanes(frame: &WorldFrame) -> Vec<Lane> {
         .map(|p| Lane {
             log_start_offset: p.log_start_offset,
             high_watermark: p.high_watermark,
+            last_stable_offset: p.last_stable_offset,
             log_end_offset: p.log_end_offset,
             groups: vec![LaneGroup::default(); groups.len()],
         })
@@ -514,10 +590,10 @@ mod tests {
             set_partitions(current, "1025"),
             Err("Partitions: \"1025\" is not a whole number from 1 to 1024.".into())
         );
-        assert!(set_consumers(GROUP, 0, "-1", RANGE, false).is_err());
-        assert_eq!(set_consumers(GROUP, 0, "0", RANGE, false), Ok(None));
+        assert!(set_consumers(GROUP, 0, "-1", RANGE, false, false).is_err());
+        assert_eq!(set_consumers(GROUP, 0, "0", RANGE, false, false), Ok(None));
         assert!(matches!(
-            set_consumers(GROUP, 3, "1", RANGE, false),
+            set_consumers(GROUP, 3, "1", RANGE, false, false),
             Ok(Some(Intent::Stop { count: 2, .. }))
         ));
         assert!(stream("0").is_err());
@@ -529,9 +605,9 @@ mod tests {
         let mut engine = Engine::default();
         open(&mut engine, 6);
         for key in ["a", "b", "c", "d", "e", "f", "g", "h"] {
-            act(&mut engine, produce(Some(key.into())));
+            act(&mut engine, produce(Some(key.into()), false));
         }
-        act(&mut engine, join(GROUP, 3, RANGE, false));
+        act(&mut engine, join(GROUP, 3, RANGE, false, false));
         let read = go(&mut engine, 30_000);
         let lanes = lanes(&read);
         assert_eq!(lanes.len(), 6);
@@ -562,7 +638,7 @@ mod tests {
     fn a_crashed_consumer_keeps_its_partitions_until_its_session_expires() {
         let mut engine = Engine::default();
         open(&mut engine, 4);
-        act(&mut engine, join(GROUP, 2, RANGE, false));
+        act(&mut engine, join(GROUP, 2, RANGE, false, false));
         go(&mut engine, 10_000);
         act(&mut engine, stop_newest(GROUP, true));
         let waiting = go(&mut engine, 40_000);
@@ -609,9 +685,9 @@ mod tests {
         let mut engine = Engine::default();
         let empty = open(&mut engine, 2);
         assert_eq!(summary(&empty), "No consumer group reads the topic.");
-        act(&mut engine, join(GROUP, 2, RANGE, false));
+        act(&mut engine, join(GROUP, 2, RANGE, false, false));
         act(&mut engine, stream("2").expect("a rate"));
-        let (second, intent) = add_group(&go(&mut engine, 3_000), RANGE).expect("room");
+        let (second, intent) = add_group(&go(&mut engine, 3_000), RANGE, false).expect("room");
         assert_eq!(second, "billing");
         act(&mut engine, intent);
         let during = go(&mut engine, 4_000);
@@ -687,10 +763,10 @@ mod tests {
         // Every group the view offers, then no more.
         let mut now = later;
         while now.state.groups.0.len() < GROUPS.len() {
-            let (_, intent) = add_group(&now, RANGE).expect("room");
+            let (_, intent) = add_group(&now, RANGE, false).expect("room");
             now = act(&mut engine, intent);
         }
-        assert!(add_group(&now, RANGE).is_err());
+        assert!(add_group(&now, RANGE, false).is_err());
         let removed = act(&mut engine, remove_group("billing"));
         assert!(removed.state.groups.get("billing").is_none());
         assert_eq!(lanes(&removed)[0].groups.len(), GROUPS.len() - 1);
@@ -700,7 +776,7 @@ mod tests {
     fn the_group_status_names_the_generation_or_the_group_epoch() {
         let mut engine = Engine::default();
         open(&mut engine, 6);
-        act(&mut engine, join(GROUP, 2, RANGE, false));
+        act(&mut engine, join(GROUP, 2, RANGE, false, false));
         let frame = go(&mut engine, 100);
         let classic = frame.state.groups.get(GROUP).expect("the group");
         assert_eq!(

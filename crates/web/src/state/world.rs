@@ -337,6 +337,7 @@ mod tests {
                     kplay_core::group::assignor::Strategy::Range,
                 ),
                 false,
+                false,
             )));
         for _ in 0..3 {
             h.state.apply(WorldAction::Tick(100));

@@ -12,7 +12,11 @@
 //! rebalance as the lines the protocol drops: every one of the group's under eager, only the moving
 //! ones under cooperative, with the time paused so far. Motion is CSS only (a transition on each cell's
 //! place, an animation when one appears), so `prefers-reduced-motion` turns it off and the states are the
-//! same. Past [`TAIL_PARTITIONS`] partitions the lanes give way to a grid of cells (`grid.rs`).
+//! same. Transactions show as they sit in the log: a marker is a narrow `COMMIT` / `ABORT` cell that
+//! takes an offset, a record of an aborted transaction is struck through, one of an open transaction is
+//! outlined, and a lane whose last stable offset trails its high watermark marks it (`LSO`), where
+//! `read_committed` groups stop. Past [`TAIL_PARTITIONS`] partitions the lanes give way to a grid of
+//! cells (`grid.rs`).
 
 mod grid;
 mod groups;
@@ -151,6 +155,9 @@ fn lane_view(
             <span class="lane-label">
                 { format!("P{partition}") }
                 <small>{ format!("start {} \u{b7} HW {} \u{b7} end {end}", lane.log_start_offset, lane.high_watermark) }</small>
+                if lane.last_stable_offset < lane.high_watermark {
+                    <small class="lso" data-testid={format!("lso-{partition}")}>{ format!("LSO {}", lane.last_stable_offset) }</small>
+                }
             </span>
             <span class={classes!("lane-owner", hold.owner.is_none().then_some("none"))} data-testid={format!("owner-{partition}")}>
                 { hold.owner.clone().unwrap_or_else(|| "no consumer".to_owned()) }
@@ -174,6 +181,10 @@ fn lane_view(
                     </ol>
                     if in_sight(lane.high_watermark) {
                         <span class="hw-line" style={at_offset(lane.high_watermark, origin)} title={format!("high watermark {}", lane.high_watermark)} />
+                    }
+                    if lane.last_stable_offset < lane.high_watermark && in_sight(lane.last_stable_offset) {
+                        <span class="lso-line" style={at_offset(lane.last_stable_offset, origin)}
+                            title={format!("last stable offset {}: read_committed consumers stop here until the open transaction ends", lane.last_stable_offset)} />
                     }
                     { for lane.groups.iter().zip(&props.groups).filter_map(|(hold, group)| {
                         let committed = hold.committed?;
@@ -229,25 +240,56 @@ fn record_view(
     read: bool,
     uncommitted: bool,
 ) -> Html {
-    let label = match record.key.as_deref() {
-        None => "\u{2205}".to_owned(),
-        Some("") => "\"\"".to_owned(),
-        Some(text) => text.to_owned(),
+    let marker = record.control.as_deref();
+    // Kafka's names of the control record types (no case tables for two words).
+    let marker_name = marker.map(|c| if c == "commit" { "COMMIT" } else { "ABORT" });
+    let label = match (marker_name, record.key.as_deref()) {
+        (Some(control), _) => control.to_owned(),
+        (None, None) => "\u{2205}".to_owned(),
+        (None, Some("")) => "\"\"".to_owned(),
+        (None, Some(text)) => text.to_owned(),
     };
-    let look = record.key.as_deref().map(|key| {
-        let (hue, shape) = key_look(key);
-        classes!(format!("hue-{}", hue / 30), format!("shape-{shape}"))
-    });
+    let txn = record.transaction.as_deref();
+    let title = match (marker_name, txn) {
+        (Some(control), _) => format!(
+            "offset {}: a transaction marker ({control}); consumers skip it",
+            record.offset
+        ),
+        (None, t) => format!(
+            "offset {}, key {}{}",
+            record.offset,
+            record
+                .key
+                .as_deref()
+                .map_or_else(|| "none".to_owned(), |k| format!("{k:?}")),
+            match t {
+                Some("aborted") => ", in an aborted transaction: read_committed consumers skip it",
+                Some("open") => ", in an open transaction: read_committed consumers wait",
+                Some(_) => ", in a committed transaction",
+                None => "",
+            }
+        ),
+    };
+    let look = record
+        .key
+        .as_deref()
+        .filter(|_| marker.is_none())
+        .map(|key| {
+            let (hue, shape) = key_look(key);
+            classes!(format!("hue-{}", hue / 30), format!("shape-{shape}"))
+        });
     html! {
         <li
             key={record.offset}
-            class={classes!("record", look, record.key.is_none().then_some("keyless"), highlighted.then_some("highlight"),
-                read.then_some("read"), uncommitted.then_some("uncommitted"))}
+            class={classes!("record", look, (record.key.is_none() && marker.is_none()).then_some("keyless"), highlighted.then_some("highlight"),
+                read.then_some("read"), uncommitted.then_some("uncommitted"), marker.map(|_| "marker"), txn.map(|t| format!("txn-{t}")))}
             style={at_offset(record.offset, origin)}
             data-testid="record"
             data-key={record.key.clone()}
             data-offset={record.offset.to_string()}
-            title={format!("offset {}, key {}", record.offset, record.key.as_deref().map_or_else(|| "none".to_owned(), |k| format!("{k:?}")))}
+            data-control={marker.map(str::to_owned)}
+            data-transaction={txn.map(str::to_owned)}
+            {title}
         >
             <span class="face">
                 <span class="offset">{ record.offset }</span>
@@ -267,6 +309,8 @@ mod tests {
             key: None,
             tombstone: false,
             timestamp_ms,
+            control: None,
+            transaction: None,
         }
     }
 
