@@ -18,7 +18,7 @@ pub struct Concept {
 }
 
 /// Every concept page, in reading order.
-pub const CONCEPTS: [Concept; 12] = [
+pub const CONCEPTS: [Concept; 13] = [
     Concept {
         id: "topic",
         title: "Topic",
@@ -109,6 +109,17 @@ pub const CONCEPTS: [Concept; 12] = [
         ],
         widget: "embed=delivery",
         try_this: "Move the crash along the batch and watch which offsets each strategy loses or applies twice; set max.poll.records to 1 and see the difference shrink to one record.",
+    },
+    Concept {
+        id: "transactions",
+        title: "Transactions and exactly-once",
+        paragraphs: &[
+            "A producer with a transactional.id writes to several partitions as one unit: beginTransaction, its sends, then commitTransaction or abortTransaction. The transaction coordinator ends it by writing a marker, a control record that takes an offset of its own, into every partition the transaction wrote to.",
+            "Consumers with isolation.level=read_committed read only below the last stable offset (LSO), the first offset of a transaction still open, and skip aborted records; consumers with read_uncommitted, the default, read everything up to the high watermark. A restarted producer with the same transactional.id gets a higher epoch, which fences the old instance and aborts what it left open.",
+            "A service that consumes, transforms and produces commits its input offsets in the same transaction as its output (sendOffsetsToTransaction). If it crashes, its open transaction is aborted and the next owner starts from the last committed offsets, so read_committed readers downstream see every result once. Kafka Streams does this with processing.guarantee=exactly_once_v2.",
+        ],
+        widget: "embed=partitions",
+        try_this: "Tick \u{201c}New consumers read_committed\u{201d} and add a consumer, untick it and add a group; then Begin, produce two keys and Abort: the marker takes an offset, the aborted records are struck through, and only the second group reads them.",
     },
     Concept {
         id: "dead-letter-queue",

@@ -13,6 +13,12 @@
 //! at the default 10 MB that cap binds only past about a million records a segment.) A log is cleaned
 //! when its dirty bytes exceed `min.cleanable.dirty.ratio` of its cleanable bytes (`LogCleanerManager`),
 //! or on demand.
+//!
+//! With transactions ([`super::transactions`]) the cleanable range also ends at the first unstable
+//! offset, and the records of aborted transactions are dropped without entering the offset map, so an
+//! aborted value never hides a committed one (`LogCleaner.cleanInto`, `CleanedTransactionMetadata`).
+//! kplay keeps the markers themselves (Kafka drops one once its transaction's records are gone and
+//! `delete.retention.ms` has passed).
 
 use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
@@ -20,6 +26,7 @@ use alloc::vec::Vec;
 use core::ops::Range;
 
 use super::PartitionLog;
+use super::transactions::Transactions;
 use crate::time::Instant;
 
 /// What one cleaning pass did.
@@ -31,6 +38,8 @@ pub struct CleanReport {
     pub superseded_records: u64,
     /// Tombstones removed because their delete horizon had passed.
     pub expired_tombstones: u64,
+    /// Records of aborted transactions removed.
+    pub aborted_records: u64,
     /// Bytes freed.
     pub freed_bytes: u64,
 }
@@ -79,20 +88,37 @@ impl PartitionLog {
     /// Runs the cleaner at `now` if the topic compacts and the log is dirty enough (or `force`), returning
     /// what it did.
     pub fn handle_cleaning(&mut self, now: Instant, force: bool) -> Option<CleanReport> {
+        self.handle_cleaning_with(now, force, &Transactions::default())
+    }
+
+    /// [`Self::handle_cleaning`] of a log whose transactions are `txns`.
+    pub fn handle_cleaning_with(
+        &mut self,
+        now: Instant,
+        force: bool,
+        txns: &Transactions,
+    ) -> Option<CleanReport> {
         if !self.config.cleanup_policy.compacts() {
             return None;
         }
-        let end = self.first_uncleanable_offset(now);
+        let end = self
+            .first_uncleanable_offset(now)
+            .min(txns.first_unstable_offset().unwrap_or(u64::MAX));
         if end <= self.cleaner_checkpoint && !force {
             return None;
         }
         if !force && self.cleanable_ratio(now) <= self.config.min_cleanable_dirty_ratio {
             return None;
         }
-        Some(self.clean(now, end))
+        Some(self.clean(now, end, txns))
     }
 
-    fn clean(&mut self, now: Instant, end: u64) -> CleanReport {
+    fn clean(&mut self, now: Instant, end: u64, txns: &Transactions) -> CleanReport {
+        let aborted = |r: &super::Record| {
+            r.meta
+                .transaction
+                .is_some_and(|pid| r.meta.control.is_none() && txns.is_aborted(pid, r.offset))
+        };
         // The offset map: each key's latest offset within the dirty range.
         let mut latest: BTreeMap<Box<[u8]>, u64> = BTreeMap::new();
         for record in self.segments.iter().flat_map(|s| s.records.iter()) {
@@ -100,6 +126,7 @@ impl PartitionLog {
                 break;
             }
             if record.offset >= self.cleaner_checkpoint
+                && !aborted(record)
                 && let Some(key) = &record.key
             {
                 latest.insert(key.clone(), record.offset);
@@ -128,6 +155,10 @@ impl PartitionLog {
             segment.records.retain_mut(|record| {
                 if record.offset >= end {
                     return true;
+                }
+                if aborted(record) {
+                    report.aborted_records += 1;
+                    return false;
                 }
                 let superseded = record
                     .key
@@ -228,6 +259,88 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    /// `LogCleanerTest.testAbortMarkerRemoval`'s setting without the marker's removal, and
+    /// `testCleanWithTransactionsSpanningSegments`' stop at the first unstable offset: an aborted value
+    /// of a key is dropped and never hides the committed one before it, and an open transaction's
+    /// records are not cleaned.
+    #[test]
+    fn aborted_records_go_and_open_transactions_wait() {
+        use super::super::RecordMeta;
+        use super::super::producer_state::{BatchMetadata, Marker, ProducerBatch, ProducerStates};
+        use super::super::transactions::Control;
+        let mut log = PartitionLog::new(compacted());
+        let mut states = ProducerStates::default();
+        let write = |log: &mut PartitionLog,
+                     states: &mut ProducerStates,
+                     key: u8,
+                     pid: Option<u64>,
+                     seq: u32| {
+            let meta = RecordMeta {
+                transaction: pid,
+                control: None,
+            };
+            let offset = log
+                .append_with(at(u64::from(seq)), Some(&[key]), Some(11), meta)
+                .expect("keyed append");
+            if let Some(pid) = pid {
+                states.record(ProducerBatch {
+                    producer_id: pid,
+                    epoch: 0,
+                    metadata: BatchMetadata {
+                        first_seq: seq,
+                        last_seq: seq,
+                        first_offset: offset,
+                        last_offset: offset,
+                    },
+                    transactional: true,
+                });
+            }
+        };
+        write(&mut log, &mut states, 1, None, 0); // 0: k1, committed outside any transaction
+        write(&mut log, &mut states, 1, Some(7), 0); // 1: k1 in a transaction of producer 7, then aborted
+        let marker = log
+            .append_with(
+                at(2),
+                None,
+                None,
+                RecordMeta {
+                    transaction: Some(7),
+                    control: Some(Control::Abort),
+                },
+            )
+            .expect("a marker");
+        states.record_marker(Marker {
+            producer_id: 7,
+            epoch: 0,
+            control: Control::Abort,
+            offset: marker,
+        });
+        write(&mut log, &mut states, 2, Some(8), 1); // 3: k2, open
+        write(&mut log, &mut states, 2, None, 4); // 4: k2 again, after the open transaction
+        log.roll();
+        log.set_high_watermark(log.log_end_offset());
+        states.on_high_watermark(log.high_watermark());
+        let report = log
+            .handle_cleaning_with(at(10), true, states.transactions())
+            .expect("compacts");
+        assert_eq!(report.aborted_records, 1);
+        assert_eq!(
+            report.cleaned_range,
+            (0, 3),
+            "stops at the open transaction"
+        );
+        let offsets: Vec<u64> = log
+            .segments()
+            .flat_map(|s| s.records())
+            .map(|r| r.offset)
+            .collect();
+        assert_eq!(
+            offsets,
+            [0, 2, 3, 4],
+            "k1's committed value and the marker stay"
+        );
     }
 
     #[test]

@@ -14,9 +14,9 @@
 //! every record after it, committed or not, until it ends. A `read_uncommitted` consumer reads up to the
 //! high watermark, aborted records included. Both skip the markers.
 //!
-//! kplay keeps the aborted index for the life of the log (Kafka deletes an entry with its segment); the
-//! world's log cleaner treats records of aborted transactions as any other and keeps markers (Kafka's
-//! cleaner drops aborted records and, later, their markers).
+//! The log cleaner drops aborted records and stops at the first unstable offset ([`super::compaction`]).
+//! kplay keeps the aborted index for the life of the log (Kafka deletes an entry with its segment) and
+//! keeps markers through compaction (Kafka drops them later).
 
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;

@@ -438,7 +438,7 @@ impl World {
 
     /// The periodic retention check (`log.retention.check.interval.ms`).
     pub(super) fn run_retention(&mut self) {
-        self.maintain_logs(|log, now, topic, partition, out| {
+        self.maintain_logs(|log, _, now, topic, partition, out| {
             let report = log.handle_retention(now);
             for base_offset in report.deleted_segments {
                 out.push(EventKind::SegmentDeleted {
@@ -453,8 +453,8 @@ impl World {
 
     /// The log cleaner's periodic pass (`log.cleaner.backoff.ms`) over compacted topics.
     pub(super) fn run_cleaner(&mut self) {
-        self.maintain_logs(|log, now, topic, partition, out| {
-            if let Some(report) = log.handle_cleaning(now, false) {
+        self.maintain_logs(|log, states, now, topic, partition, out| {
+            if let Some(report) = log.handle_cleaning_with(now, false, states.transactions()) {
                 out.push(EventKind::Compacted {
                     topic: topic.into(),
                     partition,
@@ -468,13 +468,25 @@ impl World {
     /// Runs a maintenance pass over every partition log, reporting what it did.
     fn maintain_logs(
         &mut self,
-        mut pass: impl FnMut(&mut PartitionLog, Instant, &str, u32, &mut Vec<EventKind>),
+        mut pass: impl FnMut(
+            &mut PartitionLog,
+            &ProducerStates,
+            Instant,
+            &str,
+            u32,
+            &mut Vec<EventKind>,
+        ),
     ) {
         let now = self.now;
         let mut out = Vec::new();
         for topic in &mut self.topics {
-            for (p, log) in topic.logs.iter_mut().enumerate() {
-                pass(log, now, &topic.name, p as u32, &mut out);
+            for (p, (log, states)) in topic
+                .logs
+                .iter_mut()
+                .zip(&topic.producer_states)
+                .enumerate()
+            {
+                pass(log, states, now, &topic.name, p as u32, &mut out);
             }
         }
         for kind in out {
