@@ -18,7 +18,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::produce::TxnClient;
-use super::stage::Forward;
+use super::stage::{Forward, offset_pending};
 use super::{EventKind, World};
 use crate::group::assignor::TopicPartition;
 use crate::group::coordinator::ConsumerGroup;
@@ -168,7 +168,13 @@ impl World {
                 // auto.offset.reset.
                 Some(_) => starting_offset(tp, None, log, reading.reset),
                 // An open transaction carries an offset for it: wait (KIP-447's require_stable).
-                None if self.coordinator.has_pending_offset(state.group.id(), tp) => {
+                None if offset_pending(
+                    &self.coordinator,
+                    &self.producers,
+                    state.group.id(),
+                    tp,
+                ) =>
+                {
                     continue;
                 }
                 None => starting_offset(tp, committed, log, reading.reset),

@@ -142,6 +142,9 @@ impl World {
                 None
             }
         };
+        if let Some(f) = forward {
+            self.restart_stage_producer(f.producer);
+        }
         self.emit(EventKind::Joined {
             group: group.into(),
             member: member.into(),

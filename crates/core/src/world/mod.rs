@@ -596,6 +596,10 @@ impl World {
                     ));
                 }
                 let leaving = matches!(action, Action::Leave { .. });
+                if leaving {
+                    // close(): a stage commits what it processed before it leaves.
+                    self.commit_stage(g, m);
+                }
                 let (group, member) = (group.clone(), member.clone());
                 self.emit(if leaving {
                     EventKind::Left { group, member }

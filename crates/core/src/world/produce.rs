@@ -57,6 +57,9 @@ pub(super) struct ProducerState {
     pub(super) transactional: Option<(String, Duration)>,
     /// Where its transactions stand, as the producer knows it.
     pub(super) txn: TxnClient,
+    /// Offsets `sendOffsetsToTransaction` has yet to deliver: refused with `CONCURRENT_TRANSACTIONS`
+    /// while the last transaction's markers were being written, sent again before the commit.
+    pub(super) unsent_offsets: Vec<crate::transaction::TxnOffset>,
 }
 
 /// A transactional producer's own view of its transaction (`TransactionManager`'s states).
@@ -209,6 +212,7 @@ pub(super) fn new_producer(
             (id, timeout)
         }),
         txn: TxnClient::Uninitialized,
+        unsent_offsets: Vec::new(),
         per_topic: partitions
             .iter()
             .enumerate()

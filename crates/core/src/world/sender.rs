@@ -69,6 +69,14 @@ impl PartitionSend {
     pub(super) fn drain_queue(&mut self) -> impl Iterator<Item = Unsent> + '_ {
         self.queue.drain(..).flat_map(|b| b.records)
     }
+
+    /// Every record, queued or in flight.
+    pub(super) fn into_records(self) -> impl Iterator<Item = Unsent> {
+        self.queue
+            .into_iter()
+            .chain(self.in_flight.into_iter().map(|f| f.batch))
+            .flat_map(|b| b.records)
+    }
 }
 
 impl World {

@@ -13,21 +13,26 @@
 //! open transaction carries offsets of its partitions, processes those records again, and a
 //! `read_committed` reader of the output sees each once.
 //!
-//! Kafka Streams sends the offsets when it commits and commits before partitions are revoked; kplay
-//! adds each record's offset to the transaction as it goes, which leaves the same committed offsets at
-//! every commit and lets a new owner wait for a revoked partition's last offsets. The forwarded records
-//! have the input record's key and size. A stage stops forwarding when the world holds its limit of
-//! records ([`crate::config::MAX_RECORDS`]).
+//! A member that leaves commits first (`close()`); one that joins is a new instance of its application,
+//! so its transactional producer registers again, which fences and aborts whatever the producer's
+//! previous instance left open. Kafka Streams sends the offsets when it commits and commits before
+//! partitions are revoked; kplay adds each record's offset to the transaction as it goes (an offset
+//! refused with `CONCURRENT_TRANSACTIONS` while the previous transaction's markers are written is sent
+//! again before the commit), which leaves the same committed offsets at every commit and lets a new owner
+//! wait for a revoked partition's last offsets ([`offset_pending`]). A property test runs random joins,
+//! leaves, crashes and broker failures and checks that no input record is ever committed twice. The
+//! forwarded records have the input record's key and size. A stage stops forwarding when the world
+//! holds its limit of records ([`crate::config::MAX_RECORDS`]).
 
 use alloc::string::String;
 
-use super::produce::TxnClient;
+use super::produce::{ProducerState, TxnClient};
 use super::{ActionError, EventKind, World};
 use crate::config::MAX_RECORDS;
 use crate::group::assignor::TopicPartition;
 use crate::log::Control;
 use crate::time::{Duration, Instant};
-use crate::transaction::TxnOffset;
+use crate::transaction::{TransactionCoordinator, TxnError, TxnOffset};
 
 /// Kafka Streams' `commit.interval.ms` under exactly-once.
 const EXACTLY_ONCE_COMMIT_INTERVAL: Duration = Duration::from_millis(100);
@@ -126,15 +131,15 @@ impl World {
             let acks = self.producers[f.producer].sender.acks;
             self.send(f.action, f.producer, f.topic, key, value, acks);
         }
-        if transactional && let Some(pid) = self.producers[f.producer].producer_id {
-            let epoch = self.producers[f.producer].epoch;
+        if transactional {
             let state = &self.groups[g];
-            let (group, member) = (state.group.id(), state.members[m].name.as_str());
-            let now = self.now;
-            // A fenced producer's transaction cannot take it; its commit fails as its records do.
-            let _ = self
-                .coordinator
-                .add_offset(now, (pid, epoch), group, member, tp, offset + 1);
+            let sent = TxnOffset {
+                group: state.group.id().into(),
+                member: state.members[m].name.clone(),
+                tp: tp.clone(),
+                offset: offset + 1,
+            };
+            self.send_offset(f.producer, sent);
         }
         let now = self.now;
         if let Some(f) = self.groups[g].members[m].forward_mut() {
@@ -142,41 +147,106 @@ impl World {
         }
     }
 
-    /// Stages whose commit interval ran out commit: an exactly-once one its transaction, an
-    /// at-least-once one its positions after flushing its producer. A crashed member commits nothing.
+    /// `sendOffsetsToTransaction` for one offset: into producer `p`'s transaction, or, while the last
+    /// one's markers are still being written (`CONCURRENT_TRANSACTIONS`), kept to be sent again before
+    /// the commit. A fenced producer's transaction cannot take it; its commit fails as its records do.
+    pub(super) fn send_offset(&mut self, p: usize, offset: TxnOffset) {
+        let producer = &mut self.producers[p];
+        let Some(pid) = producer.producer_id else {
+            return;
+        };
+        let now = self.now;
+        let added = self.coordinator.add_offset(
+            now,
+            (pid, producer.epoch),
+            &offset.group,
+            &offset.member,
+            &offset.tp,
+            offset.offset,
+        );
+        // A later offset of the same partition replaces an earlier one still waiting.
+        producer
+            .unsent_offsets
+            .retain(|o| o.group != offset.group || o.tp != offset.tp);
+        if added == Err(TxnError::Concurrent) {
+            producer.unsent_offsets.push(offset);
+        }
+    }
+
+    /// Stages whose commit interval ran out commit. A crashed member commits nothing.
     pub(super) fn run_stage_commits(&mut self, at: Instant) {
         for g in 0..self.groups.len() {
             for m in 0..self.groups[g].members.len() {
-                let state = &mut self.groups[g];
-                let alive = state
-                    .group
-                    .member(&state.members[m].id)
-                    .is_some_and(|c| c.is_alive());
-                let Some(f) = state.members[m].forward_mut() else {
-                    continue;
-                };
-                if f.commit_at.is_none_or(|t| t > at) {
-                    continue;
+                let due = self.groups[g].members[m]
+                    .forward()
+                    .and_then(|f| f.commit_at)
+                    .is_some_and(|t| t <= at);
+                if due {
+                    self.commit_stage(g, m);
                 }
-                f.commit_at = None;
-                let f = *f;
-                if !alive {
-                    continue;
-                }
-                if self.producers[f.producer].transactional.is_some() {
-                    self.end_transaction(f.producer, Control::Commit);
-                } else {
-                    self.flush_producer(f.producer);
-                    let positions: alloc::vec::Vec<(TopicPartition, u64)> = self.groups[g].members
-                        [m]
-                        .positions
-                        .iter()
-                        .map(|(tp, &o)| (tp.clone(), o))
-                        .collect();
-                    for (tp, offset) in positions {
-                        self.commit(g, m, &tp, offset);
-                    }
-                }
+            }
+        }
+    }
+
+    /// Member `m` of group `g`, if it is a live stage, commits: an exactly-once one its transaction, an
+    /// at-least-once one its positions after flushing its producer.
+    pub(super) fn commit_stage(&mut self, g: usize, m: usize) {
+        let state = &mut self.groups[g];
+        let alive = state
+            .group
+            .member(&state.members[m].id)
+            .is_some_and(|c| c.is_alive());
+        let Some(f) = state.members[m].forward_mut() else {
+            return;
+        };
+        f.commit_at = None;
+        let f = *f;
+        if !alive {
+            return;
+        }
+        if self.producers[f.producer].transactional.is_some() {
+            self.end_transaction(f.producer, Control::Commit);
+        } else {
+            self.flush_producer(f.producer);
+            let positions: alloc::vec::Vec<(TopicPartition, u64)> = self.groups[g].members[m]
+                .positions
+                .iter()
+                .map(|(tp, &o)| (tp.clone(), o))
+                .collect();
+            for (tp, offset) in positions {
+                self.commit(g, m, &tp, offset);
+            }
+        }
+    }
+
+    /// A stage member joins with producer `p`: a new instance of its application, so a transactional
+    /// producer registers again (`initTransactions()` fences what it did before and aborts its open
+    /// transaction), and whatever the producer still held from before is gone with that instance.
+    pub(super) fn restart_stage_producer(&mut self, p: usize) {
+        let producer = &mut self.producers[p];
+        if producer.transactional.is_none() || producer.txn == TxnClient::Uninitialized {
+            return;
+        }
+        for per_topic in &mut producer.per_topic {
+            per_topic.flush();
+        }
+        let mut gone: alloc::vec::Vec<usize> = producer
+            .unsent
+            .iter_mut()
+            .flat_map(|parts| parts.iter_mut().flat_map(|q| q.drain(..)))
+            .map(|u| u.produced)
+            .collect();
+        for send in core::mem::take(&mut producer.sending).into_values() {
+            gone.extend(send.into_records().map(|u| u.produced));
+        }
+        producer.unsent_offsets.clear();
+        producer.txn = TxnClient::Uninitialized;
+        for produced in gone {
+            if !matches!(
+                self.produced[produced].delivery,
+                super::Delivery::Acknowledged | super::Delivery::Failed(_)
+            ) {
+                self.produced[produced].delivery = super::Delivery::Failed("TRANSACTION_ABORTED");
             }
         }
     }
@@ -210,4 +280,22 @@ impl World {
             offset: offset.offset,
         });
     }
+}
+
+/// Whether a transaction carries an offset of `group` for `tp`, or a stage's producer still has to
+/// deliver one: a consumer gaining `tp` waits (KIP-447's `require_stable`). In Kafka a stage blocked in
+/// `sendOffsetsToTransaction` does not rejoin its group, so the rebalance itself waits; kplay's rebalance
+/// goes on and the new owner waits instead, which keeps the same records out of the output.
+pub(super) fn offset_pending(
+    coordinator: &TransactionCoordinator,
+    producers: &[ProducerState],
+    group: &str,
+    tp: &TopicPartition,
+) -> bool {
+    coordinator.has_pending_offset(group, tp)
+        || producers.iter().any(|p| {
+            p.unsent_offsets
+                .iter()
+                .any(|o| o.group == group && o.tp == *tp)
+        })
 }

@@ -282,6 +282,11 @@ impl World {
             if !idle {
                 continue;
             }
+            // Offsets refused while the previous transaction completed go in before it ends.
+            for offset in core::mem::take(&mut self.producers[p].unsent_offsets) {
+                self.send_offset(p, offset);
+            }
+            let producer = &self.producers[p];
             let (producer_id, epoch) = (producer.producer_id.unwrap_or_default(), producer.epoch);
             let name = producer.name.clone();
             let outcome = if error.is_some() {
