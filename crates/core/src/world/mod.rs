@@ -599,6 +599,11 @@ impl World {
                 if leaving {
                     // close(): a stage commits what it processed before it leaves.
                     self.commit_stage(g, m);
+                } else if let Some(f) = self.groups[g].members[m].forward() {
+                    // A crashed process's producer buffers and pending offsets die with it; its open
+                    // transaction stays until transaction.timeout.ms.
+                    let p = f.producer;
+                    self.restart_stage_producer(p);
                 }
                 let (group, member) = (group.clone(), member.clone());
                 self.emit(if leaving {

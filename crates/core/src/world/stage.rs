@@ -13,9 +13,12 @@
 //! open transaction carries offsets of its partitions, processes those records again, and a
 //! `read_committed` reader of the output sees each once.
 //!
-//! A member that leaves commits first (`close()`); one that joins is a new instance of its application,
-//! so its transactional producer registers again, which fences and aborts whatever the producer's
-//! previous instance left open. Kafka Streams sends the offsets when it commits and commits before
+//! A member that leaves commits first (`close()`); one that crashes loses what its producer held in
+//! memory, its open transaction staying until `transaction.timeout.ms`; one that joins is a new instance
+//! of its application, so its transactional producer registers again, which fences and aborts whatever
+//! the producer's previous instance left open (each stage member needs a producer of its own). A stage
+//! whose transaction is aborted, or whose producer is fenced, goes back to its group's committed offsets
+//! (Kafka Streams' `TaskCorruptedException` / `TaskMigratedException`), so nothing it read is skipped. Kafka Streams sends the offsets when it commits and commits before
 //! partitions are revoked; kplay adds each record's offset to the transaction as it goes (an offset
 //! refused with `CONCURRENT_TRANSACTIONS` while the previous transaction's markers are written is sent
 //! again before the commit), which leaves the same committed offsets at every commit and lets a new owner
@@ -119,6 +122,13 @@ impl World {
             .map(|k| String::from_utf8_lossy(k).into_owned());
         let value = record.value_size;
         let transactional = self.producers[f.producer].transactional.is_some();
+        if matches!(self.producers[f.producer].txn, TxnClient::Fenced(_)) {
+            // Kafka Streams' TaskMigratedException: the stage starts again as a new instance, from
+            // its group's committed offsets; this record is read again then.
+            self.restart_stage_producer(f.producer);
+            self.rewind_stages(f.producer);
+            return;
+        }
         if transactional
             && matches!(
                 self.producers[f.producer].txn,
@@ -219,9 +229,25 @@ impl World {
         }
     }
 
-    /// A stage member joins with producer `p`: a new instance of its application, so a transactional
-    /// producer registers again (`initTransactions()` fences what it did before and aborts its open
-    /// transaction), and whatever the producer still held from before is gone with that instance.
+    /// The stages writing with producer `p` lost their transaction (aborted): they go back to their
+    /// group's committed offsets, so what the transaction held is processed again, not skipped.
+    pub(super) fn rewind_stages(&mut self, p: usize) {
+        for state in &mut self.groups {
+            for member in &mut state.members {
+                if member.forward().is_some_and(|f| f.producer == p) {
+                    member.positions.clear();
+                    if let Some(f) = member.forward_mut() {
+                        f.commit_at = None;
+                    }
+                }
+            }
+        }
+    }
+
+    /// A stage member with producer `p` crashes, or joins as a new instance of its application: what the
+    /// producer held in memory (batches, requests, offsets to send) is gone with the old instance, and a
+    /// transactional one registers again on its next transaction (`initTransactions()` fences the old
+    /// instance and aborts its open transaction; after a crash the coordinator does so at the timeout).
     pub(super) fn restart_stage_producer(&mut self, p: usize) {
         let producer = &mut self.producers[p];
         if producer.transactional.is_none() || producer.txn == TxnClient::Uninitialized {

@@ -13,8 +13,8 @@
 //! `TRANSACTION_ABORTED`. Every 10 s the coordinator aborts transactions open past
 //! `transaction.timeout.ms`.
 //!
-//! The coordinator writes each marker with `acks=all` and writes it again until the partition's ISR has
-//! it (after `NOT_ENOUGH_REPLICAS`, with no leader, or when a failover cut it from the log); until every
+//! The coordinator writes each marker with `acks=all` and writes it again until the high watermark has
+//! passed it (after `NOT_ENOUGH_REPLICAS`, with no leader, or when a failover cut it from the log); until every
 //! marker of a transaction is in, the transaction stays `PrepareCommit` / `PrepareAbort` and the
 //! producer's next transaction waits (`CONCURRENT_TRANSACTIONS`, retried). Records a `produce` action sends
 //! while its producer has no transaction open fail with `INVALID_TXN_STATE` (Kafka's client throws
@@ -203,6 +203,8 @@ impl World {
             if !matches!(producer.txn, TxnClient::Fenced(_)) {
                 producer.txn = TxnClient::Fenced(error);
                 self.abort_unsent(p);
+                // A stage that waited for its commit learns it is fenced.
+                self.wake = true;
             }
             return;
         }
@@ -304,6 +306,7 @@ impl World {
             match self.coordinator.end_txn(producer_id, epoch, outcome) {
                 Err(err) => {
                     self.producers[p].txn = TxnClient::Fenced(err.name());
+                    self.wake = true;
                     self.emit(EventKind::TransactionFailed {
                         producer: name,
                         call: if control == Control::Commit {
@@ -328,6 +331,9 @@ impl World {
                     }
                 }
             }
+            if outcome == Control::Abort {
+                self.rewind_stages(p);
+            }
             if error.is_some() {
                 // KIP-360: after an abortable error the producer bumps its epoch before going on.
                 self.init_transactions(p);
@@ -348,22 +354,27 @@ impl World {
         let mut markers = core::mem::take(&mut self.markers);
         markers.retain_mut(|marker| {
             let topic = &self.topics[marker.topic];
-            let cut = marker.write.is_some_and(|w| {
-                !topic.mirrors[marker.partition as usize]
-                    .iter()
-                    .rev()
-                    .any(|r| r.write == w)
-            });
-            if marker.write.is_none() || cut {
+            let p = marker.partition as usize;
+            // Where the write is in the leader's log now, if it still is (a failover may cut it).
+            let at = marker
+                .write
+                .and_then(|w| topic.mirrors[p].iter().rposition(|r| r.write == w));
+            if marker.write.is_some() && at.is_none() {
+                marker.write = None;
+            }
+            if marker.write.is_none() {
                 match self.write_marker(marker) {
                     MarkerOutcome::Written(w) => marker.write = Some(w),
-                    MarkerOutcome::Later => marker.write = None,
+                    MarkerOutcome::Later => {}
                     MarkerOutcome::Dropped => return false,
                 }
+                return true;
             }
-            marker
-                .write
-                .is_none_or(|w| !self.topics[marker.topic].cluster.is_acknowledged(w))
+            // Replicated once the high watermark has passed it (a leader that failed before
+            // acknowledging it may still hand it on).
+            at.is_none_or(|offset| {
+                offset as u64 >= self.topics[marker.topic].logs[p].high_watermark()
+            })
         });
         let done: Vec<String> = self
             .coordinator
