@@ -79,6 +79,33 @@ pub(super) enum TxnClient {
     Fenced(&'static str),
 }
 
+impl ProducerState {
+    /// Takes every record the producer holds — in its open batches and queued to be sent, and with
+    /// `in_flight` also those sent and not answered — returning their `produced` indices.
+    pub(super) fn take_buffered(&mut self, in_flight: bool) -> Vec<usize> {
+        for per_topic in &mut self.per_topic {
+            per_topic.flush();
+        }
+        let mut taken: Vec<usize> = self
+            .unsent
+            .iter_mut()
+            .flat_map(|parts| parts.iter_mut().flat_map(|q| q.drain(..)))
+            .map(|u| u.produced)
+            .collect();
+        if in_flight {
+            for send in core::mem::take(&mut self.sending).into_values() {
+                taken.extend(send.into_records().map(|u| u.produced));
+            }
+        } else {
+            for send in self.sending.values_mut() {
+                taken.extend(send.drain_queue().map(|u| u.produced));
+            }
+            self.sending.retain(|_, s| !s.is_idle());
+        }
+        taken
+    }
+}
+
 impl TxnClient {
     /// The name the state prints: `uninitialized`, `ready`, `in-transaction`, `committing`,
     /// `aborting` or `fenced`.

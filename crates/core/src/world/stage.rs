@@ -253,18 +253,7 @@ impl World {
         if producer.transactional.is_none() || producer.txn == TxnClient::Uninitialized {
             return;
         }
-        for per_topic in &mut producer.per_topic {
-            per_topic.flush();
-        }
-        let mut gone: alloc::vec::Vec<usize> = producer
-            .unsent
-            .iter_mut()
-            .flat_map(|parts| parts.iter_mut().flat_map(|q| q.drain(..)))
-            .map(|u| u.produced)
-            .collect();
-        for send in core::mem::take(&mut producer.sending).into_values() {
-            gone.extend(send.into_records().map(|u| u.produced));
-        }
+        let gone = producer.take_buffered(true);
         producer.unsent_offsets.clear();
         producer.txn = TxnClient::Uninitialized;
         for produced in gone {

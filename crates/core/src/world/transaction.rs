@@ -249,21 +249,7 @@ impl World {
             TxnClient::Fenced(error) => error,
             _ => "TRANSACTION_ABORTED",
         };
-        let producer = &mut self.producers[p];
-        for per_topic in &mut producer.per_topic {
-            per_topic.flush();
-        }
-        let mut dropped: Vec<usize> = producer
-            .unsent
-            .iter_mut()
-            .flat_map(|parts| parts.iter_mut().flat_map(|q| q.drain(..)))
-            .map(|u| u.produced)
-            .collect();
-        for send in producer.sending.values_mut() {
-            dropped.extend(send.drain_queue().map(|u| u.produced));
-        }
-        producer.sending.retain(|_, s| !s.is_idle());
-        for produced in dropped {
+        for produced in self.producers[p].take_buffered(false) {
             self.produced[produced].delivery = Delivery::Failed(error);
         }
     }
