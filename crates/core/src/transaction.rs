@@ -247,7 +247,7 @@ impl TransactionCoordinator {
         producer_id: u64,
         epoch: u16,
     ) -> Result<&mut TransactionMetadata, TxnError> {
-        let txn = self.by_producer(producer_id, epoch)?;
+        let (_, txn) = self.by_producer(producer_id, epoch)?;
         if matches!(txn.state, TxnState::PrepareCommit | TxnState::PrepareAbort) {
             return Err(TxnError::Concurrent);
         }
@@ -270,14 +270,7 @@ impl TransactionCoordinator {
         epoch: u16,
         control: Control,
     ) -> Result<Option<EndMarkers>, TxnError> {
-        let (id, txn) = self
-            .txns
-            .iter_mut()
-            .find(|(_, t)| t.producer_id == producer_id)
-            .ok_or(TxnError::UnknownProducerId)?;
-        if epoch < txn.epoch {
-            return Err(TxnError::Fenced);
-        }
+        let (id, txn) = self.by_producer(producer_id, epoch)?;
         Ok((txn.state == TxnState::Ongoing).then(|| finish(id, txn, control)))
     }
 
@@ -326,20 +319,21 @@ impl TransactionCoordinator {
         self.txns.values().any(|t| t.state == TxnState::Ongoing)
     }
 
+    /// The transactional id of `producer_id` and its metadata, if `epoch` is not fenced.
     fn by_producer(
         &mut self,
         producer_id: u64,
         epoch: u16,
-    ) -> Result<&mut TransactionMetadata, TxnError> {
-        let txn = self
+    ) -> Result<(&str, &mut TransactionMetadata), TxnError> {
+        let (id, txn) = self
             .txns
-            .values_mut()
-            .find(|t| t.producer_id == producer_id)
+            .iter_mut()
+            .find(|(_, t)| t.producer_id == producer_id)
             .ok_or(TxnError::UnknownProducerId)?;
         if epoch < txn.epoch {
             return Err(TxnError::Fenced);
         }
-        Ok(txn)
+        Ok((id.as_str(), txn))
     }
 }
 

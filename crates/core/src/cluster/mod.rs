@@ -254,6 +254,11 @@ impl Cluster {
         self.alive.get(broker as usize).copied().unwrap_or(false)
     }
 
+    /// Whether `broker`'s followers fetch from their leaders: it is up and not stalled.
+    fn fetches(&self, broker: BrokerId) -> bool {
+        self.is_alive(broker) && !self.stalled.contains(&broker)
+    }
+
     fn effective_min_isr(&self) -> u32 {
         self.config
             .min_insync_replicas
@@ -300,22 +305,20 @@ impl Cluster {
         acks: Acks,
     ) -> Result<Written, ProduceError> {
         self.check_produce(partition, acks)?;
-        let fetching: Vec<BrokerId> = (0..self.config.brokers)
-            .filter(|&b| self.is_alive(b) && !self.stalled.contains(&b))
-            .collect();
-        let p = self
-            .partitions
-            .get_mut(partition as usize)
-            .ok_or(ProduceError::UnknownPartition)?;
-        let leader = p.leader.ok_or(ProduceError::NoLeader)?;
+        let index = partition as usize;
+        let end = self.partitions[index].log_end_offset();
         // Followers fetch all the time (`replica.fetch.wait.max.ms`): one that had the whole log was
         // caught up until this write (`Replica.lastCaughtUpTimeMs`), however long the log was idle.
-        let end = p.log_end_offset();
-        for replica in &mut p.replicas {
-            if fetching.contains(&replica.broker) && replica.log.len() as u64 == end {
+        for r in 0..self.partitions[index].replicas.len() {
+            let broker = self.partitions[index].replicas[r].broker;
+            let replica = &self.partitions[index].replicas[r];
+            if self.fetches(broker) && replica.log.len() as u64 == end {
+                let replica = &mut self.partitions[index].replicas[r];
                 replica.last_caught_up = replica.last_caught_up.max(now);
             }
         }
+        let p = &mut self.partitions[index];
+        let leader = p.leader.ok_or(ProduceError::NoLeader)?;
         let write = self.next_write;
         self.next_write += 1;
         let epoch = p.leader_epoch;
@@ -408,7 +411,7 @@ impl Cluster {
                 .replicas
                 .iter()
                 .map(|r| r.broker)
-                .filter(|&b| b != leader && self.is_alive(b) && !self.stalled.contains(&b))
+                .filter(|&b| b != leader && self.fetches(b))
                 .collect();
             let p = &mut self.partitions[index];
             let Some(leader_index) = p.replicas.iter().position(|r| r.broker == leader) else {

@@ -217,14 +217,7 @@ impl ProducerStates {
     /// Records an appended marker: it ends the producer's open transaction here, if it has one, which
     /// is returned; a newer epoch resets its sequences.
     pub fn record_marker(&mut self, marker: Marker) -> Option<CompletedTxn> {
-        let entry = self
-            .producers
-            .entry(marker.producer_id)
-            .or_insert_with(|| Entry::new(marker.epoch));
-        if marker.epoch != entry.epoch {
-            entry.epoch = marker.epoch;
-            entry.batches.clear();
-        }
+        let entry = self.entry_at(marker.producer_id, marker.epoch);
         let first_offset = entry.txn_first_offset.take()?;
         let completed = CompletedTxn {
             producer_id: marker.producer_id,
@@ -234,6 +227,20 @@ impl ProducerStates {
         };
         self.transactions.complete(completed);
         Some(completed)
+    }
+
+    /// `producer_id`'s entry as of something it wrote at `epoch`: a new epoch forgets the batches of
+    /// the old one, so its sequences start again.
+    fn entry_at(&mut self, producer_id: u64, epoch: u16) -> &mut Entry {
+        let entry = self
+            .producers
+            .entry(producer_id)
+            .or_insert_with(|| Entry::new(epoch));
+        if epoch != entry.epoch {
+            entry.epoch = epoch;
+            entry.batches.clear();
+        }
+        entry
     }
 
     /// The partition's transactions: open, decided but not yet replicated, aborted.
@@ -249,14 +256,7 @@ impl ProducerStates {
 
     /// Records an appended batch (after [`Self::check`] said to append it, or when rebuilding from a log).
     pub fn record(&mut self, batch: ProducerBatch) {
-        let entry = self
-            .producers
-            .entry(batch.producer_id)
-            .or_insert_with(|| Entry::new(batch.epoch));
-        if batch.epoch != entry.epoch {
-            entry.epoch = batch.epoch;
-            entry.batches.clear();
-        }
+        let entry = self.entry_at(batch.producer_id, batch.epoch);
         if entry.batches.len() == BATCHES_TO_RETAIN {
             entry.batches.pop_front();
         }

@@ -11,9 +11,9 @@ use alloc::string::String;
 
 use super::topic::{Archived, Stamp};
 use super::{EventKind, World};
-use crate::cluster::{Acks, ProduceError, ReplicaRecord};
+use crate::cluster::{Acks, ProduceError};
+use crate::log::AppendError;
 use crate::log::producer_state::{BatchMetadata, ProducerBatch, Verdict};
-use crate::log::{AppendError, RecordMeta};
 use crate::time::Instant;
 
 /// A record the producer holds until its batch goes out: the `produced` entry it fills, its key, its
@@ -120,32 +120,17 @@ impl World {
                 batch_last: s.base_sequence.wrapping_add(count.saturating_sub(1)),
                 transactional: s.transactional,
             });
-            topic.archive.push(Archived {
+            let segments = topic.logs[p].segments().len();
+            let archived = Archived {
                 key: record.key.clone(),
                 value_bytes: record.value_bytes,
                 timestamp: record.timestamp,
                 produced: Some(record.produced),
                 stamp: record_stamp,
                 control: None,
-            });
-            let segments = topic.logs[p].segments().len();
-            let key = record.key.as_deref().map(str::as_bytes);
-            // check_append accepted it, so append does.
-            let offset = topic.logs[p]
-                .append_with(
-                    record.timestamp,
-                    key,
-                    record.value_bytes,
-                    RecordMeta {
-                        transaction: stamp.filter(|s| s.transactional).map(|s| s.producer_id),
-                        control: None,
-                    },
-                )
-                .unwrap_or(written.offset);
-            topic.mirrors[p].push(ReplicaRecord {
-                write: written.write,
-                epoch: topic.cluster.partitions()[p].leader_epoch,
-            });
+            };
+            // check_append accepted it, so the log takes it.
+            let offset = topic.append_write(p, archived, &written);
             first_offset.get_or_insert(offset);
             self.produced[record.produced].appends += 1;
             if topic.logs[p].segments().len() > segments {

@@ -195,10 +195,15 @@ impl World {
                         .transaction
                         .is_some_and(|pid| states.transactions().is_aborted(pid, r.offset))
             }) {
-                (Some(offset), _) => {
-                    member.positions.insert(tp.clone(), offset + 1);
+                (Some(record), next) => {
+                    member.positions.insert(tp.clone(), next);
                     member.cursor = index + 1;
-                    delivered = Some((tp.clone(), offset));
+                    // A stage writes the record on: its key and size.
+                    let content = reading.forward.map(|_| {
+                        let key = record.key.as_deref().map(String::from_utf8_lossy);
+                        (key.map(|k| k.into_owned()), record.value_size)
+                    });
+                    delivered = Some((tp.clone(), record.offset, content));
                     break;
                 }
                 // Nothing to deliver below the limit: markers, aborted records, or compaction's gaps.
@@ -207,7 +212,7 @@ impl World {
                 }
             }
         }
-        let Some((tp, offset)) = delivered else {
+        let Some((tp, offset, content)) = delivered else {
             member.next_at = None;
             return;
         };
@@ -221,22 +226,22 @@ impl World {
             partition: tp.partition,
             offset,
         });
-        match reading.forward {
-            Some(f) => self.forward(g, m, f, &tp, offset),
-            None if reading.auto_commit => self.commit(g, m, &tp, offset + 1),
-            None => {}
+        match (reading.forward, content) {
+            (Some(f), Some(content)) => self.forward(g, m, f, &tp, offset, content),
+            _ if reading.auto_commit => self.commit(g, m, &tp, offset + 1),
+            _ => {}
         }
     }
 }
 
-/// The first record to deliver from `position` below `limit` that is neither a marker nor `skipped`:
-/// its offset, or `None` with the position to resume from.
+/// The first record to deliver from `position` below `limit` that is neither a marker nor `skipped`,
+/// or `None` with the position to resume from.
 fn next_record(
     log: &PartitionLog,
     mut position: u64,
     limit: u64,
     skipped: impl Fn(&Record) -> bool,
-) -> (Option<u64>, u64) {
+) -> (Option<&Record>, u64) {
     /// Records looked at per fetch.
     const SCAN: usize = 64;
     while position < limit {
@@ -252,7 +257,7 @@ fn next_record(
                 return (None, limit);
             }
             if r.meta.control.is_none() && !skipped(r) {
-                return (Some(r.offset), r.offset + 1);
+                return (Some(r), r.offset + 1);
             }
             position = r.offset + 1;
         }

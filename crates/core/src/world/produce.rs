@@ -164,38 +164,33 @@ impl World {
         acks: Acks,
     ) {
         let now = self.now;
-        if let Some(error) = self.refused_send(producer) {
-            // The partitioner never sees it: Kafka's send() fails before choosing a partition.
-            self.produced.push(ProducedRecord {
-                action,
-                topic: topic as u32,
-                partition: 0,
-                written_at: None,
-                delivery: Delivery::Failed(error),
-                lost: false,
-                attempts: 0,
-                appends: 0,
-            });
-            return;
-        }
+        let refused = self.refused_send(producer);
         let state = &mut self.producers[producer];
-        let appended = state.per_topic[topic].send(
-            now,
-            key.as_deref().map(str::as_bytes),
-            value_bytes.unwrap_or(0),
-        );
+        // A refused record never reaches the partitioner: Kafka's send() fails before choosing one.
+        let partition = refused.is_none().then(|| {
+            state.per_topic[topic]
+                .send(
+                    now,
+                    key.as_deref().map(str::as_bytes),
+                    value_bytes.unwrap_or(0),
+                )
+                .partition
+        });
         let produced = self.produced.len();
         self.produced.push(ProducedRecord {
             action,
             topic: topic as u32,
-            partition: appended.partition,
+            partition: partition.unwrap_or(0),
             written_at: None,
-            delivery: Delivery::Queued,
+            delivery: refused.map_or(Delivery::Queued, Delivery::Failed),
             lost: false,
             attempts: 0,
             appends: 0,
         });
-        state.unsent[topic][appended.partition as usize].push_back(Unsent {
+        let Some(partition) = partition else {
+            return;
+        };
+        state.unsent[topic][partition as usize].push_back(Unsent {
             produced,
             key,
             value_bytes,

@@ -96,8 +96,9 @@ impl World {
         }))
     }
 
-    /// Member `m` of group `g` processed `offset` of `tp`: the record goes to the stage's output, and
-    /// for an exactly-once stage its position into the transaction.
+    /// Member `m` of group `g` processed `offset` of `tp`, whose key and value size are `content`: the
+    /// record goes to the stage's output, and for an exactly-once stage its position into the
+    /// transaction.
     pub(super) fn forward(
         &mut self,
         g: usize,
@@ -105,22 +106,8 @@ impl World {
         f: Forward,
         tp: &TopicPartition,
         offset: u64,
+        (key, value): (Option<String>, Option<u32>),
     ) {
-        let Some(t) = self.topics.iter().position(|x| x.name == tp.topic) else {
-            return;
-        };
-        let Some(record) = self.topics[t].logs[tp.partition as usize]
-            .fetch(offset, 1)
-            .ok()
-            .and_then(|r| r.first().copied())
-        else {
-            return;
-        };
-        let key = record
-            .key
-            .as_deref()
-            .map(|k| String::from_utf8_lossy(k).into_owned());
-        let value = record.value_size;
         let transactional = self.producers[f.producer].transactional.is_some();
         if matches!(self.producers[f.producer].txn, TxnClient::Fenced(_)) {
             // Kafka Streams' TaskMigratedException: the stage starts again as a new instance, from

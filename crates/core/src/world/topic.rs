@@ -121,6 +121,31 @@ impl TopicState {
         })
     }
 
+    /// Partition `p`'s leader appended `archived` as `written`: it goes into the archive, the log (as
+    /// data of its transaction, or as a marker) and the log's mirror. Returns its offset.
+    pub(super) fn append_write(
+        &mut self,
+        p: usize,
+        archived: Archived,
+        written: &crate::cluster::Written,
+    ) -> u64 {
+        // The cluster accepted the write, and the log takes whatever the cluster accepts.
+        let offset = self.logs[p]
+            .append_with(
+                archived.timestamp,
+                archived.key.as_deref().map(str::as_bytes),
+                archived.value_bytes,
+                archived.meta(),
+            )
+            .unwrap_or(written.offset);
+        self.archive.push(archived);
+        self.mirrors[p].push(ReplicaRecord {
+            write: written.write,
+            epoch: self.cluster.partitions()[p].leader_epoch,
+        });
+        offset
+    }
+
     pub(super) fn partition_count(&self) -> u32 {
         self.logs.len() as u32
     }

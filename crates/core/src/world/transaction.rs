@@ -28,10 +28,10 @@ use super::produce::TxnClient;
 use super::script::Action;
 use super::topic::{Archived, Stamp};
 use super::{ActionError, Delivery, EventKind, World};
-use crate::cluster::{Acks, ReplicaRecord};
+use crate::cluster::Acks;
 use crate::group::assignor::TopicPartition;
+use crate::log::Control;
 use crate::log::producer_state::Marker;
-use crate::log::{Control, RecordMeta};
 use crate::time::Instant;
 use crate::transaction::{ABORT_CHECK_INTERVAL, EndMarkers, TxnError};
 
@@ -46,16 +46,6 @@ pub(super) struct MarkerWrite {
     control: Control,
     /// The cluster's write id once written.
     write: Option<u64>,
-}
-
-/// What became of an attempt to write a marker.
-enum MarkerOutcome {
-    /// Appended as this write.
-    Written(u64),
-    /// Refused for now (no leader, too few in-sync replicas): try again.
-    Later,
-    /// The partition knows a newer epoch of the producer: not needed.
-    Dropped,
 }
 
 impl World {
@@ -349,12 +339,7 @@ impl World {
                 marker.write = None;
             }
             if marker.write.is_none() {
-                match self.write_marker(marker) {
-                    MarkerOutcome::Written(w) => marker.write = Some(w),
-                    MarkerOutcome::Later => {}
-                    MarkerOutcome::Dropped => return false,
-                }
-                return true;
+                return self.write_marker(marker);
             }
             // Replicated once the high watermark has passed it (a leader that failed before
             // acknowledging it may still hand it on).
@@ -398,12 +383,9 @@ impl World {
                 control: markers.control,
                 write: None,
             };
-            match self.write_marker(&marker) {
-                MarkerOutcome::Written(w) => marker.write = Some(w),
-                MarkerOutcome::Later => {}
-                MarkerOutcome::Dropped => continue,
+            if self.write_marker(&mut marker) {
+                self.markers.push(marker);
             }
-            self.markers.push(marker);
         }
         if markers.control == Control::Commit {
             for offset in &markers.offsets {
@@ -421,8 +403,10 @@ impl World {
         });
     }
 
-    /// Appends one marker at its partition's leader with `acks=all`.
-    fn write_marker(&mut self, marker: &MarkerWrite) -> MarkerOutcome {
+    /// Appends one marker at its partition's leader with `acks=all`, noting its write; a marker the
+    /// leader refuses for now (no leader, too few in-sync replicas) is tried again later. Returns
+    /// whether the marker is still needed: not when the partition knows a newer epoch of the producer.
+    fn write_marker(&mut self, marker: &mut MarkerWrite) -> bool {
         let (t, part) = (marker.topic, marker.partition);
         let p = part as usize;
         let topic = &mut self.topics[t];
@@ -432,31 +416,21 @@ impl World {
             .check_marker(marker.producer_id, marker.epoch)
             .is_err()
         {
-            return MarkerOutcome::Dropped;
+            return false;
         }
         let now = self.now;
         let Ok(written) = topic.cluster.produce(now, part, Acks::All) else {
-            return MarkerOutcome::Later;
+            return true;
         };
-        let meta = RecordMeta {
-            transaction: Some(marker.producer_id),
-            control: Some(marker.control),
-        };
-        let offset = topic.logs[p]
-            .append_with(now, None, None, meta)
-            .unwrap_or(written.offset);
-        topic.archive.push(Archived {
+        let archived = Archived {
             key: None,
             value_bytes: None,
             timestamp: now,
             produced: None,
             stamp: Some(Stamp::marker(marker.producer_id, marker.epoch)),
             control: Some(marker.control),
-        });
-        topic.mirrors[p].push(ReplicaRecord {
-            write: written.write,
-            epoch: topic.cluster.partitions()[p].leader_epoch,
-        });
+        };
+        let offset = topic.append_write(p, archived, &written);
         topic.producer_states[p].record_marker(Marker {
             producer_id: marker.producer_id,
             epoch: marker.epoch,
@@ -473,6 +447,7 @@ impl World {
         self.replicate_soon(t);
         self.cluster_op_on(t, Some(part), |_, _| {});
         self.wake = true;
-        MarkerOutcome::Written(written.write)
+        marker.write = Some(written.write);
+        true
     }
 }
