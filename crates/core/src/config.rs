@@ -75,6 +75,9 @@ pub const MAX_KEY_BYTES: usize = 1_024;
 pub const MAX_NAME_BYTES: usize = 249;
 /// A consumer's processing rate in records per second.
 pub const RECORDS_PER_S: RangeInclusive<f64> = 0.0..=1_000_000.0;
+/// `max.poll.records` a world's consumer may set (Kafka's default is 500): what one member holds unprocessed
+/// at most.
+pub const MAX_POLL_RECORDS: RangeInclusive<u32> = 1..=100_000;
 /// The latest instant an action may happen at: 30 days.
 pub const MAX_AT_MS: u64 = 30 * 86_400_000;
 /// How long a world keeps running after its last action when nothing is pending (`kplay world` without

@@ -69,6 +69,12 @@ impl Duration {
         Self(micros)
     }
 
+    /// `self` times `n`, saturating at [`Self::MAX`].
+    #[must_use]
+    pub const fn saturating_mul(self, n: u64) -> Self {
+        Self(self.0.saturating_mul(n))
+    }
+
     /// `millis` milliseconds (saturating).
     #[must_use]
     pub const fn from_millis(millis: u64) -> Self {

@@ -93,6 +93,9 @@ pub enum EventKind {
         partition: u32,
         error: String,
     },
+    /// A member's batch outlasted `max.poll.interval.ms`: its heartbeat thread left the group (a static
+    /// member stopped heartbeating).
+    PollTimeoutExpired { group: String, member: String },
     /// A member joined (or a static member came back).
     Joined { group: String, member: String },
     /// A member sent `LeaveGroup` (or a static one stopped).

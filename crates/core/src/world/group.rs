@@ -10,13 +10,12 @@ use core::num::NonZeroU32;
 
 use super::consumer::{MemberState, Reading};
 use super::script::{ResetName, ResetSpec};
-use super::stage::Forward;
 use super::{ActionError, EventKind, GroupState, World};
 use crate::config::{MAX_GROUPS, MAX_MEMBERS};
 use crate::group::assignor::TopicPartition;
 use crate::group::coordinator::{ConsumerGroup, GroupConfig, GroupError, GroupProtocol, Trigger};
 use crate::group::offsets::{OffsetResetPolicy, ResetTo};
-use crate::time::Instant;
+use crate::time::{Duration, Instant};
 
 /// A `join` action, checked.
 pub(super) struct Join<'a> {
@@ -25,14 +24,11 @@ pub(super) struct Join<'a> {
     pub(super) topics: &'a [String],
     pub(super) config: GroupConfig,
     pub(super) instance: Option<&'a str>,
-    pub(super) records_per_s: f64,
+    /// Time to process one record (`None`: it reads nothing by itself).
+    pub(super) interval: Option<Duration>,
     pub(super) reset: Option<&'a str>,
-    /// `isolation.level=read_committed`.
-    pub(super) read_committed: bool,
-    /// `enable.auto.commit`.
-    pub(super) auto_commit: bool,
-    /// A consume-transform-produce stage's output.
-    pub(super) forward: Option<Forward>,
+    /// How it reads and commits; its `auto.offset.reset` comes from `reset`.
+    pub(super) reading: Reading,
 }
 
 impl World {
@@ -43,11 +39,9 @@ impl World {
             topics,
             config,
             instance,
-            records_per_s,
+            interval,
             reset,
-            read_committed,
-            auto_commit,
-            forward,
+            mut reading,
         } = *join;
         if topics.is_empty() {
             return Err(ActionError::new(
@@ -58,7 +52,7 @@ impl World {
         for (i, topic) in topics.iter().enumerate() {
             self.topic_index(topic, &format!("topics[{i}]"))?;
         }
-        let reset = match reset {
+        reading.reset = match reset {
             None | Some("latest") => OffsetResetPolicy::Latest,
             Some("earliest") => OffsetResetPolicy::Earliest,
             Some("none") => OffsetResetPolicy::None,
@@ -74,7 +68,13 @@ impl World {
             Err(_) => self.create_group(group, config)?,
         };
         let current = *self.groups[g].group.config();
-        if current != config {
+        // Members may differ in max.poll.interval.ms (their rebalance timeouts); not in protocol or assignor.
+        if current
+            != (GroupConfig {
+                rebalance_timeout: current.rebalance_timeout,
+                ..config
+            })
+        {
             if self.groups[g].group.members().is_empty() {
                 // An empty group takes the protocol of its first member.
                 let _ = self.groups[g].group.set_config(config);
@@ -142,7 +142,7 @@ impl World {
                 None
             }
         };
-        if let Some(f) = forward {
+        if let Some(f) = reading.forward {
             self.restart_stage_producer(f.producer);
         }
         self.emit(EventKind::Joined {
@@ -153,18 +153,10 @@ impl World {
         let now = self.now;
         self.group_op(g, |state| {
             let id = state.group.join(now, member, instance, &names)?;
-            let member = MemberState::new(
-                member,
-                &id,
-                records_per_s,
-                Reading {
-                    reset,
-                    read_committed,
-                    auto_commit,
-                    forward,
-                },
-                now,
-            );
+            state
+                .group
+                .set_rebalance_timeout(&id, reading.max_poll_interval)?;
+            let member = MemberState::new(member, &id, instance, topics, interval, reading, now);
             match rejoining {
                 Some(m) => state.members[m] = member,
                 None => state.members.push(member),
@@ -193,6 +185,8 @@ impl World {
         self.groups.push(GroupState {
             group: ConsumerGroup::new(name, config, topics),
             members: Vec::new(),
+            delivered_to: BTreeMap::new(),
+            deliveries: (0, 0),
         });
         Ok(self.groups.len() - 1)
     }
@@ -314,7 +308,10 @@ impl World {
                 .find(|m| m.id == id)
                 .map_or_else(|| id.to_string(), |m| m.name.clone())
         };
+        let consumer_protocol = state.group.config().protocol != GroupProtocol::Classic;
+        let now = self.now;
         let mut out = Vec::new();
+        let mut commits = Vec::new();
         for (id, assigned, was_alive) in &before {
             let now_owned = state.group.member(id).map(|m| m.assigned.as_slice());
             let lost: Vec<_> = assigned
@@ -327,6 +324,21 @@ impl World {
                     group: name.clone(),
                     member: name_of(id),
                 });
+            }
+            // An auto-committing member commits what it consumed of the partitions it gives up, before
+            // it gives them up: under the consumer protocol as it acknowledges the revocation, and under
+            // the classic one when it is not busy (a busy one does so when its poll rejoins the round).
+            // A member put out of the group or silent has lost them instead.
+            let giving_up = !lost.is_empty()
+                && *was_alive
+                && state.members.iter().any(|m| {
+                    m.id == *id
+                        && m.auto_commits()
+                        && m.forward().is_none()
+                        && (consumer_protocol || !m.is_busy(now))
+                });
+            if giving_up {
+                commits.push((id.clone(), lost.clone()));
             }
             if !lost.is_empty() {
                 out.push(EventKind::Revoked {
@@ -383,13 +395,39 @@ impl World {
                 trigger,
             });
         }
-        // Members the coordinator no longer has are gone from the script's view too.
+        // Members the coordinator no longer has are gone from the script's view too, but for those put
+        // out of the group on a poll timeout, which join again at their next poll.
         let group = &state.group;
-        state.members.retain(|m| group.member(&m.id).is_some());
+        state
+            .members
+            .retain(|m| m.out_of_group || group.member(&m.id).is_some());
         for member in &mut state.members {
-            member.keep_assigned(group);
+            if member.forward().is_some() {
+                member.close_revoked_tasks(group);
+            }
         }
-        for kind in out {
+        // The commits come before the revocations they precede, in the events as in Kafka.
+        let (revocations, rest): (Vec<_>, Vec<_>) = out
+            .into_iter()
+            .partition(|k| matches!(k, EventKind::Revoked { .. }));
+        for (id, lost) in commits {
+            let Some(m) = self.groups[g].members.iter().position(|m| m.id == id) else {
+                continue;
+            };
+            let member = &mut self.groups[g].members[m];
+            let positions: Vec<(TopicPartition, u64)> = lost
+                .into_iter()
+                .filter_map(|(topic, partition)| {
+                    let tp = TopicPartition::new(topic, partition);
+                    let offset = member.positions.remove(&tp)?;
+                    Some((tp, offset))
+                })
+                .collect();
+            for (tp, offset) in positions {
+                self.commit(g, m, &tp, offset);
+            }
+        }
+        for kind in revocations.into_iter().chain(rest) {
             self.emit(kind);
         }
         self.wake = true;
@@ -401,13 +439,16 @@ impl World {
         let id = state.members[m].id.clone();
         let consumer_protocol = state.group.config().protocol != GroupProtocol::Classic;
         let kind = match state.group.commit(&id, tp, offset) {
-            Ok(()) => EventKind::Committed {
-                group,
-                member,
-                topic: tp.topic.clone(),
-                partition: tp.partition,
-                offset,
-            },
+            Ok(()) => {
+                state.members[m].note_committed(tp, offset);
+                EventKind::Committed {
+                    group,
+                    member,
+                    topic: tp.topic.clone(),
+                    partition: tp.partition,
+                    offset,
+                }
+            }
             Err(err) => EventKind::CommitFailed {
                 group,
                 member,

@@ -30,9 +30,10 @@
 //! leader at once, up to `max.in.flight.requests.per.connection` requests per broker; an `acks=all`
 //! request waits for the ISR or times out after `request.timeout.ms`, and failed batches are retried until
 //! `delivery.timeout.ms` by the idempotent producer's rules ([`crate::producer::sender`]); followers fetch [`crate::config::FOLLOWER_FETCH_DELAY`] after the leader appends;
-//! a consumer processes one record every `1 / records_per_s` seconds, taking its partitions in turn, and
-//! commits each record's next offset as it finishes it (no auto-commit interval yet; a member that
-//! forwards what it reads commits as a Kafka Streams task does, see `stage.rs`); brokers notice a
+//! a consumer polls up to `max.poll.records` (500), processes one record every `processing_ms` (or
+//! `1 / records_per_s` seconds), auto-commits at its polls every `auto.commit.interval.ms` (5 s), and
+//! leaves the group when a batch outlasts `max.poll.interval.ms` (300 s), see `consumer.rs` (a member
+//! that forwards what it reads commits as a Kafka Streams task does, see `stage.rs`); brokers notice a
 //! failure at once. Kafka's configs and defaults apply otherwise: `session.timeout.ms` 45 s,
 //! `heartbeat.interval.ms` 3 s, `group.initial.rebalance.delay.ms` 3 s (the classic protocol; a group that
 //! joins with `"protocol": "consumer"` uses KIP-848's `group.consumer.heartbeat.interval.ms` 5 s and
@@ -148,6 +149,11 @@ struct ProducedRecord {
 struct GroupState {
     group: ConsumerGroup,
     members: Vec<MemberState>,
+    /// Per partition, the offset after the furthest record any member was handed.
+    delivered_to: alloc::collections::BTreeMap<TopicPartition, u64>,
+    /// Records handed to members, and of those, ones below the furthest already handed out (processed
+    /// again: after a crash, a poll timeout, or an offset reset).
+    deliveries: (u64, u64),
 }
 
 /// Broker-wide settings.
@@ -552,39 +558,77 @@ impl World {
                 group_remote_assignor,
                 group_instance_id,
                 records_per_s,
+                processing_ms,
+                max_poll_records,
+                max_poll_interval_ms,
+                auto_commit_interval_ms,
                 auto_offset_reset,
                 isolation_level,
                 enable_auto_commit,
                 forward_to,
                 forward_producer,
                 commit_interval_ms,
-            } => self.join(&group::Join {
-                group,
-                member,
-                topics,
-                config: script::group_config(
-                    protocol.as_deref(),
-                    strategy.as_deref(),
-                    group_remote_assignor.as_deref(),
-                )
-                .map_err(|err| ActionError::new(err.path, err.message))?,
-                instance: group_instance_id.as_deref(),
-                records_per_s: records_per_s.unwrap_or(100.0),
-                reset: auto_offset_reset.as_deref(),
-                read_committed: script::read_committed(isolation_level.as_deref())
-                    .map_err(|message| ActionError::new("isolation_level", message))?,
-                auto_commit: enable_auto_commit.unwrap_or(true),
-                forward: self.forward_spec(
+            } => {
+                let forward = self.forward_spec(
                     topics,
                     forward_to.as_deref(),
                     forward_producer.as_deref(),
                     *commit_interval_ms,
-                )?,
-            })?,
+                )?;
+                let max_poll_interval =
+                    Duration::from_millis(max_poll_interval_ms.unwrap_or(300_000));
+                let mut config = script::group_config(
+                    protocol.as_deref(),
+                    strategy.as_deref(),
+                    group_remote_assignor.as_deref(),
+                )
+                .map_err(|err| ActionError::new(err.path, err.message))?;
+                config.rebalance_timeout = max_poll_interval;
+                let interval = match (processing_ms, records_per_s.unwrap_or(100.0)) {
+                    (Some(ms), _) => Some(Duration::from_millis(*ms)),
+                    (None, rate) if rate > 0.0 => Some(Duration::from_micros(
+                        // At least a microsecond a record; the rate was checked to be at most 1,000,000/s.
+                        libm::round(1_000_000.0 / rate).max(1.0) as u64,
+                    )),
+                    (None, _) => None,
+                };
+                let auto_commit = (forward.is_none() && enable_auto_commit.unwrap_or(true))
+                    .then(|| Duration::from_millis(auto_commit_interval_ms.unwrap_or(5_000)));
+                self.join(&group::Join {
+                    group,
+                    member,
+                    topics,
+                    config,
+                    instance: group_instance_id.as_deref(),
+                    interval,
+                    reset: auto_offset_reset.as_deref(),
+                    reading: consumer::Reading {
+                        reset: crate::group::offsets::OffsetResetPolicy::Latest,
+                        read_committed: script::read_committed(isolation_level.as_deref())
+                            .map_err(|message| ActionError::new("isolation_level", message))?,
+                        auto_commit,
+                        max_poll_records: max_poll_records.unwrap_or(500),
+                        max_poll_interval,
+                        forward,
+                    },
+                })?;
+            }
             Action::Leave { group, member } | Action::Crash { group, member } => {
                 let g = self.group_index(group)?;
                 let m = self.member_index(g, member)?;
                 let id = self.groups[g].members[m].id.clone();
+                let leaving = matches!(action, Action::Leave { .. });
+                let (group, member) = (group.clone(), member.clone());
+                if self.groups[g].members[m].out_of_group {
+                    // Put out of the group on a poll timeout, it has nothing to leave.
+                    self.groups[g].members.remove(m);
+                    self.emit(if leaving {
+                        EventKind::Left { group, member }
+                    } else {
+                        EventKind::Crashed { group, member }
+                    });
+                    return Ok(());
+                }
                 let alive = self.groups[g]
                     .group
                     .member(&id)
@@ -595,17 +639,21 @@ impl World {
                         format!("{member:?} has already stopped"),
                     ));
                 }
-                let leaving = matches!(action, Action::Leave { .. });
                 if leaving {
-                    // close(): a stage commits what it processed before it leaves.
+                    // close(): a stage, or an auto-committing member, commits what it processed.
                     self.commit_stage(g, m);
+                    let member = &self.groups[g].members[m];
+                    if member.auto_commits() {
+                        for (tp, offset) in member.processed_uncommitted() {
+                            self.commit(g, m, &tp, offset);
+                        }
+                    }
                 } else if let Some(f) = self.groups[g].members[m].forward() {
                     // A crashed process's producer buffers and pending offsets die with it; its open
                     // transaction stays until transaction.timeout.ms.
                     let p = f.producer;
                     self.restart_stage_producer(p);
                 }
-                let (group, member) = (group.clone(), member.clone());
                 self.emit(if leaving {
                     EventKind::Left { group, member }
                 } else {
@@ -703,7 +751,7 @@ impl World {
         let consumers = self
             .groups
             .iter()
-            .flat_map(|g| g.members.iter().filter_map(|m| m.next_at));
+            .flat_map(|g| g.members.iter().filter_map(MemberState::next_due));
         let has_data = self.topics.iter().any(TopicState::has_records);
         let retention = has_data.then_some(self.next_retention);
         let cleaning = (has_data && self.topics.iter().any(TopicState::compacts))

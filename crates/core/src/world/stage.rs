@@ -205,12 +205,7 @@ impl World {
             self.end_transaction(f.producer, Control::Commit);
         } else {
             self.flush_producer(f.producer);
-            let positions: alloc::vec::Vec<(TopicPartition, u64)> = self.groups[g].members[m]
-                .positions
-                .iter()
-                .map(|(tp, &o)| (tp.clone(), o))
-                .collect();
-            for (tp, offset) in positions {
+            for (tp, offset) in self.groups[g].members[m].processed() {
                 self.commit(g, m, &tp, offset);
             }
         }
@@ -222,7 +217,7 @@ impl World {
         for state in &mut self.groups {
             for member in &mut state.members {
                 if member.forward().is_some_and(|f| f.producer == p) {
-                    member.positions.clear();
+                    member.rewind();
                     if let Some(f) = member.forward_mut() {
                         f.commit_at = None;
                     }

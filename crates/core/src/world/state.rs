@@ -106,6 +106,11 @@ pub struct GroupView {
     /// Partition-milliseconds without an owner, over the partitions the completed rebalances handed back
     /// out (a partition paused 3 s counts 3,000).
     pub unowned_partition_ms: u64,
+    /// Records handed to its members' processing loops.
+    pub delivered: u64,
+    /// Of those, records the group had already handed out (offsets below the furthest one delivered
+    /// from their partition): processed twice, after a crash, a poll timeout or an offset reset.
+    pub redelivered: u64,
     /// When the rebalance under way started, in milliseconds (`null` while none is).
     pub rebalance_since_ms: Option<u64>,
     /// Members by the script's name.
@@ -147,6 +152,12 @@ pub struct MemberView {
     pub member_state: Option<Cow<'static, str>>,
     /// `isolation.level=read_committed`: it reads below the last stable offset, without aborted records.
     pub read_committed: bool,
+    /// Records its last poll returned that it has not processed yet.
+    pub in_hand: u32,
+    /// When it last called `poll()`, in milliseconds.
+    pub last_poll_ms: u64,
+    /// It outlasted `max.poll.interval.ms` and left the group: it joins again at its next poll.
+    pub poll_timed_out: bool,
 }
 
 /// One partition's progress for a group.
@@ -316,14 +327,25 @@ impl World {
                                 target: consumer.then(|| pairs(&m.target)),
                                 member_state: consumer
                                     .then_some(Cow::Borrowed(m.reconciliation.name())),
-                                read_committed: g
-                                    .members
-                                    .iter()
-                                    .find(|x| x.id == m.id)
-                                    .is_some_and(MemberState::read_committed),
+                                ..client_view(g.members.iter().find(|x| x.id == m.id))
                             },
                         )
                     })
+                    .chain(
+                        // Members put out of the group, still processing what they hold.
+                        g.members
+                            .iter()
+                            .filter(|x| group.member(&x.id).is_none())
+                            .map(|x| {
+                                (
+                                    x.name.clone(),
+                                    MemberView {
+                                        member_id: x.id.clone(),
+                                        ..client_view(Some(x))
+                                    },
+                                )
+                            }),
+                    )
                     .collect();
                 let followed = |topic: &str| {
                     group
@@ -378,6 +400,8 @@ impl World {
                             .flat_map(|r| &r.paused)
                             .map(|(_, waited)| waited.as_millis())
                             .sum(),
+                        delivered: g.deliveries.0,
+                        redelivered: g.deliveries.1,
                         rebalance_since_ms: group.rebalance_started().map(Instant::as_millis),
                         members: Named(members),
                         offsets: Named(offsets),
@@ -451,5 +475,24 @@ impl World {
             produced,
             transactions: Named(transactions),
         }
+    }
+}
+
+/// What a member's client knows of itself, in a [`MemberView`] (the coordinator's fields left empty).
+fn client_view(member: Option<&MemberState>) -> MemberView {
+    MemberView {
+        member_id: String::new(),
+        assigned: Vec::new(),
+        alive: true,
+        group_instance_id: None,
+        session_expires_ms: None,
+        paused_ms: 0,
+        epoch: None,
+        target: None,
+        member_state: None,
+        read_committed: member.is_some_and(MemberState::read_committed),
+        in_hand: member.map_or(0, |m| m.in_hand() as u32),
+        last_poll_ms: member.map_or(0, |m| m.polled_at.as_millis()),
+        poll_timed_out: member.is_some_and(|m| m.out_of_group),
     }
 }

@@ -10,9 +10,9 @@
 //! "Add group" starts the next with one consumer, removing one is `kafka-consumer-groups.sh --delete`
 //! (refused while a crashed member is still in it), and resetting one is `--reset-offsets`, done as an
 //! operator does (stop the consumers, reset, start them again). Consumers read from the earliest offset,
-//! each [`RECORDS_PER_SECOND`] records per second of simulated time, and commit after each record, so the
-//! lag shown is the high watermark minus the committed offset (`-` before the group's first commit
-//! there, as `kafka-consumer-groups.sh` shows it). Everything here reads the frame or builds intents: the
+//! each [`RECORDS_PER_SECOND`] records per second of simulated time, and auto-commit every 5 s as Kafka's
+//! consumers do, so the lag shown (the high watermark minus the committed offset, `-` before the group's
+//! first commit there, as `kafka-consumer-groups.sh` shows it) moves in steps. Everything here reads the frame or builds intents: the
 //! world itself, with its rebalances and sessions, runs in the worker.
 
 use kplay_core::config::{MAX_AT_MS, SCRIPT_VERSION};
@@ -392,8 +392,7 @@ pub struct LaneGroup {
     pub owner: Option<String>,
     /// A crashed consumer that still owns it until its session expires.
     pub ghost: Option<String>,
-    /// The group's committed offset (kplay's consumers commit after each record, so it is also the
-    /// owner's position).
+    /// The group's committed offset (auto-committed every 5 s: up to 5 s behind the owner's position).
     pub committed: Option<u64>,
     /// The group's lag (`None` before its first commit there).
     pub lag: Option<u64>,
@@ -624,11 +623,9 @@ mod tests {
             ]
         );
         assert_eq!(lanes.iter().map(|l| l.log_end_offset).sum::<u64>(), 8);
-        // Read to the end; a partition that never had a record has no commit, so no lag to show.
+        // Read to the end; an auto-commit commits the position of an empty partition too, as Kafka's does.
         assert!(
-            lanes
-                .iter()
-                .all(|l| l.groups[0].lag == (l.log_end_offset > 0).then_some(0)),
+            lanes.iter().all(|l| l.groups[0].lag == Some(0)),
             "{lanes:?}"
         );
         assert_eq!(live_consumers(&read, GROUP), 3);

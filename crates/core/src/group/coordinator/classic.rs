@@ -5,6 +5,7 @@
 //! round. An empty group's first round waits `group.initial.rebalance.delay.ms`, extended while members
 //! keep arriving, up to the rebalance timeout.
 
+use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::{ConsumerGroup, GroupError, MemberChange, RebalanceRound, Trigger};
@@ -18,6 +19,8 @@ pub(super) struct Pending {
     pub(super) earliest_completion: Instant,
     /// The first round of an empty group, while its initial delay runs.
     pub(super) initial: Option<InitialDelay>,
+    /// Members that rejoined from `poll()` after hearing of the round.
+    pub(super) rejoined: Vec<String>,
 }
 
 /// `group.initial.rebalance.delay.ms` under way (`GroupMetadataManager.tryCompleteInitialRebalanceElseSchedule`):
@@ -34,15 +37,28 @@ pub(super) struct InitialDelay {
 }
 
 impl ConsumerGroup {
-    /// A round completes once live members have rejoined (one heartbeat interval) and silent members'
-    /// sessions have expired.
+    /// A round completes once live members have rejoined and silent members' sessions have expired.
+    /// A member hears of the round on its next heartbeat (one heartbeat interval) and rejoins from its
+    /// next `poll()`: one busy with a batch holds the round until then, at most until the rebalance
+    /// timeout, after which the round goes on without it (Kafka then drops a dynamic member that has not
+    /// rejoined; kplay's dynamic members have left by then, their own `max.poll.interval.ms` having run
+    /// out first, and a static one stays in the group).
     pub(super) fn completion_time(&self, pending: &Pending) -> Instant {
+        let deadline = pending.started + self.rebalance_timeout();
         let silent = self
             .members
             .iter()
             .filter_map(|m| m.silent_since)
             .map(|s| s + self.config.session_timeout);
-        silent.fold(pending.earliest_completion, Instant::max)
+        let busy = self
+            .members
+            .iter()
+            .filter(|m| m.is_alive() && !pending.rejoined.contains(&m.id))
+            .filter_map(|m| m.next_poll)
+            .map(|at| at.min(deadline));
+        silent
+            .chain(busy)
+            .fold(pending.earliest_completion, Instant::max)
     }
 
     /// The initial delay ran out: extends it if a new member joined during it and the rebalance timeout
@@ -67,8 +83,11 @@ impl ConsumerGroup {
     }
 
     pub(super) fn start_rebalance(&mut self, now: Instant, trigger: Trigger) {
-        if self.pending.is_some() {
-            return; // members rejoin into the round already under way
+        if let Some(pending) = &mut self.pending {
+            // Members rejoin into the round already under way; one that was waited for and left lets it
+            // complete now, not at a moment already past.
+            pending.earliest_completion = pending.earliest_completion.max(now);
+            return;
         }
         if !self.config.strategy.is_cooperative() {
             // EAGER: onJoinPrepare revokes everything before rejoining.
@@ -85,6 +104,7 @@ impl ConsumerGroup {
             started: now,
             earliest_completion: now + self.config.heartbeat_interval,
             initial: None,
+            rejoined: Vec::new(),
         });
     }
 

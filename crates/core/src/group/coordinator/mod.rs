@@ -171,6 +171,11 @@ pub struct GroupMember {
     pub reconciliation: Reconciliation,
     /// Consumer protocol: its latest heartbeat (the next comes one heartbeat interval later).
     last_heartbeat: Instant,
+    /// Its `max.poll.interval.ms`, which the classic protocol sends as the JoinGroup's rebalance timeout.
+    rebalance_timeout: Duration,
+    /// When its application calls `poll()` next, while it processes what the last poll returned
+    /// (`None`: it is polling, or reads nothing). The classic protocol rejoins only from `poll()`.
+    next_poll: Option<Instant>,
 }
 
 impl GroupMember {
@@ -498,6 +503,7 @@ impl ConsumerGroup {
             existing.topics = topics;
             existing.silent_since = None;
             existing.last_heartbeat = now;
+            existing.next_poll = None;
             // Consumption resumes where it stopped; the pause ends without a round.
             for tp in &existing.assigned {
                 self.unconsumed_since.remove(tp);
@@ -524,6 +530,8 @@ impl ConsumerGroup {
             target: Vec::new(),
             reconciliation: Reconciliation::Stable,
             last_heartbeat: now,
+            rebalance_timeout: self.config.rebalance_timeout,
+            next_poll: None,
         });
         if let GroupProtocol::Consumer(_) = self.config.protocol {
             // The joining heartbeat (member epoch 0) bumps the group epoch and reconciles at once.
@@ -533,7 +541,7 @@ impl ConsumerGroup {
         }
         self.start_rebalance(now, Trigger::Joined(id.clone()));
         let delay = self.config.initial_rebalance_delay;
-        let timeout = self.config.rebalance_timeout;
+        let timeout = self.rebalance_timeout();
         if let Some(pending) = &mut self.pending {
             if first {
                 pending.earliest_completion = pending.started + delay;
@@ -625,6 +633,75 @@ impl ConsumerGroup {
             .any(|m| m.topics.iter().any(|t| t == topic))
         {
             self.membership_changed(now, Trigger::PartitionsAdded(topic.into()))?;
+        }
+        Ok(())
+    }
+
+    /// Sets `member`'s rebalance timeout: its `max.poll.interval.ms`, which a classic JoinGroup carries.
+    /// The group's is the longest of its members' (`ClassicGroup.rebalanceTimeoutMs`).
+    ///
+    /// # Errors
+    /// [`GroupError::UnknownMember`].
+    pub fn set_rebalance_timeout(
+        &mut self,
+        member: &str,
+        timeout: Duration,
+    ) -> Result<(), GroupError> {
+        let index = self.index_of(member)?;
+        self.members[index].rebalance_timeout = timeout;
+        Ok(())
+    }
+
+    /// The group's rebalance timeout: the longest of its members' (the configured one while it is empty).
+    #[must_use]
+    pub fn rebalance_timeout(&self) -> Duration {
+        self.members
+            .iter()
+            .map(|m| m.rebalance_timeout)
+            .max()
+            .unwrap_or(self.config.rebalance_timeout)
+    }
+
+    /// Whether `member`'s next `poll()` at `now` rejoins a classic round it has heard of (and so commits
+    /// first, `onJoinPrepare`).
+    #[must_use]
+    pub fn awaits_rejoin(&self, member: &str, now: Instant) -> bool {
+        self.pending.as_ref().is_some_and(|p| {
+            now >= p.started + self.config.heartbeat_interval
+                && !p.rejoined.iter().any(|id| id == member)
+        })
+    }
+
+    /// `member`'s application called `poll()` at `now` and will call it again at `next_poll` (`None`
+    /// while it has nothing to process). Under the classic protocol a member rejoins a round only from
+    /// `poll()`: one that heard of the round (a heartbeat interval after it started) rejoins with this
+    /// call, and one still busy with its last batch holds the round until it polls or the rebalance
+    /// timeout runs out.
+    ///
+    /// # Errors
+    /// [`GroupError::UnknownMember`].
+    pub fn handle_poll(
+        &mut self,
+        now: Instant,
+        member: &str,
+        next_poll: Option<Instant>,
+    ) -> Result<(), GroupError> {
+        let index = self.index_of(member)?;
+        let heard = self
+            .pending
+            .as_ref()
+            .is_some_and(|p| now >= p.started + self.config.heartbeat_interval);
+        let member = &mut self.members[index];
+        if heard && let Some(pending) = &mut self.pending {
+            if !pending.rejoined.contains(&member.id) {
+                pending.rejoined.push(member.id.clone());
+                // The round it held completes now at the earliest.
+                pending.earliest_completion = pending.earliest_completion.max(now);
+            }
+            // Its poll() waits in the round rather than taking a batch.
+            member.next_poll = None;
+        } else {
+            member.next_poll = next_poll;
         }
         Ok(())
     }

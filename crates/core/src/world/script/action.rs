@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{AcksSpec, TopicConfigSpec, check_name, check_topic_config};
 use crate::config::{
-    MAX_AT_MS, MAX_KEY_BYTES, PARTITIONS, RECORDS_PER_ACTION, RECORDS_PER_S, VALUE_BYTES,
+    MAX_AT_MS, MAX_KEY_BYTES, MAX_POLL_RECORDS, PARTITIONS, RECORDS_PER_ACTION, RECORDS_PER_S,
+    VALUE_BYTES,
 };
 use crate::group::assignor::{ServerAssignor, Strategy};
 use crate::group::coordinator::GroupConfig;
@@ -80,6 +81,19 @@ pub enum Action {
         /// Records it processes per second (default 100); 0 reads nothing by itself.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         records_per_s: Option<f64>,
+        /// Milliseconds it takes to process one record (instead of `records_per_s`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        processing_ms: Option<u64>,
+        /// `max.poll.records` (500): the most records one poll returns.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        max_poll_records: Option<u32>,
+        /// `max.poll.interval.ms` (300000): the longest a member may take between two polls before it
+        /// is taken for stuck and leaves the group; also its rebalance timeout.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        max_poll_interval_ms: Option<u64>,
+        /// `auto.commit.interval.ms` (5000): how often polls commit when `enable_auto_commit` is on.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        auto_commit_interval_ms: Option<u64>,
         /// `auto.offset.reset`: `latest` (Kafka's default), `earliest` or `none`.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         auto_offset_reset: Option<String>,
@@ -87,8 +101,9 @@ pub enum Action {
         /// last stable offset, without aborted records).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         isolation_level: Option<String>,
-        /// `enable.auto.commit` (true): kplay's member then commits after each record it processes;
-        /// `false` leaves commits to `commit` actions, or to `forward_to`'s commit interval.
+        /// `enable.auto.commit` (true): its polls commit what earlier polls returned every
+        /// `auto_commit_interval_ms`, and it commits before giving partitions up and when it leaves;
+        /// `false` leaves commits to `commit` actions. A member with `forward_to` commits as a stage.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         enable_auto_commit: Option<bool>,
         /// A consume-transform-produce stage: each record the member processes is produced, with its
@@ -305,6 +320,11 @@ impl Action {
                 protocol,
                 group_remote_assignor,
                 records_per_s,
+                processing_ms,
+                max_poll_records,
+                max_poll_interval_ms,
+                auto_commit_interval_ms,
+                enable_auto_commit,
                 auto_offset_reset,
                 isolation_level,
                 forward_to,
@@ -334,6 +354,29 @@ impl Action {
                         *RECORDS_PER_S.end(),
                     );
                 }
+                if let Some(ms) = processing_ms {
+                    p.int_range(&at("processing_ms"), *ms, 1, MAX_AT_MS);
+                    if records_per_s.is_some() {
+                        p.add(
+                            at("processing_ms"),
+                            "set processing_ms or records_per_s, not both",
+                        );
+                    }
+                }
+                if let Some(n) = max_poll_records {
+                    p.int_range(
+                        &at("max_poll_records"),
+                        u64::from(*n),
+                        u64::from(*MAX_POLL_RECORDS.start()),
+                        u64::from(*MAX_POLL_RECORDS.end()),
+                    );
+                }
+                if let Some(ms) = max_poll_interval_ms {
+                    p.int_range(&at("max_poll_interval_ms"), *ms, 1, MAX_AT_MS);
+                }
+                if let Some(ms) = auto_commit_interval_ms {
+                    p.int_range(&at("auto_commit_interval_ms"), *ms, 0, MAX_AT_MS);
+                }
                 if let Some(reset) = auto_offset_reset
                     && !["earliest", "latest", "none"].contains(&reset.as_str())
                 {
@@ -347,6 +390,18 @@ impl Action {
                 }
                 if let Some(ms) = commit_interval_ms {
                     p.int_range(&at("commit_interval_ms"), *ms, 1, MAX_AT_MS);
+                }
+                if forward_to.is_some() && enable_auto_commit == &Some(true) {
+                    p.add(
+                        at("enable_auto_commit"),
+                        "a member with forward_to commits as a stage (Kafka Streams turns auto-commit off)",
+                    );
+                }
+                if enable_auto_commit == &Some(false) && auto_commit_interval_ms.is_some() {
+                    p.add(
+                        at("auto_commit_interval_ms"),
+                        "applies only with enable_auto_commit on",
+                    );
                 }
                 if forward_to.is_none() {
                     for (field, set) in [

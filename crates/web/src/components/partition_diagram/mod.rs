@@ -5,8 +5,8 @@
 //! What it shows, all read from the world's frame: each record as a cell labelled with its offset and
 //! key, coloured and shaped by its key (keyless records dashed), flying in from the producer as it is
 //! appended and sliding left as newer ones arrive; the log start offset, high watermark and log end of
-//! each lane; each group's committed offset as its own glyph under the lane (kplay's consumers commit
-//! after each record, so it is also the owner's position), so two groups reading one partition at
+//! each lane; each group's committed offset as its own glyph under the lane (auto-committed every 5 s,
+//! so it trails the owner's position by up to that much), so two groups reading one partition at
 //! different offsets show publish–subscribe across groups and a queue within each. Idle consumers are
 //! drawn idle, a crashed consumer as a ghost whose lines stay (dashed) until its session expires, and a
 //! rebalance as the lines the protocol drops: every one of the group's under eager, only the moving
