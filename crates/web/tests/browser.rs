@@ -282,7 +282,7 @@ fn the_world_replays_to_the_same_events_as_native() {
     let events: Vec<_> = std::iter::from_fn(|| world.poll_event()).collect();
     assert_eq!(
         kplay_core::world::event::digest(&events),
-        13_051_168_237_537_894_846,
+        737_483_434_280_688_218,
         "{} events",
         events.len()
     );

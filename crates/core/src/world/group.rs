@@ -406,10 +406,7 @@ impl World {
                 member.close_revoked_tasks(group);
             }
         }
-        // The commits come before the revocations they precede, in the events as in Kafka.
-        let (revocations, rest): (Vec<_>, Vec<_>) = out
-            .into_iter()
-            .partition(|k| matches!(k, EventKind::Revoked { .. }));
+        // The commits are reported before the revocations they precede, as in Kafka.
         for (id, lost) in commits {
             let Some(m) = self.groups[g].members.iter().position(|m| m.id == id) else {
                 continue;
@@ -427,7 +424,7 @@ impl World {
                 self.commit(g, m, &tp, offset);
             }
         }
-        for kind in revocations.into_iter().chain(rest) {
+        for kind in out {
             self.emit(kind);
         }
         self.wake = true;

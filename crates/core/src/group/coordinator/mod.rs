@@ -666,10 +666,19 @@ impl ConsumerGroup {
     /// first, `onJoinPrepare`).
     #[must_use]
     pub fn awaits_rejoin(&self, member: &str, now: Instant) -> bool {
-        self.pending.as_ref().is_some_and(|p| {
-            now >= p.started + self.config.heartbeat_interval
-                && !p.rejoined.iter().any(|id| id == member)
-        })
+        self.heard_of_round(now)
+            && self
+                .pending
+                .as_ref()
+                .is_some_and(|p| !p.rejoined.iter().any(|id| id == member))
+    }
+
+    /// Whether a classic round is under way and members have heard of it by `now` (on their heartbeat,
+    /// one heartbeat interval after it started).
+    fn heard_of_round(&self, now: Instant) -> bool {
+        self.pending
+            .as_ref()
+            .is_some_and(|p| now >= p.started + self.config.heartbeat_interval)
     }
 
     /// `member`'s application called `poll()` at `now` and will call it again at `next_poll` (`None`
@@ -687,10 +696,7 @@ impl ConsumerGroup {
         next_poll: Option<Instant>,
     ) -> Result<(), GroupError> {
         let index = self.index_of(member)?;
-        let heard = self
-            .pending
-            .as_ref()
-            .is_some_and(|p| now >= p.started + self.config.heartbeat_interval);
+        let heard = self.heard_of_round(now);
         let member = &mut self.members[index];
         if heard && let Some(pending) = &mut self.pending {
             if !pending.rejoined.contains(&member.id) {
