@@ -44,7 +44,7 @@ test('every concept page explains its concept and embeds a live widget', async (
   await page.getByTestId('concept-page').waitFor();
   const ids = await page.locator('[data-testid^=concept-]:not([data-testid=concept-page]):not([data-testid=concept-widget])')
     .evaluateAll((links) => links.map((a) => a.dataset.testid.slice('concept-'.length)));
-  assert.equal(ids.length, 13);
+  assert.equal(ids.length, 14);
   for (const id of ids) {
     // Follow the page's own link, as a reader would.
     await page.getByTestId(`concept-${id}`).click();

@@ -119,3 +119,32 @@ test('under the consumer protocol (KIP-848) the broker assigns and members recon
   assert.deepEqual(page.problems, []);
   await page.close();
 });
+
+test('the rebalance-storm example: only fewer records per poll stops it, as kplay world says', async () => {
+  const at = 900_000;
+  const cli = JSON.parse(kplay(['world', '--at-ms', String(at), 'examples/rebalance-storm.json']));
+  const page = await openPage(shared.browser, `${shared.site.url}?example=rebalance-storm&at=${at}`);
+  const board = page.getByTestId('group-scoreboard');
+  await board.waitFor({ timeout: 30_000 });
+  const cell = (group, col) => page.locator(`[data-testid=scoreboard-${group}] [data-col=${col}]`).textContent();
+  const seconds = (ms) => `${Math.floor(ms / 1000)}.${Math.floor((ms % 1000) / 100)} s`;
+  for (const [group, g] of Object.entries(cli.groups)) {
+    const committed = Object.values(g.offsets.orders ?? {}).reduce((sum, o) => sum + (o.committed ?? 0), 0);
+    const paused = Object.values(g.members).reduce((sum, m) => sum + m.paused_ms, 0);
+    assert.equal(await cell(group, 'poll-timeouts'), String(g.poll_timeouts), group);
+    assert.equal(await cell(group, 'failed-commits'), String(g.failed_commits), group);
+    assert.equal(await cell(group, 'delivered'), String(g.delivered), group);
+    assert.equal(await cell(group, 'redelivered'), String(g.redelivered), group);
+    assert.equal(await cell(group, 'committed'), String(committed), group);
+    assert.equal(await cell(group, 'paused'), seconds(paused), group);
+    assert.equal(await cell(group, 'rebalancing'), seconds(g.rebalancing_ms), group);
+  }
+  // The claim the example makes: the storm stops only for the group with fewer records per poll.
+  assert.equal(await cell('fewer-records', 'poll-timeouts'), '0');
+  for (const group of ['as-is', 'static', 'cooperative', 'consumer-protocol']) {
+    assert.equal(await cell(group, 'committed'), '0', group);
+    assert.notEqual(await cell(group, 'poll-timeouts'), '0', group);
+  }
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});

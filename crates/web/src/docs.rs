@@ -18,7 +18,7 @@ pub struct Concept {
 }
 
 /// Every concept page, in reading order.
-pub const CONCEPTS: [Concept; 13] = [
+pub const CONCEPTS: [Concept; 14] = [
     Concept {
         id: "topic",
         title: "Topic",
@@ -69,6 +69,16 @@ pub const CONCEPTS: [Concept; 13] = [
         ],
         widget: "embed=partitions",
         try_this: "Crash a consumer and watch its partitions wait for the session timeout; the rebalance log says who paused and for how long.",
+    },
+    Concept {
+        id: "rebalance-storm",
+        title: "Slow processing and the rebalance storm",
+        paragraphs: &[
+            "A consumer calls poll(), gets up to max.poll.records records (500 by default), processes them and polls again. If that takes longer than max.poll.interval.ms (300 s), the consumer is taken for stuck and leaves the group: its partitions go to others from the last committed offset, and what it processed since is processed again. With enable.auto.commit (the default) commits happen in poll(), so a consumer that never gets back to poll() in time never commits: when it does poll, its commit fails with CommitFailedException and it joins again, only to time out again. That loop is a rebalance storm.",
+            "The example runs one backlog through five groups, each trying one fix. Static membership (group.instance.id) only delays the leave until session.timeout.ms; cooperative-sticky and the consumer protocol (KIP-848) spare the other members a pause, but the slow ones still time out. What ends the storm is a batch that fits in the interval: fewer records per poll (or faster processing, or a longer interval).",
+        ],
+        widget: "embed=partitions&example=rebalance-storm&at=900000",
+        try_this: "Compare the rows: only the group with max.poll.records 200 has no poll timeouts and a committed offset. Step back through the timeline to watch the first timeouts at 307 s.",
     },
     Concept {
         id: "offsets-and-lag",

@@ -525,6 +525,8 @@ fn join(
         forward_to: None,
         forward_producer: None,
         commit_interval_ms: None,
+        group_type: None,
+        release_keys: Box::default(),
     }
 }
 

@@ -8,3 +8,4 @@
 pub mod assignor;
 pub mod coordinator;
 pub mod offsets;
+pub mod share;

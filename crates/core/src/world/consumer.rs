@@ -22,7 +22,8 @@
 //! polls is taken for stuck: its heartbeat thread leaves the group (`LeaveGroup`; a static member just
 //! stops heartbeating, so the group waits for `session.timeout.ms`), its partitions go to others from
 //! the last committed offset and are processed twice, and when it finally polls its commit fails
-//! (`CommitFailedException`), its partitions are lost, and it joins again as a new member. Under the
+//! (`CommitFailedException`; under the consumer protocol it dropped its positions with its partitions
+//! and commits nothing), its partitions are lost, and it joins again as a new member. Under the
 //! classic protocol a member rejoins a rebalance only from `poll()`, so a busy member holds the whole
 //! round up to the rebalance timeout ([`ConsumerGroup::handle_poll`]). A consume-transform-produce
 //! stage commits as `stage.rs` says rather than auto-committing, and kplay does not time its polls out
@@ -41,7 +42,7 @@ use super::produce::TxnClient;
 use super::stage::{Forward, offset_pending};
 use super::{EventKind, World};
 use crate::group::assignor::TopicPartition;
-use crate::group::coordinator::ConsumerGroup;
+use crate::group::coordinator::{ConsumerGroup, GroupProtocol};
 use crate::group::offsets::{OffsetResetPolicy, starting_offset};
 use crate::log::{PartitionLog, Record};
 use crate::time::{Duration, Instant};
@@ -71,6 +72,8 @@ pub(super) struct Reading {
 struct Polled {
     tp: TopicPartition,
     offset: u64,
+    /// Its key, for the group's per-key order.
+    key: Option<alloc::boxed::Box<[u8]>>,
     /// For a stage, what it forwards: the record's key and size.
     content: Option<(Option<String>, Option<u32>)>,
 }
@@ -259,6 +262,7 @@ impl World {
     /// `max.poll.interval.ms` ran out while member `m` was still processing: its heartbeat thread leaves
     /// the group (a static member only stops heartbeating). It carries on with its batch.
     fn poll_timeout_expired(&mut self, g: usize, m: usize) {
+        self.groups[g].poll_timeouts += 1;
         let member = &mut self.groups[g].members[m];
         member.expires_at = None;
         member.out_of_group = true;
@@ -319,6 +323,9 @@ impl World {
             state.deliveries.1 += 1;
         }
         *furthest = (*furthest).max(record.offset + 1);
+        state
+            .order
+            .note(&record.tp, record.key.as_deref(), record.offset);
         let group = state.group.id().into();
         self.emit(EventKind::Fetched {
             group,
@@ -393,13 +400,17 @@ impl World {
         let now = self.now;
         let state = &mut self.groups[g];
         let group = state.group.id().to_string();
+        // The classic consumer's rejoin first commits (`onJoinPrepare`), which fails: it is no longer in
+        // the group. The consumer protocol's has dropped its positions with its partitions already.
+        let classic = state.group.config().protocol == GroupProtocol::Classic;
         let member = &mut state.members[m];
         member.out_of_group = false;
-        let failed = if member.auto_commits() {
+        let failed = if member.auto_commits() && classic {
             member.uncommitted()
         } else {
             Vec::new()
         };
+        state.failed_commits += u32::try_from(failed.len()).unwrap_or(u32::MAX);
         member.rewind();
         member.next_at = None;
         let name = member.name.clone();
@@ -511,6 +522,7 @@ impl World {
                         member.batch.push_back(Polled {
                             tp: tp.clone(),
                             offset: record.offset,
+                            key: record.key.clone(),
                             content: reading.forward.map(|_| {
                                 let key = record.key.as_deref().map(String::from_utf8_lossy);
                                 (key.map(|k| k.into_owned()), record.value_size)
@@ -538,7 +550,7 @@ fn record_bytes(record: &Record) -> u64 {
 
 /// The first record to deliver from `position` below `limit` that is neither a marker nor `skipped`,
 /// or `None` with the position to resume from.
-fn next_record(
+pub(super) fn next_record(
     log: &PartitionLog,
     mut position: u64,
     limit: u64,

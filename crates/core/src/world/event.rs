@@ -77,6 +77,27 @@ pub enum EventKind {
         partition: u32,
         offset: u64,
     },
+    /// A share group's record went back from a member: its lock ran out (`lock-expired`), the member
+    /// acknowledged it `RELEASE` (`released`), or left (`left`, `session-expired`). `state` is
+    /// `AVAILABLE`, or `ARCHIVED` once delivered `group.share.delivery.count.limit` times.
+    Released {
+        group: String,
+        member: String,
+        topic: String,
+        partition: u32,
+        offset: u64,
+        state: &'static str,
+        reason: &'static str,
+    },
+    /// A share consumer's acknowledgement was refused (`INVALID_RECORD_STATE`: its lock had run out).
+    AcknowledgeFailed {
+        group: String,
+        member: String,
+        topic: String,
+        partition: u32,
+        offset: u64,
+        error: &'static str,
+    },
     /// A group committed an offset.
     Committed {
         group: String,

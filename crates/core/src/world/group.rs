@@ -52,6 +52,12 @@ impl World {
         for (i, topic) in topics.iter().enumerate() {
             self.topic_index(topic, &format!("topics[{i}]"))?;
         }
+        if self.share_index(group).is_some() {
+            return Err(ActionError::new(
+                "group",
+                format!("{group:?} is a share group; join it with \"type\": \"share\""),
+            ));
+        }
         reading.reset = match reset {
             None | Some("latest") => OffsetResetPolicy::Latest,
             Some("earliest") => OffsetResetPolicy::Earliest,
@@ -187,6 +193,9 @@ impl World {
             members: Vec::new(),
             delivered_to: BTreeMap::new(),
             deliveries: (0, 0),
+            poll_timeouts: 0,
+            failed_commits: 0,
+            order: super::order::KeyOrder::default(),
         });
         Ok(self.groups.len() - 1)
     }
@@ -292,11 +301,16 @@ impl World {
         let state = &mut self.groups[g];
         let was_rebalancing = state.group.is_rebalancing();
         let rounds_before = state.group.rounds().len();
-        let before: Vec<(String, Vec<TopicPartition>, bool)> = state
+        // Each member as it was, with its script name: a static member that rejoins gets a new id.
+        let before: Vec<(String, Option<String>, Vec<TopicPartition>, bool)> = state
             .group
             .members()
             .iter()
-            .map(|m| (m.id.clone(), m.assigned.clone(), m.is_alive()))
+            .map(|m| {
+                let name = state.members.iter().find(|w| w.id == m.id);
+                let name = name.map(|w| w.name.clone());
+                (m.id.clone(), name, m.assigned.clone(), m.is_alive())
+            })
             .collect();
         // The world checks every input before it reaches the coordinator, which therefore accepts it.
         let _ = op(state);
@@ -312,27 +326,34 @@ impl World {
         let now = self.now;
         let mut out = Vec::new();
         let mut commits = Vec::new();
-        for (id, assigned, was_alive) in &before {
+        for (id, was_named, assigned, was_alive) in &before {
+            let named = || was_named.clone().unwrap_or_else(|| name_of(id));
             let now_owned = state.group.member(id).map(|m| m.assigned.as_slice());
             let lost: Vec<_> = assigned
                 .iter()
                 .filter(|tp| !now_owned.is_some_and(|o| o.contains(tp)))
                 .map(|tp| (tp.topic.clone(), tp.partition))
                 .collect();
-            if now_owned.is_none() && !was_alive {
+            // A static member that came back under a new id replaced its old one (Kafka's
+            // `replaceStaticMember`): that is its rejoin, not a session expiring.
+            let replaced = was_named
+                .as_ref()
+                .is_some_and(|n| state.members.iter().any(|w| w.name == *n && w.id != *id));
+            if now_owned.is_none() && !was_alive && !replaced {
                 out.push(EventKind::SessionExpired {
                     group: name.clone(),
-                    member: name_of(id),
+                    member: named(),
                 });
             }
             // An auto-committing member commits what it consumed of the partitions it gives up, before
             // it gives them up: under the consumer protocol as it acknowledges the revocation, and under
             // the classic one when it is not busy (a busy one does so when its poll rejoins the round).
-            // A member put out of the group or silent has lost them instead.
+            // A member put out of the group (its poll timed out) or silent has lost them instead.
             let giving_up = !lost.is_empty()
                 && *was_alive
                 && state.members.iter().any(|m| {
                     m.id == *id
+                        && !m.out_of_group
                         && m.auto_commits()
                         && m.forward().is_none()
                         && (consumer_protocol || !m.is_busy(now))
@@ -343,7 +364,7 @@ impl World {
             if !lost.is_empty() {
                 out.push(EventKind::Revoked {
                     group: name.clone(),
-                    member: name_of(id),
+                    member: named(),
                     partitions: lost,
                 });
             }
@@ -351,8 +372,8 @@ impl World {
         for m in state.group.members() {
             let had = before
                 .iter()
-                .find(|(id, _, _)| *id == m.id)
-                .map(|(_, a, _)| a.as_slice())
+                .find(|(id, ..)| *id == m.id)
+                .map(|(_, _, a, _)| a.as_slice())
                 .unwrap_or_default();
             let gained: Vec<_> = m
                 .assigned
@@ -446,21 +467,24 @@ impl World {
                     offset,
                 }
             }
-            Err(err) => EventKind::CommitFailed {
-                group,
-                member,
-                topic: tp.topic.clone(),
-                partition: tp.partition,
-                error: match err {
-                    GroupError::UnknownMember(_) => "UNKNOWN_MEMBER_ID".into(),
-                    // The consumer protocol checks the member epoch instead of the generation.
-                    GroupError::IllegalCommit { .. } if consumer_protocol => {
-                        "STALE_MEMBER_EPOCH".into()
-                    }
-                    GroupError::IllegalCommit { .. } => "ILLEGAL_GENERATION".into(),
-                    other => other.to_string(),
-                },
-            },
+            Err(err) => {
+                state.failed_commits += 1;
+                EventKind::CommitFailed {
+                    group,
+                    member,
+                    topic: tp.topic.clone(),
+                    partition: tp.partition,
+                    error: match err {
+                        GroupError::UnknownMember(_) => "UNKNOWN_MEMBER_ID".into(),
+                        // The consumer protocol checks the member epoch instead of the generation.
+                        GroupError::IllegalCommit { .. } if consumer_protocol => {
+                            "STALE_MEMBER_EPOCH".into()
+                        }
+                        GroupError::IllegalCommit { .. } => "ILLEGAL_GENERATION".into(),
+                        other => other.to_string(),
+                    },
+                }
+            }
         };
         self.emit(kind);
     }

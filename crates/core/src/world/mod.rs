@@ -8,7 +8,8 @@
 //! (murmur2 for keys, the built-in sticky partitioner of KIP-794 for keyless records, `batch.size` and
 //! `linger.ms`), transactional producers answer to [`crate::transaction`]'s coordinator, and groups are
 //! [`crate::group::coordinator`]'s [`ConsumerGroup`] with [`crate::group::offsets`]'s committed offsets
-//! and lag.
+//! and lag. Share groups (KIP-932, a `join` with `"type": "share"`) read the same topics as a queue, with
+//! [`crate::group::share`]'s per-record states (see `share.rs`).
 //!
 //! ```text
 //!  actions ──► handle_action(now, action) ─┐            ┌─► poll_event(): appended, acknowledged, fetched,
@@ -47,9 +48,11 @@ mod consumer;
 pub mod detail;
 pub mod event;
 mod group;
+mod order;
 mod produce;
 pub mod script;
 mod sender;
+mod share;
 mod stage;
 pub mod state;
 pub mod timeline;
@@ -154,6 +157,12 @@ struct GroupState {
     /// Records handed to members, and of those, ones below the furthest already handed out (processed
     /// again: after a crash, a poll timeout, or an offset reset).
     deliveries: (u64, u64),
+    /// Polls that came after `max.poll.interval.ms` had run out.
+    poll_timeouts: u32,
+    /// Commits refused, or failed at the client (`CommitFailedException`).
+    failed_commits: u32,
+    /// Per-key order as its members process records.
+    order: order::KeyOrder,
 }
 
 /// Broker-wide settings.
@@ -172,6 +181,7 @@ pub struct World {
     topics: Vec<TopicState>,
     producers: Vec<ProducerState>,
     groups: Vec<GroupState>,
+    share_groups: Vec<share::ShareGroupState>,
     produced: Vec<ProducedRecord>,
     streams: Vec<ProduceStream>,
     /// The next producer id to hand out (`InitProducerId`).
@@ -258,6 +268,7 @@ impl World {
             topics,
             producers,
             groups: Vec::new(),
+            share_groups: Vec::new(),
             produced: Vec::new(),
             streams: Vec::new(),
             next_producer_id: 0,
@@ -427,7 +438,18 @@ impl World {
         self.groups
             .iter()
             .position(|g| g.group.id() == name)
-            .ok_or_else(|| ActionError::new("group", format!("unknown group {name:?}")))
+            .ok_or_else(|| {
+                let message = if self.share_index(name).is_some() {
+                    format!("{name:?} is a share group, which has no committed offsets to act on")
+                } else {
+                    format!("unknown group {name:?}")
+                };
+                ActionError::new("group", message)
+            })
+    }
+
+    fn share_index(&self, name: &str) -> Option<usize> {
+        self.share_groups.iter().position(|g| g.name == name)
     }
 
     fn member_index(&self, group: usize, name: &str) -> Result<usize, ActionError> {
@@ -568,7 +590,24 @@ impl World {
                 forward_to,
                 forward_producer,
                 commit_interval_ms,
+                group_type,
+                release_keys,
             } => {
+                if *group_type == Some(script::GroupType::Share) {
+                    let interval = match (processing_ms, records_per_s.unwrap_or(100.0)) {
+                        (Some(ms), _) => Duration::from_millis(*ms),
+                        (None, rate) => per_record(rate),
+                    };
+                    return self.share_join(&share::ShareJoin {
+                        group,
+                        member,
+                        topics,
+                        interval,
+                        max_poll_records: max_poll_records.unwrap_or(500),
+                        release_keys,
+                        earliest: auto_offset_reset.as_deref() == Some("earliest"),
+                    });
+                }
                 let forward = self.forward_spec(
                     topics,
                     forward_to.as_deref(),
@@ -586,10 +625,7 @@ impl World {
                 config.rebalance_timeout = max_poll_interval;
                 let interval = match (processing_ms, records_per_s.unwrap_or(100.0)) {
                     (Some(ms), _) => Some(Duration::from_millis(*ms)),
-                    (None, rate) if rate > 0.0 => Some(Duration::from_micros(
-                        // At least a microsecond a record; the rate was checked to be at most 1,000,000/s.
-                        libm::round(1_000_000.0 / rate).max(1.0) as u64,
-                    )),
+                    (None, rate) if rate > 0.0 => Some(per_record(rate)),
                     (None, _) => None,
                 };
                 let auto_commit = (forward.is_none() && enable_auto_commit.unwrap_or(true))
@@ -614,6 +650,9 @@ impl World {
                 })?;
             }
             Action::Leave { group, member } | Action::Crash { group, member } => {
+                if let Some(g) = self.share_index(group) {
+                    return self.share_leave(g, member, matches!(action, Action::Leave { .. }));
+                }
                 let g = self.group_index(group)?;
                 let m = self.member_index(g, member)?;
                 let id = self.groups[g].members[m].id.clone();
@@ -751,7 +790,8 @@ impl World {
         let consumers = self
             .groups
             .iter()
-            .flat_map(|g| g.members.iter().filter_map(MemberState::next_due));
+            .flat_map(|g| g.members.iter().filter_map(MemberState::next_due))
+            .chain(self.share_timeout());
         let has_data = self.topics.iter().any(TopicState::has_records);
         let retention = has_data.then_some(self.next_retention);
         let cleaning = (has_data && self.topics.iter().any(TopicState::compacts))
@@ -826,6 +866,7 @@ impl World {
         self.drain();
         self.end_transactions();
         self.run_consumers(at);
+        self.run_share_groups(at);
         self.wake_consumers();
     }
 
@@ -840,5 +881,12 @@ impl World {
                 member.wake(now);
             }
         }
+        self.wake_share_members();
     }
+}
+
+/// The time to process one record at `rate` records a second: at least a microsecond (the rate was
+/// checked to be at most 1,000,000/s).
+fn per_record(rate: f64) -> Duration {
+    Duration::from_micros(libm::round(1_000_000.0 / rate.max(f64::MIN_POSITIVE)).max(1.0) as u64)
 }

@@ -32,6 +32,56 @@ pub struct WorldState {
     /// Transactional ids at the transaction coordinator, by id.
     #[serde(default)]
     pub transactions: Named<TransactionView>,
+    /// Share groups (KIP-932) by `group.id`.
+    #[serde(default)]
+    pub share_groups: Named<ShareGroupView>,
+}
+
+/// A share group (KIP-932): members that all read every partition, record by record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShareGroupView {
+    /// Members by the script's name.
+    pub members: Named<ShareMemberView>,
+    /// Records handed to its members.
+    pub delivered: u64,
+    /// Of those, deliveries of a record delivered before (released, or its lock ran out).
+    pub redelivered: u64,
+    /// Records processed after a later record of their key (in the same partition).
+    pub out_of_order: u64,
+    /// Acknowledgements refused (`INVALID_RECORD_STATE`: the lock had run out).
+    pub failed_acks: u64,
+    /// Each share-partition read so far, by topic and partition.
+    pub partitions: Named<Named<SharePartitionView>>,
+}
+
+/// A member of a share group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShareMemberView {
+    /// `[topic, partition]` pairs it reads (every partition of its topics).
+    pub assigned: Vec<(String, u32)>,
+    /// Whether it heartbeats.
+    pub alive: bool,
+    /// Records its last poll acquired that it has not processed yet.
+    pub in_hand: u32,
+    /// When it last called `poll()`, in milliseconds.
+    pub last_poll_ms: u64,
+}
+
+/// One partition as a share group reads it: its start and end offsets and its records by state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SharePartitionView {
+    /// The share-partition start offset (SPSO): every record below is acknowledged or archived.
+    pub start_offset: u64,
+    /// The share-partition end offset (SPEO): the last record in flight (the SPSO when none is).
+    pub end_offset: u64,
+    /// Records in flight waiting to be acquired.
+    pub available: u64,
+    /// Records held by a member now.
+    pub acquired: u64,
+    /// Records acknowledged, ever.
+    pub acknowledged: u64,
+    /// Records archived (rejected, or at the delivery count limit), ever.
+    pub archived: u64,
 }
 
 /// A transactional id at the transaction coordinator.
@@ -111,6 +161,14 @@ pub struct GroupView {
     /// Of those, records the group had already handed out (offsets below the furthest one delivered
     /// from their partition): processed twice, after a crash, a poll timeout or an offset reset.
     pub redelivered: u64,
+    /// Records processed after a later record of their key (in the same partition): only redelivery
+    /// (a crash, a poll timeout, an offset reset) does that in a consumer group.
+    pub out_of_order: u64,
+    /// Times a member's processing outlasted `max.poll.interval.ms`, putting it out of the group.
+    pub poll_timeouts: u32,
+    /// Offset commits that failed: refused by the coordinator, or failed at the client
+    /// (`CommitFailedException`) because the member had been put out of the group.
+    pub failed_commits: u32,
     /// When the rebalance under way started, in milliseconds (`null` while none is).
     pub rebalance_since_ms: Option<u64>,
     /// Members by the script's name.
@@ -402,6 +460,9 @@ impl World {
                             .sum(),
                         delivered: g.deliveries.0,
                         redelivered: g.deliveries.1,
+                        out_of_order: g.order.out_of_order(),
+                        poll_timeouts: g.poll_timeouts,
+                        failed_commits: g.failed_commits,
                         rebalance_since_ms: group.rebalance_started().map(Instant::as_millis),
                         members: Named(members),
                         offsets: Named(offsets),
@@ -474,6 +535,7 @@ impl World {
             groups: Named(groups),
             produced,
             transactions: Named(transactions),
+            share_groups: Named(self.share_views()),
         }
     }
 }

@@ -87,6 +87,8 @@ fn draw(rng: &mut SimRng) -> Action {
             forward_to: None,
             forward_producer: None,
             commit_interval_ms: None,
+            group_type: None,
+            release_keys: alloc::boxed::Box::default(),
         },
         90..=94 => Action::Leave {
             group: group.into(),

@@ -12,24 +12,24 @@ use kplay_core::world::{Action, Script, ScriptAction, World};
 use proptest::prelude::*;
 use serde_json::json;
 
-fn script(value: serde_json::Value) -> Script {
+pub(crate) fn script(value: serde_json::Value) -> Script {
     serde_json::from_value(value).expect("a valid script document")
 }
 
 /// Runs every action, then the clock to `until_ms`.
-fn run(script: &Script, until_ms: u64) -> World {
+pub(crate) fn run(script: &Script, until_ms: u64) -> World {
     let mut world = World::from_script(script).expect("the script is accepted");
     world.handle_timeout(Instant::from_millis(until_ms));
     world
 }
 
-fn events(world: &mut World) -> Vec<EventKind> {
+pub(crate) fn events(world: &mut World) -> Vec<EventKind> {
     std::iter::from_fn(|| world.poll_event())
         .map(|e| e.kind)
         .collect()
 }
 
-fn owners(state: &WorldState, group: &str) -> BTreeMap<(String, u32), String> {
+pub(crate) fn owners(state: &WorldState, group: &str) -> BTreeMap<(String, u32), String> {
     let mut owners = BTreeMap::new();
     for (name, member) in &state.groups.get(group).expect("group").members.0 {
         for tp in &member.assigned {
@@ -54,7 +54,7 @@ fn offsets_of<'a>(state: &'a WorldState, group: &str, topic: &str) -> &'a [(Stri
         .0
 }
 
-fn one_topic(partitions: u32, actions: serde_json::Value) -> Script {
+pub(crate) fn one_topic(partitions: u32, actions: serde_json::Value) -> Script {
     script(json!({
         "version": 1, "seed": 3, "brokers": 3,
         "topics": [{"name": "orders", "partitions": partitions, "replication_factor": 3,
@@ -785,6 +785,8 @@ fn action() -> impl Strategy<Value = Action> {
                 forward_to: None,
                 forward_producer: None,
                 commit_interval_ms: None,
+            group_type: None,
+            release_keys: Box::default(),
             }),
         1 => (group.clone(), member.clone()).prop_map(|(group, member)| Action::Leave { group: group.into(), member }),
         1 => (group.clone(), member).prop_map(|(group, member)| Action::Crash { group: group.into(), member }),
@@ -1490,94 +1492,4 @@ fn the_consumer_protocol_has_its_own_settings_and_commit_check() {
         })
         .collect();
     assert_eq!(failed, ["STALE_MEMBER_EPOCH"]);
-}
-
-/// `max.poll.interval.ms`: a member whose batch (400 records at 1 s each) outlasts 300 s is taken for
-/// stuck at 303 s and leaves; the round a new member started at 10 s waited for it until then (a classic
-/// member rejoins only from `poll()`); the partition goes to the new member from the last committed
-/// offset (none: it was never committed), so what the slow member processed is processed again; and
-/// when the slow member polls at 403 s its commit fails with `CommitFailedException` and it joins again.
-#[test]
-fn a_batch_that_outlasts_max_poll_interval_ms_costs_the_member_its_partitions() {
-    let s = one_topic(
-        1,
-        json!([
-            {"at_ms": 0, "do": "produce", "topic": "orders", "key": "k-{i}", "count": 400},
-            {"at_ms": 0, "do": "join", "group": "g", "member": "slow", "topics": ["orders"],
-             "processing_ms": 1000, "auto_offset_reset": "earliest"},
-            {"at_ms": 10_000, "do": "join", "group": "g", "member": "quick", "topics": ["orders"],
-             "processing_ms": 10, "auto_offset_reset": "earliest"},
-        ]),
-    );
-    let mut world = run(&s, 320_000);
-    let seen = events(&mut world);
-    assert!(seen.contains(&EventKind::PollTimeoutExpired {
-        group: "g".into(),
-        member: "slow".into()
-    }));
-    let state = world.state();
-    let g = state.groups.get("g").expect("group");
-    assert!(g.members.get("slow").expect("slow").poll_timed_out);
-    assert_eq!(
-        owners(&state, "g")
-            .get(&("orders".to_string(), 0))
-            .map(String::as_str),
-        Some("quick")
-    );
-    // The join's round waited for the busy member until its poll interval ran out.
-    let completed: Vec<u64> = world
-        .state()
-        .groups
-        .get("g")
-        .map(|g| vec![g.rebalancing_ms])
-        .unwrap_or_default();
-    assert_eq!(completed, [3_000 + 293_000]);
-    // By 303 s slow had processed offsets 0..=300; quick reads all 400 from 303 s, the first 301 again,
-    // while slow, not knowing it is out, goes on with its batch: 17 more by 320 s, all read already.
-    assert_eq!((g.delivered, g.redelivered), (318 + 400, 301 + 17));
-
-    world.handle_timeout(Instant::from_millis(410_000));
-    let later = events(&mut world);
-    assert!(later.contains(&EventKind::CommitFailed {
-        group: "g".into(),
-        member: "slow".into(),
-        topic: "orders".into(),
-        partition: 0,
-        error: "CommitFailedException".into()
-    }));
-    assert!(later.contains(&EventKind::Joined {
-        group: "g".into(),
-        member: "slow".into()
-    }));
-}
-
-/// `enable.auto.commit`: polls commit every 5 s what earlier polls returned, so a crash makes the next
-/// owner process again what came after the last commit: at most one interval (and the batch in hand).
-#[test]
-fn a_crash_redelivers_what_came_after_the_last_auto_commit() {
-    let s = one_topic(
-        1,
-        json!([
-            {"at_ms": 0, "do": "join", "group": "g", "member": "a", "topics": ["orders"],
-             "records_per_s": 10, "max_poll_records": 10, "auto_offset_reset": "earliest"},
-            {"at_ms": 0, "do": "join", "group": "g", "member": "b", "topics": ["orders"],
-             "records_per_s": 10, "max_poll_records": 10, "auto_offset_reset": "earliest"},
-            {"at_ms": 0, "do": "produce", "topic": "orders", "key": "k", "count": 1000},
-            {"at_ms": 12_500, "do": "crash", "group": "g", "member": "a"},
-        ]),
-    );
-    let mut world = run(&s, 12_500);
-    let committed: Vec<u64> = events(&mut world)
-        .into_iter()
-        .filter_map(|e| match e {
-            EventKind::Committed { offset, .. } => Some(offset),
-            _ => None,
-        })
-        .collect();
-    world.handle_timeout(Instant::from_millis(100_000));
-    let g = world.state().groups.get("g").expect("group").clone();
-    assert!(!committed.is_empty(), "auto-commits before the crash");
-    // Processed again: what a processed after its last auto-commit, at most one 5 s interval and the
-    // batch in hand at 10 records a second.
-    assert!(g.redelivered > 0 && g.redelivered <= 60, "{g:?}");
 }

@@ -10,6 +10,7 @@ pub mod flow_controls;
 pub mod flow_diagram;
 pub mod flow_view;
 pub mod group_panel;
+pub mod group_scoreboard;
 pub mod log_diagram;
 pub mod notice;
 pub mod number_field;

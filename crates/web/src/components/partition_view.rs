@@ -6,6 +6,7 @@ use kplay_worker::protocol::Intent;
 use yew::prelude::*;
 
 use super::group_panel::GroupPanel;
+use super::group_scoreboard::GroupScoreboard;
 use super::notice::NoticeBar;
 use super::number_field::NumberField;
 use super::partition_diagram::{DiagramGroup, PartitionDiagram};
@@ -18,6 +19,7 @@ use crate::state::partitions::{
     self, GROUP, MAX_CONSUMERS, MAX_PRODUCE_RATE, PARTITIONS, TOPIC, lanes, live_consumers,
     partition_count,
 };
+use crate::state::scoreboard;
 use crate::state::world::{WorldAction, WorldView};
 
 /// Props of [`PartitionView`].
@@ -276,6 +278,7 @@ pub fn partition_view(props: &PartitionViewProps) -> Html {
                 onselect={on_select}
                 onremove={on_remove_group}
             />
+            <GroupScoreboard scores={scoreboard::scores(&frame)} />
         </section>
     }
 }

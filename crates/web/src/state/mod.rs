@@ -74,11 +74,13 @@ pub const MAX_CATCH_UP_MS: u64 = 250;
 
 pub mod dashboard;
 pub mod delivery;
+pub mod examples;
 pub mod flow;
 pub mod partitions;
 pub mod replication;
 pub mod retention;
 pub mod route;
+pub mod scoreboard;
 pub mod share;
 pub mod world;
 

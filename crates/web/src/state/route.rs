@@ -9,6 +9,7 @@
 //! | `preset` | a preset's name | start with that preset |
 //! | `s` | an encoded scenario ([`super::share`]) | start with exactly that scenario and seed |
 //! | `w` | a world view's packed script ([`super::share::pack`]) | open that view with exactly that world |
+//! | `example` | an example world's name ([`super::examples`]) | open its view with that world (unless `w` says otherwise) |
 //! | `at` | simulated ms | the moment to show: of the world (with `w`) or of the order flow's run |
 //! | `d` | `records.max_poll_records.crash_before` ([`super::delivery`]) | the delivery view's incident |
 //! | `page` | a concept ([`crate::docs`]) | show that concept's page |
@@ -20,7 +21,7 @@ use kplay_core::presets;
 use kplay_core::problem::quote;
 use kplay_core::scenario::Scenario;
 
-use super::{delivery, share};
+use super::{delivery, examples, share};
 use crate::docs::{self, Concept};
 
 /// The views of the playground.
@@ -175,6 +176,7 @@ impl Route {
         let mut preset = None;
         let mut encoded = None;
         let mut world = None;
+        let mut example_world = None;
         for pair in query
             .trim_start_matches('?')
             .split('&')
@@ -210,6 +212,14 @@ impl Route {
                 "preset" => preset = Some(value),
                 "s" => encoded = Some(value),
                 "w" => world = Some(value),
+                "example" => match examples::find(&value) {
+                    Some(example) => example_world = Some(example),
+                    None => route.problems.push(format!(
+                        "There is no example {value} (the examples: {}); the view starts empty.",
+                        examples::names(),
+                        value = quote(&value)
+                    )),
+                },
                 "at" => match value.parse::<u64>() {
                     Ok(ms) => route.at_ms = ms,
                     Err(_) => route.problems.push(format!(
@@ -247,6 +257,21 @@ impl Route {
             }
         }
         route.play_only &= route.embed;
+        if let (Some(example), None) = (example_world, &world) {
+            let view = View::from_slug(example.view).unwrap_or(View::Partitions);
+            if route.view == View::SyncVsEvent && !route.embed {
+                route.view = view;
+            }
+            if route.view == view {
+                route.world = Some(example.script.to_owned());
+            } else {
+                route.problems.push(format!(
+                    "The example {} is shown in the {} view, not this one.",
+                    quote(example.name),
+                    view.title()
+                ));
+            }
+        }
         if let Some(world) = world {
             match share::decode_world(&world) {
                 Ok(script) => route.world = Some(script),
@@ -406,6 +431,47 @@ mod tests {
         assert_eq!(decode_component("100%"), "100%");
         assert_eq!(decode_component("%zz%4"), "%zz%4");
         assert_eq!(decode_component("%E2%98%83"), "\u{2603}");
+    }
+
+    #[test]
+    fn every_example_names_a_world_view() {
+        for example in &super::examples::EXAMPLES {
+            let view = View::from_slug(example.view);
+            assert!(view.is_some_and(View::shows_world), "{}", example.name);
+        }
+    }
+
+    #[test]
+    fn an_example_opens_in_its_view_unless_the_link_shows_another() {
+        let storm = super::examples::find("rebalance-storm").expect("the example");
+        for query in [
+            "?example=rebalance-storm&at=900000",
+            "?embed=partitions&example=rebalance-storm&at=900000",
+        ] {
+            let route = Route::parse(query);
+            assert_eq!(
+                (route.view, route.world.as_deref(), route.at_ms),
+                (View::Partitions, Some(storm.script), 900_000),
+                "{query}"
+            );
+            assert!(route.problems.is_empty(), "{:?}", route.problems);
+        }
+        let elsewhere = Route::parse("?embed=retention&example=rebalance-storm");
+        assert_eq!((elsewhere.view, elsewhere.world), (View::Retention, None));
+        assert_eq!(
+            elsewhere.problems,
+            [
+                "The example \"rebalance-storm\" is shown in the Partitions and groups view, not this one."
+            ]
+        );
+        let unknown = Route::parse("?example=storm");
+        assert_eq!((unknown.view, unknown.world), (View::SyncVsEvent, None));
+        assert_eq!(
+            unknown.problems,
+            [
+                "There is no example \"storm\" (the examples: \"rebalance-storm\"); the view starts empty."
+            ]
+        );
     }
 
     #[test]

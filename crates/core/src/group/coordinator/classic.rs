@@ -39,17 +39,18 @@ pub(super) struct InitialDelay {
 impl ConsumerGroup {
     /// A round completes once live members have rejoined and silent members' sessions have expired.
     /// A member hears of the round on its next heartbeat (one heartbeat interval) and rejoins from its
-    /// next `poll()`: one busy with a batch holds the round until then, at most until the rebalance
-    /// timeout, after which the round goes on without it (Kafka then drops a dynamic member that has not
-    /// rejoined; kplay's dynamic members have left by then, their own `max.poll.interval.ms` having run
-    /// out first, and a static one stays in the group).
+    /// next `poll()`: one busy with a batch holds the round until then. Busy or silent, no member holds
+    /// it past the rebalance timeout, after which the round goes on without it (Kafka's
+    /// `completeClassicGroupJoin` then drops a dynamic member that has not rejoined; kplay's dynamic
+    /// members have left by then, their own `max.poll.interval.ms` having run out first, and a static one
+    /// stays in the group with its assignment until its session expires).
     pub(super) fn completion_time(&self, pending: &Pending) -> Instant {
         let deadline = pending.started + self.rebalance_timeout();
         let silent = self
             .members
             .iter()
             .filter_map(|m| m.silent_since)
-            .map(|s| s + self.config.session_timeout);
+            .map(|s| (s + self.config.session_timeout).min(deadline));
         let busy = self
             .members
             .iter()

@@ -1,5 +1,6 @@
 //! The actions of a script: what can happen to a world, each checked on its own ([`Action::check`]).
 
+use alloc::boxed::Box;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -8,8 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{AcksSpec, TopicConfigSpec, check_name, check_topic_config};
 use crate::config::{
-    MAX_AT_MS, MAX_KEY_BYTES, MAX_POLL_RECORDS, PARTITIONS, RECORDS_PER_ACTION, RECORDS_PER_S,
-    VALUE_BYTES,
+    MAX_AT_MS, MAX_KEY_BYTES, MAX_POLL_RECORDS, MAX_RELEASE_KEYS, PARTITIONS, RECORDS_PER_ACTION,
+    RECORDS_PER_S, VALUE_BYTES,
 };
 use crate::group::assignor::{ServerAssignor, Strategy};
 use crate::group::coordinator::GroupConfig;
@@ -65,6 +66,14 @@ pub enum Action {
         member: String,
         /// Topics it subscribes to.
         topics: Vec<String>,
+        /// `consumer` (default): a consumer group; `share`: a share group (KIP-932), whose members
+        /// all read every partition and acknowledge record by record.
+        #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+        group_type: Option<GroupType>,
+        /// A share consumer: records with these keys fail processing and are acknowledged `RELEASE`,
+        /// so they are delivered again until `group.share.delivery.count.limit` archives them.
+        #[serde(default, skip_serializing_if = "<[String]>::is_empty")]
+        release_keys: Box<[String]>,
         /// `partition.assignment.strategy` of the classic protocol: `range` (default), `roundrobin`,
         /// `sticky`, `cooperative-sticky`.
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -332,10 +341,63 @@ impl Action {
                 commit_interval_ms,
                 group,
                 group_instance_id,
-                ..
+                group_type,
+                release_keys,
+                topics: _,
             } => {
                 check_name(p, &at("group"), group);
                 check_name(p, &at("member"), member);
+                if group_type == &Some(GroupType::Share) {
+                    let consumer_only = [
+                        ("strategy", strategy.is_some()),
+                        ("protocol", protocol.is_some()),
+                        ("group_remote_assignor", group_remote_assignor.is_some()),
+                        ("group_instance_id", group_instance_id.is_some()),
+                        ("max_poll_interval_ms", max_poll_interval_ms.is_some()),
+                        ("auto_commit_interval_ms", auto_commit_interval_ms.is_some()),
+                        ("enable_auto_commit", enable_auto_commit.is_some()),
+                        ("isolation_level", isolation_level.is_some()),
+                        ("forward_to", forward_to.is_some()),
+                        ("forward_producer", forward_producer.is_some()),
+                        ("commit_interval_ms", commit_interval_ms.is_some()),
+                    ];
+                    for (field, set) in consumer_only {
+                        if set {
+                            p.add(at(field), "is not a setting of a share consumer");
+                        }
+                    }
+                    if records_per_s == &Some(0.0) {
+                        p.add(
+                            at("records_per_s"),
+                            "a share consumer must process records (> 0)",
+                        );
+                    }
+                    if auto_offset_reset.as_deref() == Some("none") {
+                        p.add(
+                            at("auto_offset_reset"),
+                            "share.auto.offset.reset is \"earliest\" or \"latest\"",
+                        );
+                    }
+                    if release_keys.len() > MAX_RELEASE_KEYS {
+                        p.add(
+                            at("release_keys"),
+                            format!("{} keys; at most {MAX_RELEASE_KEYS}", release_keys.len()),
+                        );
+                    }
+                    for (i, key) in release_keys.iter().enumerate().take(MAX_RELEASE_KEYS) {
+                        if key.len() > MAX_KEY_BYTES {
+                            p.add(
+                                at(&format!("release_keys[{i}]")),
+                                format!("longer than {MAX_KEY_BYTES} bytes"),
+                            );
+                        }
+                    }
+                } else if !release_keys.is_empty() {
+                    p.add(
+                        at("release_keys"),
+                        "applies to a share consumer (\"type\": \"share\")",
+                    );
+                }
                 if let Some(id) = group_instance_id {
                     check_name(p, &at("group_instance_id"), id);
                 }
@@ -466,6 +528,16 @@ impl Action {
             Self::AbortTransaction { .. } => "abort-transaction",
         }
     }
+}
+
+/// What kind of group a `join` joins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GroupType {
+    /// A consumer group (the default).
+    Consumer,
+    /// A share group (KIP-932).
+    Share,
 }
 
 /// Whether `isolation.level` is `read_committed`.
