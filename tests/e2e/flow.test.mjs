@@ -49,6 +49,15 @@ for (const preset of presets) {
     assert.equal(await page.getByTestId('sync-succeeded').textContent(), `${expected.sync.succeeded} succeeded`);
     assert.equal(await page.getByTestId('sync-failed').textContent(), `${expected.sync.failed} failed`);
     assert.equal(await page.getByTestId('event-accepted').textContent(), `${expected.event_driven.accepted} accepted`);
+    if (preset === 'kafka-vs-queue') {
+      // The consumer group dead-letters each poison order; the share group archives it at its fifth delivery.
+      const services = expected.event_driven.services;
+      assert.ok(services['share-group'].archived > 0);
+      assert.match(await page.getByTestId('hop-consumer-group').textContent(),
+        new RegExp(` ${services['consumer-group'].dead_lettered} dead-lettered`));
+      assert.ok((await page.getByTestId('hop-share-group').textContent())
+        .includes(` 0 dead-lettered · ${services['share-group'].archived} archived after 5 deliveries (share group)`));
+    }
     if (preset === 'inventory-outage') {
       const artifacts = join(ROOT, 'tests', 'e2e', 'artifacts');
       mkdirSync(artifacts, { recursive: true });

@@ -148,3 +148,22 @@ test('the rebalance-storm example: only fewer records per poll stops it, as kpla
   assert.deepEqual(page.problems, []);
   await page.close();
 });
+
+test('the share-group example: every share consumer busy, key order lost, as kplay world says', async () => {
+  const at = 120_000;
+  const cli = JSON.parse(kplay(['world', '--at-ms', String(at), 'examples/share-group.json']));
+  const page = await openPage(shared.browser, `${shared.site.url}?example=share-group&at=${at}`);
+  await page.getByTestId('group-scoreboard').waitFor({ timeout: 30_000 });
+  const cell = (group, col) => page.locator(`[data-testid=scoreboard-${group}] [data-col=${col}]`).textContent();
+  const queue = cli.share_groups['billing-queue'];
+  const done = Object.values(queue.partitions.orders).reduce((sum, p) => sum + p.acknowledged + p.archived, 0);
+  assert.equal(await cell('billing-queue', 'delivered'), String(queue.delivered));
+  assert.equal(await cell('billing-queue', 'redelivered'), String(queue.redelivered));
+  assert.equal(await cell('billing-queue', 'out-of-order'), String(queue.out_of_order));
+  assert.equal(await cell('billing-queue', 'committed'), String(done));
+  assert.equal(await cell('billing-queue', 'rebalances'), '–');
+  assert.equal(await cell('billing', 'out-of-order'), '0');
+  assert.ok(queue.out_of_order > 0);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});

@@ -86,9 +86,11 @@ pub const PRESETS: [Preset; 8] = [
     },
     Preset {
         name: "kafka-vs-queue",
-        summary: "the same work as a Kafka consumer group and as a competing-consumer queue",
-        watch: "The shared queue lets any free worker take the next message, so waits are shorter (M/M/c vs c × M/M/1). \
-                But it loses per-customer order, which the partitioned log keeps: see out_of_order.",
+        summary: "the same work as a Kafka consumer group and as a share group (KIP-932, Kafka's queue)",
+        watch: "The share group lets any free consumer take the next record, so waits are shorter (M/M/c vs c × M/M/1). \
+                But it loses per-customer order, which the partitioned log keeps: see out_of_order. Every 1,000th order \
+                always fails: the consumer group retries it in place and dead-letters it, the share group releases it \
+                to be delivered again and archives it at the fifth delivery.",
         build: kafka_vs_queue,
     },
     Preset {
@@ -271,10 +273,14 @@ fn kafka_vs_queue() -> Scenario {
         120_000,
         4,
         vec![
-            service("consumer-group", work, 4),
+            ServiceSpec {
+                poison_every: Some(1_000),
+                ..service("consumer-group", work, 4)
+            },
             ServiceSpec {
                 mode: ConsumeMode::Queue,
-                ..service("shared-queue", work, 4)
+                poison_every: Some(1_000),
+                ..service("share-group", work, 4)
             },
         ],
     );

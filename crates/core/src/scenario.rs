@@ -254,8 +254,9 @@ pub enum ConsumeMode {
     /// A Kafka consumer group: each partition to one consumer (range assignor), in offset order.
     #[default]
     Kafka,
-    /// A shared queue with competing consumers (RabbitMQ-style): any free worker takes the next message;
-    /// an M/M/c queue, but no per-key order.
+    /// A share group (KIP-932), Kafka's queue: competing consumers each take the next available
+    /// record; an M/M/c queue, but no per-key order. A failed record is released and delivered again,
+    /// then archived after `group.share.delivery.count.limit` (5) deliveries (no dead-letter topic).
     Queue,
 }
 

@@ -66,9 +66,10 @@ pub const CONCEPTS: [Concept; 14] = [
         paragraphs: &[
             "When a consumer joins, leaves or stops heartbeating, the group rebalances. With the eager protocol every consumer gives up all its partitions first, so the whole group pauses; with the cooperative protocol only the partitions that move are revoked, over two rounds.",
             "A consumer that crashes is only noticed when its session times out (session.timeout.ms, 45 s by default); until then its partitions are not read.",
+            "Kafka 4's consumer protocol (group.protocol=consumer, KIP-848) has no group-wide barrier: the broker computes the assignment and each member gives up and takes partitions on its own heartbeat, so a member that keeps its partitions never stops.",
         ],
-        widget: "embed=partitions",
-        try_this: "Crash a consumer and watch its partitions wait for the session timeout; the rebalance log says who paused and for how long.",
+        widget: "embed=partitions&example=rebalance-protocols&at=85000",
+        try_this: "The same joins and leaves under eager, cooperative and the consumer protocol: compare the scoreboard's pauses and partition-time without an owner, step back to 60 s to watch the leave, then crash a consumer and watch its partitions wait for the session timeout.",
     },
     Concept {
         id: "rebalance-storm",

@@ -52,7 +52,11 @@ pub struct EventServiceReport {
     pub processed: u64,
     /// Records sent to the dead-letter topic after their last attempt.
     pub dead_lettered: u64,
-    /// Attempts retried after a failure.
+    /// `queue` mode (a share group): records archived after `group.share.delivery.count.limit`
+    /// failed deliveries.
+    #[serde(default)]
+    pub archived: u64,
+    /// Attempts retried after a failure (`queue` mode: records released to be delivered again).
     pub retries: u64,
     /// Largest lag (published − finished) at any moment.
     pub max_lag: u64,

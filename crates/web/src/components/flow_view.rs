@@ -1,6 +1,7 @@
 //! The landing view: one seeded stream of orders through a synchronous HTTP chain and a Kafka pipeline,
 //! side by side, with the user's wait, failures, lag and both latency distributions.
 
+use kplay_core::group::share::DELIVERY_COUNT_LIMIT;
 use yew::prelude::*;
 
 use super::chart::{LatencyChart, ServiceLinesChart};
@@ -93,8 +94,9 @@ pub fn flow_view(props: &FlowViewProps) -> Html {
                         { for report.event_driven.services.0.iter().enumerate().map(|(i, (name, s))| html! {
                             <li class="hop">
                                 <span class="hop-name">{ name }</span>
-                                <span class="hop-detail">
+                                <span class="hop-detail" data-testid={format!("hop-{name}")}>
                                     { format!("lag {} \u{b7} {} processed \u{b7} {} dead-lettered", picture.event.groups.get(i).map_or(0, |g| g.lag), s.processed, s.dead_lettered) }
+                                    if s.archived > 0 { { format!(" \u{b7} {} archived after {DELIVERY_COUNT_LIMIT} deliveries (share group)", s.archived) } }
                                     if s.idle_consumers > 0 { { format!(" \u{b7} {} idle consumer(s)", s.idle_consumers) } }
                                 </span>
                             </li>

@@ -14,11 +14,23 @@ pub struct Example {
 }
 
 /// The examples links can open.
-pub const EXAMPLES: [Example; 1] = [Example {
-    name: "rebalance-storm",
-    view: "partitions",
-    script: include_str!("../../../../examples/rebalance-storm.json"),
-}];
+pub const EXAMPLES: [Example; 3] = [
+    Example {
+        name: "rebalance-protocols",
+        view: "partitions",
+        script: include_str!("../../../../examples/rebalance-protocols.json"),
+    },
+    Example {
+        name: "rebalance-storm",
+        view: "partitions",
+        script: include_str!("../../../../examples/rebalance-storm.json"),
+    },
+    Example {
+        name: "share-group",
+        view: "partitions",
+        script: include_str!("../../../../examples/share-group.json"),
+    },
+];
 
 /// The example named `name`.
 #[must_use]
@@ -26,7 +38,7 @@ pub fn find(name: &str) -> Option<&'static Example> {
     EXAMPLES.iter().find(|e| e.name == name)
 }
 
-/// The names links may use, for a message: `"rebalance-storm"`.
+/// The names links may use, for a message: `"rebalance-protocols", "rebalance-storm", ...`.
 #[must_use]
 pub fn names() -> String {
     EXAMPLES

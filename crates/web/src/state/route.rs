@@ -469,7 +469,7 @@ mod tests {
         assert_eq!(
             unknown.problems,
             [
-                "There is no example \"storm\" (the examples: \"rebalance-storm\"); the view starts empty."
+                "There is no example \"storm\" (the examples: \"rebalance-protocols\", \"rebalance-storm\", \"share-group\"); the view starts empty."
             ]
         );
     }

@@ -21,7 +21,11 @@
 //!
 //! kplay's timing model: a member heartbeats when it joins, then every heartbeat interval after its
 //! previous heartbeat; when a response changes its assignment it runs its rebalance callback at once and
-//! heartbeats again to acknowledge (the new consumer does so without waiting for the interval). A member
+//! heartbeats again to acknowledge (the new consumer does so without waiting for the interval). At once
+//! even while its application thread is busy with a batch: kplay's consumers register no
+//! `ConsumerRebalanceListener`, and without one the consumer's background thread commits and gives the
+//! partitions up without waiting for `poll()` (`ConsumerMembershipManager.invokeOnPartitionsRevokedCallback`;
+//! the classic consumer, by contrast, rejoins only from `poll()`). A member
 //! that crashed sends nothing: it holds its partitions, and keeps the group Reconciling, until its session
 //! (`group.consumer.session.timeout.ms`, 45 s) expires. Heartbeats that would change nothing are not
 //! simulated, which changes no outcome. Simplifications: the broker's assignor runs at once (Kafka 4.0

@@ -3,6 +3,7 @@
 //! retrying, dead-lettering — with the saga's follow-up events published as records finish.
 
 use super::*;
+use crate::group::share::DELIVERY_COUNT_LIMIT;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum State {
@@ -39,6 +40,8 @@ pub(super) struct Group {
     pub(super) rng: SimRng,
     pub(super) processed: u64,
     pub(super) dead_lettered: u64,
+    /// `queue` mode: records archived at the share group's delivery count limit.
+    pub(super) archived: u64,
     pub(super) retries: u64,
     pub(super) max_lag: u64,
     pub(super) end_to_end: Histogram,
@@ -167,8 +170,9 @@ impl EventFlow {
             group.timing.service_time(&mut group.rng, records)
         };
         let mut ok = true;
-        for record in &consumer.batch {
-            ok &= group.timing.succeeds(&mut group.rng, record.number);
+        for record in &mut consumer.batch {
+            record.failed = !group.timing.succeeds(&mut group.rng, record.number);
+            ok &= !record.failed;
         }
         consumer.state = State::Processing { ok };
         ctx.queue.schedule(
@@ -186,7 +190,26 @@ impl EventFlow {
         let State::Processing { ok } = consumer.state else {
             return;
         };
-        if !ok {
+        if !ok && group.mode == ConsumeMode::Queue {
+            // A share group: the consumer acknowledges each failed record RELEASE. It is available
+            // again at its offset (acquired before newer records) until its delivery count reaches
+            // the limit, when it is archived; the records that succeeded are done.
+            let mut kept = Vec::with_capacity(consumer.batch.len());
+            for record in consumer.batch.drain(..).rev() {
+                if record.failed && u32::from(record.deliveries) + 1 < DELIVERY_COUNT_LIMIT {
+                    group.retries += 1;
+                    group.shared.push_front(Record {
+                        deliveries: record.deliveries + 1,
+                        failed: false,
+                        ..record
+                    });
+                } else {
+                    kept.push(record);
+                }
+            }
+            kept.reverse();
+            consumer.batch = kept;
+        } else if !ok {
             consumer.attempt += 1;
             if consumer.attempt < group.retry.max_attempts {
                 group.retries += 1;
@@ -200,15 +223,20 @@ impl EventFlow {
         }
         let finished = consumer.batch.len() as u64;
         let mut follow_ups: Vec<(Topic, Record)> = Vec::new();
+        let queue = group.mode == ConsumeMode::Queue;
         for record in consumer.batch.drain(..) {
+            // A share group settles record by record; a consumer group's batch succeeds or fails whole.
+            let succeeded = if queue { !record.failed } else { ok };
             if record.duplicate {
                 if group.idempotent {
                     group.duplicates_skipped += 1;
                 } else {
                     group.duplicate_effects += 1;
                 }
-            } else if ok {
+            } else if succeeded {
                 group.processed += 1;
+            } else if queue {
+                group.archived += 1;
             } else {
                 group.dead_lettered += 1;
             }
@@ -223,7 +251,7 @@ impl EventFlow {
                     Role::Plain => {}
                     Role::Payment { decline_rate } => {
                         let declined = decline_rate > 0.0 && group.rng.unit() < decline_rate;
-                        if ok && !declined {
+                        if succeeded && !declined {
                             saga.transition(
                                 record.number,
                                 Some(OrderState::Pending),

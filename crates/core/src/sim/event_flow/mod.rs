@@ -6,10 +6,15 @@
 //! `instances` consumers; the range assignor (Kafka's `RangeAssignor`, [`crate::group::assignor`]) gives each consumer a contiguous block of partitions (so with
 //! more consumers than partitions some sit idle), and a consumer handles its partitions' records one at a
 //! time in the order they were published — one partition with one consumer is an M/M/1 queue. In `queue`
-//! mode the service is instead a shared queue with competing workers (M/M/c), which balances load but
-//! loses per-key order. During an outage a group starts nothing and its lag grows. A failed attempt is
-//! retried in place after an exponential backoff (holding up that consumer's partitions, as a blocking
-//! retry does) and, after `retry.max_attempts`, dead-lettered. With `batch`, a consumer takes up to
+//! mode the service is instead a share group (KIP-932, [`crate::group::share`]): competing consumers take
+//! whatever record is available next (M/M/c), which balances load but loses per-key order. During an
+//! outage a group starts nothing and its lag grows. In a consumer group a failed attempt is retried in
+//! place after an exponential backoff (holding up that consumer's partitions, as a blocking retry does)
+//! and, after `retry.max_attempts`, dead-lettered; in a share group each failed record is released
+//! (available again, ahead of newer records, to any consumer) and archived once delivered
+//! `group.share.delivery.count.limit` (5) times, with no backoff and no dead-letter topic. (kplay's
+//! order-flow latencies are far below the share group's 30 s record lock, which it does not model
+//! here; `kplay world` does.) With `batch`, a consumer takes up to
 //! `max_poll_records` at once and pays the latency once plus `per_record_ms` each.
 //!
 //! Beyond that core:
@@ -90,6 +95,10 @@ struct Record {
     partition: u32,
     /// A second copy of a record already delivered.
     duplicate: bool,
+    /// `queue` mode: times the share group delivered it before (each failed).
+    deliveries: u8,
+    /// Its last processing attempt failed.
+    failed: bool,
 }
 
 /// A group's part in the saga.
@@ -207,6 +216,7 @@ impl EventFlow {
                     rng: Stream::EventService(i as u32).rng(scenario.seed),
                     processed: 0,
                     dead_lettered: 0,
+                    archived: 0,
                     retries: 0,
                     max_lag: 0,
                     end_to_end: Histogram::new(),
@@ -427,6 +437,8 @@ impl EventFlow {
                     customer,
                     partition,
                     duplicate: false,
+                    deliveries: 0,
+                    failed: false,
                 };
                 self.publish_to(ctx, Topic::OrderCreated, record);
             }

@@ -23,6 +23,7 @@ impl EventFlow {
                 EventServiceReport {
                     processed: g.processed,
                     dead_lettered: g.dead_lettered,
+                    archived: g.archived,
                     retries: g.retries,
                     max_lag: g.max_lag,
                     end_to_end_ms: g.end_to_end.summary(),
