@@ -149,8 +149,9 @@ test('the rebalance-storm example: only fewer records per poll stops it, as kpla
   await page.close();
 });
 
-test('the share-group example: every share consumer busy, key order lost, as kplay world says', async () => {
-  const at = 120_000;
+test('the share-group example: key order lost, a crashed consumer\'s locked records hold the SPSO back, as kplay world says', async () => {
+  // At 20 s the crashed share consumer still holds its records' locks (30 s): the SPSO waits behind them.
+  const at = 20_000;
   const cli = JSON.parse(kplay(['world', '--at-ms', String(at), 'examples/share-group.json']));
   const page = await openPage(shared.browser, `${shared.site.url}?example=share-group&at=${at}`);
   await page.getByTestId('group-scoreboard').waitFor({ timeout: 30_000 });
@@ -164,6 +165,12 @@ test('the share-group example: every share consumer busy, key order lost, as kpl
   assert.equal(await cell('billing-queue', 'rebalances'), '–');
   assert.equal(await cell('billing', 'out-of-order'), '0');
   assert.ok(queue.out_of_order > 0);
+  assert.ok(Object.values(queue.partitions.orders).some((p) => p.acquired > 0 && p.start_offset < p.end_offset));
+  // Each lane shows the share-partition's start and end offsets (SPSO, SPEO) and the records in flight.
+  for (const [p, sp] of Object.entries(queue.partitions.orders)) {
+    assert.equal(await page.getByTestId(`share-billing-queue-${p}`).textContent(),
+      `billing-queue: SPSO ${sp.start_offset} · SPEO ${sp.end_offset} · ${sp.acquired} acquired · ${sp.available} available`);
+  }
   assert.deepEqual(page.problems, []);
   await page.close();
 });

@@ -78,8 +78,8 @@ pub const RECORDS_PER_S: RangeInclusive<f64> = 0.0..=1_000_000.0;
 /// `max.poll.records` a world's consumer may set (Kafka's default is 500): what one member holds unprocessed
 /// at most.
 pub const MAX_POLL_RECORDS: RangeInclusive<u32> = 1..=100_000;
-/// Keys a share consumer's `release_keys` may list.
-pub const MAX_RELEASE_KEYS: usize = 64;
+/// Keys each list of a share consumer's `acknowledge` may hold.
+pub const MAX_ACKNOWLEDGE_KEYS: usize = 64;
 /// The latest instant an action may happen at: 30 days.
 pub const MAX_AT_MS: u64 = 30 * 86_400_000;
 /// How long a world keeps running after its last action when nothing is pending (`kplay world` without

@@ -526,7 +526,7 @@ fn join(
         forward_producer: None,
         commit_interval_ms: None,
         group_type: None,
-        release_keys: Box::default(),
+        acknowledge: None,
     }
 }
 

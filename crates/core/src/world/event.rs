@@ -78,8 +78,9 @@ pub enum EventKind {
         offset: u64,
     },
     /// A share group's record went back from a member: its lock ran out (`lock-expired`), the member
-    /// acknowledged it `RELEASE` (`released`), or left (`left`, `session-expired`). `state` is
-    /// `AVAILABLE`, or `ARCHIVED` once delivered `group.share.delivery.count.limit` times.
+    /// acknowledged it `RELEASE` (`released`) or `REJECT` (`rejected`: archived), or left (`left`,
+    /// `session-expired`). `state` is `AVAILABLE`, or `ARCHIVED` when rejected or once delivered
+    /// `group.share.delivery.count.limit` times.
     Released {
         group: String,
         member: String,

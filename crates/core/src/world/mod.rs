@@ -591,7 +591,7 @@ impl World {
                 forward_producer,
                 commit_interval_ms,
                 group_type,
-                release_keys,
+                acknowledge,
             } => {
                 if *group_type == Some(script::GroupType::Share) {
                     let interval = match (processing_ms, records_per_s.unwrap_or(100.0)) {
@@ -604,7 +604,7 @@ impl World {
                         topics,
                         interval,
                         max_poll_records: max_poll_records.unwrap_or(500),
-                        release_keys,
+                        acknowledge: acknowledge.as_deref().cloned().unwrap_or_default(),
                         earliest: auto_offset_reset.as_deref() == Some("earliest"),
                     });
                 }

@@ -5,8 +5,9 @@
 //! busy as the rest, and a record goes to whichever member's fetch acquires it first
 //! ([`crate::group::share`] keeps each partition's record states). A member's loop is the share
 //! consumer's with implicit acknowledgement (`KafkaShareConsumer`): `poll()` acknowledges everything the
-//! previous poll returned (`ACCEPT`, or `RELEASE` for a record of one of its `release_keys`, whose
-//! processing failed) and acquires up to `max.poll.records` records, spread over the partitions in
+//! previous poll returned (`ACCEPT`; `RELEASE` for a record of a key in its `acknowledge.release`,
+//! whose processing failed; `REJECT` for one in `acknowledge.reject`, which cannot be processed) and
+//! acquires up to `max.poll.records` records, spread over the partitions in
 //! turn; it then processes one record every `processing_ms`. A batch that takes longer than the record
 //! lock (30 s) loses its locks: those records become available to the other members while it is still
 //! working, and its acknowledgements of them fail with `INVALID_RECORD_STATE`.
@@ -26,6 +27,7 @@ use alloc::vec::Vec;
 
 use super::consumer::next_record;
 use super::order::KeyOrder;
+use super::script::AcknowledgeSpec;
 use super::state::{Named, ShareGroupView, ShareMemberView, SharePartitionView};
 use super::{ActionError, EventKind, World};
 use crate::group::assignor::TopicPartition;
@@ -70,8 +72,8 @@ pub(super) struct ShareMemberState {
     /// Time per record.
     interval: Duration,
     max_poll_records: u32,
-    /// Keys whose processing fails: acknowledged `RELEASE`.
-    release_keys: Vec<String>,
+    /// Keys acknowledged `RELEASE` or `REJECT` rather than `ACCEPT`.
+    acknowledge: AcknowledgeSpec,
     /// When a crashed member's session runs out (`None` while it heartbeats).
     pub(super) session_expires: Option<Instant>,
     /// What its last poll acquired and it has not processed yet.
@@ -98,7 +100,7 @@ pub(super) struct ShareJoin<'a> {
     pub(super) topics: &'a [String],
     pub(super) interval: Duration,
     pub(super) max_poll_records: u32,
-    pub(super) release_keys: &'a [String],
+    pub(super) acknowledge: AcknowledgeSpec,
     pub(super) earliest: bool,
 }
 
@@ -148,7 +150,7 @@ impl World {
             topics: join.topics.to_vec(),
             interval: join.interval,
             max_poll_records: join.max_poll_records,
-            release_keys: join.release_keys.to_vec(),
+            acknowledge: join.acknowledge.clone(),
             session_expires: None,
             batch: VecDeque::new(),
             done: Vec::new(),
@@ -358,10 +360,13 @@ impl World {
             .find(|t| t.name == held.tp.topic)
             .and_then(|t| t.logs.get(held.tp.partition as usize))
             .and_then(|log| record_key(log, held.offset));
-        let fails = key
-            .as_deref()
-            .is_some_and(|k| member.release_keys.iter().any(|r| r.as_bytes() == k));
-        let kind = if fails {
+        let listed = |keys: &[String]| {
+            key.as_deref()
+                .is_some_and(|k| keys.iter().any(|r| r.as_bytes() == k))
+        };
+        let kind = if listed(&member.acknowledge.reject) {
+            AcknowledgeType::Reject
+        } else if listed(&member.acknowledge.release) {
             AcknowledgeType::Release
         } else {
             AcknowledgeType::Accept
@@ -412,8 +417,8 @@ impl World {
                     offset,
                     error: err.name(),
                 }),
-                Ok(state) if kind == AcknowledgeType::Release => {
-                    released = true;
+                Ok(state) if kind != AcknowledgeType::Accept => {
+                    released |= kind == AcknowledgeType::Release;
                     self.emit(EventKind::Released {
                         group: group.clone(),
                         member: name.clone(),
@@ -421,7 +426,11 @@ impl World {
                         partition: tp.partition,
                         offset,
                         state: state.name(),
-                        reason: "released",
+                        reason: if kind == AcknowledgeType::Reject {
+                            "rejected"
+                        } else {
+                            "released"
+                        },
                     });
                 }
                 Ok(_) => {}

@@ -68,7 +68,7 @@ pub struct ShareMemberView {
 }
 
 /// One partition as a share group reads it: its start and end offsets and its records by state.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SharePartitionView {
     /// The share-partition start offset (SPSO): every record below is acknowledged or archived.
     pub start_offset: u64,

@@ -88,7 +88,7 @@ fn draw(rng: &mut SimRng) -> Action {
             forward_producer: None,
             commit_interval_ms: None,
             group_type: None,
-            release_keys: alloc::boxed::Box::default(),
+            acknowledge: None,
         },
         90..=94 => Action::Leave {
             group: group.into(),

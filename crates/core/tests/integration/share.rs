@@ -15,8 +15,8 @@ use super::world::{events, one_topic, run};
 
 /// `examples/share-group.json` at 120 s: a consumer group of four on two partitions leaves two members
 /// idle and keeps each key in order; a share group of four keeps all four busy, loses per-key order,
-/// archives the poison record after five deliveries, and hands the crashed member's locked records to
-/// the others once their 30 s lock runs out.
+/// archives the poison record after five deliveries and the corrupt one (rejected) at once, and hands the
+/// crashed member's locked records to the others once their 30 s lock runs out.
 #[test]
 fn a_share_group_keeps_every_member_busy_and_loses_per_key_order() {
     let s: Script = serde_json::from_str(include_str!("../../../../examples/share-group.json"))
@@ -33,7 +33,7 @@ fn a_share_group_keeps_every_member_busy_and_loses_per_key_order() {
         .filter(|(_, m)| m.assigned.is_empty())
         .count();
     assert_eq!(idle, 2, "four consumers, two partitions");
-    assert_eq!((billing.delivered, billing.out_of_order), (401, 0));
+    assert_eq!((billing.delivered, billing.out_of_order), (402, 0));
 
     let queue = state
         .share_groups
@@ -62,8 +62,8 @@ fn a_share_group_keeps_every_member_busy_and_loses_per_key_order() {
         .fold((0, 0), |(a, b), (c, d)| (a + c, b + d));
     assert_eq!(
         (acknowledged, archived),
-        (400, 1),
-        "401 records, the poison one archived"
+        (400, 2),
+        "402 records, the poison and the corrupt one archived"
     );
     for (_, p) in &queue.partitions.get("orders").expect("orders").0 {
         assert_eq!((p.available, p.acquired), (0, 0));
@@ -96,11 +96,12 @@ fn a_share_group_keeps_every_member_busy_and_loses_per_key_order() {
             "ARCHIVED"
         ]
     );
-    // The crashed member held four records; their locks ran out 30 s after its last poll.
+    assert_eq!(released("rejected").len(), 1, "the corrupt record, at once");
+    // The crashed member held eight records; their locks ran out 30 s after its last poll.
     let expired = released("lock-expired");
-    assert_eq!(expired.len(), 4);
+    assert_eq!(expired.len(), 8);
     assert!(expired.iter().all(|(_, s)| *s == "AVAILABLE"));
-    assert_eq!(queue.redelivered, 4 + 4);
+    assert_eq!(queue.redelivered, 4 + 8);
 }
 
 /// A share consumer has its own settings; a group id is either a consumer group or a share group.
@@ -154,10 +155,10 @@ fn share_groups_have_their_own_settings_and_group_ids() {
     let consumer = one_topic(
         1,
         json!([{"at_ms": 0, "do": "join", "group": "q", "member": "a", "topics": ["orders"],
-                "release_keys": ["x"]}]),
+                "acknowledge": {"release": ["x"]}}]),
     );
     assert!(consumer.check().0.iter().any(|p| p.to_string()
-        == "actions[0].release_keys: applies to a share consumer (\"type\": \"share\")"));
+        == "actions[0].acknowledge: applies to a share consumer (\"type\": \"share\")"));
 
     // Run-time: one group id, one kind; a share group has no offsets to commit.
     let mixed = |second: serde_json::Value| {
@@ -242,7 +243,7 @@ fn share_action() -> impl Strategy<Value = Action> {
         2 => (member.clone(), 1_u64..2_000, 1_u32..20).prop_map(|(member, ms, max)| {
             let join = json!({"do": "join", "group": "q", "member": member, "topics": ["orders"],
                 "type": "share", "processing_ms": ms, "max_poll_records": max,
-                "auto_offset_reset": "earliest", "release_keys": ["poison"]});
+                "auto_offset_reset": "earliest", "acknowledge": {"release": ["poison"]}});
             serde_json::from_value(join).expect("a join")
         }),
         1 => member.clone().prop_map(|member| Action::Leave { group: "q".into(), member }),

@@ -786,7 +786,7 @@ fn action() -> impl Strategy<Value = Action> {
                 forward_producer: None,
                 commit_interval_ms: None,
             group_type: None,
-            release_keys: Box::default(),
+            acknowledge: None,
             }),
         1 => (group.clone(), member.clone()).prop_map(|(group, member)| Action::Leave { group: group.into(), member }),
         1 => (group.clone(), member).prop_map(|(group, member)| Action::Crash { group: group.into(), member }),

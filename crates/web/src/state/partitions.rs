@@ -19,7 +19,7 @@ use kplay_core::config::{MAX_AT_MS, SCRIPT_VERSION};
 use kplay_core::group::assignor::Assignor;
 use kplay_core::world::Action;
 use kplay_core::world::script::{ResetName, ResetSpec};
-use kplay_core::world::state::GroupView;
+use kplay_core::world::state::{GroupView, SharePartitionView};
 use kplay_worker::protocol::{Intent, WorldFrame};
 
 use super::whole_number;
@@ -383,6 +383,8 @@ pub struct Lane {
     pub log_end_offset: u64,
     /// What each group (in the frame's order) does with this partition.
     pub groups: Vec<LaneGroup>,
+    /// Each share group that reads it: its name and the share-partition's state.
+    pub share: Vec<(String, SharePartitionView)>,
 }
 
 /// One group's hold on one partition.
@@ -414,8 +416,17 @@ pub fn lanes(frame: &WorldFrame) -> Vec<Lane> {
             last_stable_offset: p.last_stable_offset,
             log_end_offset: p.log_end_offset,
             groups: vec![LaneGroup::default(); groups.len()],
+            share: Vec::new(),
         })
         .collect();
+    for (name, group) in &frame.state.share_groups.0 {
+        for (p, view) in group.partitions.get(TOPIC).map_or(&[][..], |p| &p.0) {
+            let lane = p.parse::<usize>().ok().and_then(|p| lanes.get_mut(p));
+            if let Some(lane) = lane {
+                lane.share.push((name.clone(), view.clone()));
+            }
+        }
+    }
     for (g, (_, group)) in groups.iter().enumerate() {
         for (name, member) in &group.members.0 {
             for (_, p) in member.assigned.iter().filter(|(t, _)| t == TOPIC) {

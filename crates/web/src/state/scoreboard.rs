@@ -153,7 +153,7 @@ mod tests {
         );
         assert_eq!(
             (queue.how.as_str(), queue.rebalances, queue.committed),
-            ("share group (KIP-932)", None, 401)
+            ("share group (KIP-932)", None, 402)
         );
         assert!(queue.out_of_order > 0);
     }

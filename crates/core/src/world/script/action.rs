@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{AcksSpec, TopicConfigSpec, check_name, check_topic_config};
 use crate::config::{
-    MAX_AT_MS, MAX_KEY_BYTES, MAX_POLL_RECORDS, MAX_RELEASE_KEYS, PARTITIONS, RECORDS_PER_ACTION,
-    RECORDS_PER_S, VALUE_BYTES,
+    MAX_ACKNOWLEDGE_KEYS, MAX_AT_MS, MAX_KEY_BYTES, MAX_POLL_RECORDS, PARTITIONS,
+    RECORDS_PER_ACTION, RECORDS_PER_S, VALUE_BYTES,
 };
 use crate::group::assignor::{ServerAssignor, Strategy};
 use crate::group::coordinator::GroupConfig;
@@ -70,10 +70,9 @@ pub enum Action {
         /// all read every partition and acknowledge record by record.
         #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
         group_type: Option<GroupType>,
-        /// A share consumer: records with these keys fail processing and are acknowledged `RELEASE`,
-        /// so they are delivered again until `group.share.delivery.count.limit` archives them.
-        #[serde(default, skip_serializing_if = "<[String]>::is_empty")]
-        release_keys: Box<[String]>,
+        /// A share consumer: how it acknowledges records of some keys instead of `ACCEPT`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        acknowledge: Option<Box<AcknowledgeSpec>>,
         /// `partition.assignment.strategy` of the classic protocol: `range` (default), `roundrobin`,
         /// `sticky`, `cooperative-sticky`.
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -342,7 +341,7 @@ impl Action {
                 group,
                 group_instance_id,
                 group_type,
-                release_keys,
+                acknowledge,
                 topics: _,
             } => {
                 check_name(p, &at("group"), group);
@@ -378,23 +377,26 @@ impl Action {
                             "share.auto.offset.reset is \"earliest\" or \"latest\"",
                         );
                     }
-                    if release_keys.len() > MAX_RELEASE_KEYS {
-                        p.add(
-                            at("release_keys"),
-                            format!("{} keys; at most {MAX_RELEASE_KEYS}", release_keys.len()),
-                        );
-                    }
-                    for (i, key) in release_keys.iter().enumerate().take(MAX_RELEASE_KEYS) {
-                        if key.len() > MAX_KEY_BYTES {
+                    for (field, keys) in acknowledge.iter().flat_map(|a| a.lists()) {
+                        let path = at(&format!("acknowledge.{field}"));
+                        if keys.len() > MAX_ACKNOWLEDGE_KEYS {
                             p.add(
-                                at(&format!("release_keys[{i}]")),
-                                format!("longer than {MAX_KEY_BYTES} bytes"),
+                                &path,
+                                format!("{} keys; at most {MAX_ACKNOWLEDGE_KEYS}", keys.len()),
                             );
                         }
+                        for (i, key) in keys.iter().enumerate().take(MAX_ACKNOWLEDGE_KEYS) {
+                            if key.len() > MAX_KEY_BYTES {
+                                p.add(
+                                    format!("{path}[{i}]"),
+                                    format!("longer than {MAX_KEY_BYTES} bytes"),
+                                );
+                            }
+                        }
                     }
-                } else if !release_keys.is_empty() {
+                } else if acknowledge.is_some() {
                     p.add(
-                        at("release_keys"),
+                        at("acknowledge"),
                         "applies to a share consumer (\"type\": \"share\")",
                     );
                 }
@@ -527,6 +529,27 @@ impl Action {
             Self::CommitTransaction { .. } => "commit-transaction",
             Self::AbortTransaction { .. } => "abort-transaction",
         }
+    }
+}
+
+/// How a share consumer acknowledges the records of some keys (Kafka's `AcknowledgeType`); every other
+/// record is acknowledged `ACCEPT`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AcknowledgeSpec {
+    /// Keys whose processing fails: `RELEASE`, delivered again until
+    /// `group.share.delivery.count.limit` archives them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub release: Vec<String>,
+    /// Keys that cannot be processed: `REJECT`, archived at once.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reject: Vec<String>,
+}
+
+impl AcknowledgeSpec {
+    /// The lists by their JSON field.
+    fn lists(&self) -> [(&'static str, &[String]); 2] {
+        [("release", &self.release), ("reject", &self.reject)]
     }
 }
 

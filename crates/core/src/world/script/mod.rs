@@ -29,7 +29,7 @@ use crate::config::{
 };
 use crate::problem::Problems;
 
-pub use action::{Action, GroupType, ResetName, ResetSpec, ScriptAction};
+pub use action::{AcknowledgeSpec, Action, GroupType, ResetName, ResetSpec, ScriptAction};
 pub(in crate::world) use action::{group_config, read_committed};
 pub use producer::{AcksSpec, ProducerConfigSpec, ProducerSpec};
 

@@ -158,6 +158,12 @@ fn lane_view(
                 if lane.last_stable_offset < lane.high_watermark {
                     <small class="lso" data-testid={format!("lso-{partition}")}>{ format!("LSO {}", lane.last_stable_offset) }</small>
                 }
+                { for lane.share.iter().map(|(group, p)| html! {
+                    <small class="share-partition" data-testid={format!("share-{group}-{partition}")}
+                        title="share group (KIP-932): the share-partition start and end offsets, and the records in flight">
+                        { format!("{group}: SPSO {} \u{b7} SPEO {} \u{b7} {} acquired \u{b7} {} available", p.start_offset, p.end_offset, p.acquired, p.available) }
+                    </small>
+                }) }
             </span>
             <span class={classes!("lane-owner", hold.owner.is_none().then_some("none"))} data-testid={format!("owner-{partition}")}>
                 { hold.owner.clone().unwrap_or_else(|| "no consumer".to_owned()) }
