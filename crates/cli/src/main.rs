@@ -9,6 +9,7 @@ mod bench;
 mod delivery;
 mod error;
 mod input;
+mod lessons;
 mod output;
 mod partition;
 mod simulate;
@@ -50,6 +51,11 @@ Usage:
       A consumer crashes before processing OFFSET of a partition of N records polled max.poll.records
       at a time; prints, for at-most-once, at-least-once and effectively-once, the committed offset at
       the crash, the records lost and those applied twice (defaults: 20, 5, 12).
+  kplay lessons check [FILE ...]
+      Runs every step of the guided lessons (default: lessons/*.md) and checks each expectation and each
+      prediction's answer against the model; exits 2 naming the lesson, step and check that failed.
+  kplay lessons list [FILE ...]
+      Prints each lesson's id, number of steps and title.
   kplay presets
       Lists the preset scenarios, one per line.
   kplay bench [--json] [--hour] [--landing-script]
@@ -101,10 +107,11 @@ fn run(
         Some("kafka") => simulate::run(args.collect(), stdin, stdout, simulate::Output::Kafka),
         Some("world") => world::run(args.collect(), stdin, stdout),
         Some("delivery") => delivery::run(args.collect(), stdout),
+        Some("lessons") => lessons::run(args.collect(), stdin, stdout),
         Some("presets") => simulate::list(args.collect(), stdout),
         Some("help" | "--help" | "-h") => Ok(stdout.write_all(USAGE.as_bytes())?),
         _ => Err(CliError::Usage(format!(
-            "unknown command {:?}; commands are: partition, assign, simulate, kafka, world, presets, bench, help",
+            "unknown command {:?}; commands are: partition, assign, simulate, kafka, world, delivery, lessons, presets, bench, help",
             command.to_string_lossy()
         ))),
     }

@@ -12,7 +12,7 @@
 use std::ffi::OsString;
 use std::io::{Read, Write};
 
-use kplay_core::config::{MAX_AT_MS, RUN_AFTER_LAST_ACTION, WORLD_STEP_BUDGET};
+use kplay_core::config::{MAX_AT_MS, WORLD_STEP_BUDGET};
 use kplay_core::time::Instant;
 use kplay_core::world::state::WorldState;
 use kplay_core::world::{Script, World, WorldEvent};
@@ -75,31 +75,8 @@ pub(crate) fn run(
             });
         }
     };
-    let start = || {
-        World::new(&script)
-            .map(|w| w.with_step_budget(budget))
-            .map_err(|p| CliError::problems(&p.0))
-    };
-    // Every action is checked, whatever moment is asked for.
-    let mut world = start()?;
-    world
-        .apply_with(&script, None, &mut show)
+    let mut world = World::run_script(&script, at_ms.map(Instant::from_millis), budget, &mut show)
         .map_err(|p| CliError::problems(&p.0))?;
-    match at_ms {
-        Some(t) if !world.is_capped() => {
-            let until = Instant::from_millis(t);
-            world = start()?;
-            world
-                .apply_with(&script, Some(until), &mut show)
-                .map_err(|p| CliError::problems(&p.0))?;
-            world.handle_timeout(until);
-        }
-        Some(_) => {}
-        None => {
-            let limit = Instant::from_millis(script.last_at_ms()) + RUN_AFTER_LAST_ACTION;
-            world.run_until_idle_with(limit, &mut show);
-        }
-    }
     progress.done();
     let capped = world.is_capped().then(|| {
         format!(
@@ -122,14 +99,7 @@ pub(crate) fn run(
         return write_json(stdout, &output, pretty);
     }
     let mut value = serde_json::to_value(&output).map_err(|e| CliError::Io(e.into()))?;
-    for (topic, view) in &state.topics.0 {
-        for (i, partition) in view.partitions.iter().enumerate() {
-            let list = world
-                .records(topic, partition.partition)
-                .unwrap_or_default();
-            value["topics"][topic]["partitions"][i]["records"] =
-                serde_json::to_value(list).map_err(|e| CliError::Io(e.into()))?;
-        }
-    }
+    kplay_core::json::add_records(&mut value, &world, &state)
+        .map_err(|e| CliError::Io(e.into()))?;
     write_json(stdout, &value, pretty)
 }

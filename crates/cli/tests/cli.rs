@@ -621,3 +621,75 @@ fn world_records_show_a_retry_without_idempotence_written_twice() {
         .collect();
     assert_eq!(appends, [2, 2]);
 }
+
+/// `kplay` run from `dir`, as `kplay lessons` is run from the project's root.
+fn kplay_in(dir: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kplay"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("kplay finishes")
+}
+
+#[test]
+fn every_lesson_holds_against_the_model() {
+    let root = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."));
+    let output = kplay_in(root, &["lessons", "check"]);
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{}{err}", stdout(&output));
+    let lines: Vec<&str> = stdout(&output).lines().collect();
+    assert!(lines.len() >= 16, "{} lessons", lines.len());
+    assert!(lines.iter().all(|l| l.starts_with("ok ")), "{lines:?}");
+    let list = kplay_in(root, &["lessons", "list"]);
+    assert!(
+        stdout(&list).starts_with("sync-chain "),
+        "{}",
+        stdout(&list)
+    );
+}
+
+#[test]
+fn a_wrong_answer_or_expectation_fails_the_check_naming_lesson_and_step() {
+    let root = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../lessons/01-sync-chain.md"
+    );
+    let lesson = std::fs::read_to_string(root).expect("the first lesson exists");
+    let dir = std::env::temp_dir().join(format!("kplay-lessons-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temporary folder");
+    let cases = [
+        (
+            "answer: 390\n",
+            "answer: 100\n",
+            "wrong.md: lesson sync-chain, step 1 (\"The customer waits for the sum\"): answer 100 ± 40 but the model gives `sync.response_ms.p50` = 391.17",
+        ),
+        (
+            "expect: sync.failed == 0\n",
+            "expect: sync.failed == 1\n",
+            "wrong.md: lesson sync-chain, step 1 (\"The customer waits for the sum\"): expect `sync.failed == 1` does not hold (the model: sync.failed = 0)",
+        ),
+        (
+            "answer: 3\n",
+            "answer: 2\n",
+            "step 3 (\"One slow service slows every order\"): answer 2 (About a second) but the model makes choice 3 (About the 30-second timeout) hold",
+        ),
+        (
+            "ask: What is the median",
+            "asks: What is the median",
+            "wrong.md: line 17: unknown key `asks`",
+        ),
+    ];
+    for (from, to, want) in cases {
+        assert!(lesson.contains(from), "{from}");
+        std::fs::write(dir.join("wrong.md"), lesson.replacen(from, to, 1)).expect("written");
+        let output = kplay_in(&dir, &["lessons", "check", "wrong.md"]);
+        let err = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{to}: {err}");
+        assert!(stdout(&output).starts_with("FAIL"), "{}", stdout(&output));
+        assert!(err.contains(want), "{to}: {err}");
+    }
+    let output = kplay_in(&dir, &["lessons", "check"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).starts_with("lessons/: cannot read"));
+    std::fs::remove_dir_all(&dir).expect("removed");
+}

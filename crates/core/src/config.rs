@@ -95,3 +95,5 @@ pub const FOLLOWER_FETCH_DELAY: Duration = Duration::from_millis(2);
 pub const WORLD_STEP_BUDGET: u64 = 20_000_000;
 /// Actions between two checkpoints of a timeline: landing on any moment replays at most this many.
 pub const CHECKPOINT_EVERY: usize = 256;
+/// Steps of one lesson; the issue of guided lessons asks for 3 to 6, and a longer one should be split.
+pub const MAX_LESSON_STEPS: usize = 12;

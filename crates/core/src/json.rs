@@ -1,10 +1,13 @@
 //! Reading JSON documents (scenarios, assignment inputs) with errors that say where the problem is, for
 //! every front end alike: the CLI's files and the browser's imports and links report the same
-//! `services[1].latency: unknown variant ...` line. Only with the `json` feature (it needs `std`).
+//! `services[1].latency: unknown variant ...` line; and writing a world's state with its records as JSON. Only with the
+//! `json` feature (it needs `std`).
 
 use serde::de::DeserializeOwned;
 
 use crate::problem::{Problem, cut, shorten_quotes};
+use crate::world::World;
+use crate::world::state::WorldState;
 
 /// Parses `bytes` as one JSON document of type `T`; trailing data is an error. The problem's path is
 /// `input` when it concerns the whole document.
@@ -53,6 +56,27 @@ fn short_path(path: &serde_path_to_error::Path) -> String {
         out.push_str(&cut(name));
     }
     out
+}
+
+/// Adds each partition's records (`kplay world --records`: offset, key, producer id, epoch, sequence,
+/// transaction marker and outcome) to `value`, the JSON of `state` (and whatever the caller put beside it).
+///
+/// # Errors
+/// A record that does not serialize (never: every field is plain data).
+pub fn add_records(
+    value: &mut serde_json::Value,
+    world: &World,
+    state: &WorldState,
+) -> Result<(), serde_json::Error> {
+    for (topic, view) in &state.topics.0 {
+        for (i, partition) in view.partitions.iter().enumerate() {
+            let list = world
+                .records(topic, partition.partition)
+                .unwrap_or_default();
+            value["topics"][topic]["partitions"][i]["records"] = serde_json::to_value(list)?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

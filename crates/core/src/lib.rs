@@ -50,6 +50,8 @@ pub mod delivery;
 pub mod group;
 #[cfg(feature = "json")]
 pub mod json;
+#[cfg(feature = "json")]
+pub mod lesson;
 pub mod log;
 pub mod metrics;
 pub mod named;

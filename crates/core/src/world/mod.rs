@@ -71,7 +71,7 @@ pub use event::{EventKind, WorldEvent};
 pub use script::{Action, Script, ScriptAction};
 
 use crate::cluster::Acks;
-use crate::config::{MAX_AT_MS, MAX_RECORDS, PARTITIONS, WORLD_STEP_BUDGET};
+use crate::config::{MAX_AT_MS, MAX_RECORDS, PARTITIONS, RUN_AFTER_LAST_ACTION, WORLD_STEP_BUDGET};
 use crate::group::assignor::TopicPartition;
 use crate::group::coordinator::{ConsumerGroup, GroupConfig};
 use crate::problem::Problems;
@@ -346,6 +346,37 @@ impl World {
         let mut world = Self::new(script)?;
         world.apply(script, Some(until))?;
         world.handle_timeout(until);
+        Ok(world)
+    }
+
+    /// Runs `script` the way `kplay world` does: every action is checked first (a dry run of the whole
+    /// script, whatever moment is asked for); then the world at `at` ([`Self::replay`]), or, without `at`,
+    /// the script run until nothing is pending or [`RUN_AFTER_LAST_ACTION`] after its last action. At most
+    /// `budget` steps ([`Self::with_step_budget`]); `progress` is called after each action and moment.
+    ///
+    /// # Errors
+    /// Every problem of the script, each at its JSON path.
+    pub fn run_script(
+        script: &Script,
+        at: Option<Instant>,
+        budget: u64,
+        progress: &mut dyn FnMut(&Self),
+    ) -> Result<Self, Problems> {
+        let start = || Self::new(script).map(|w| w.with_step_budget(budget));
+        let mut world = start()?;
+        world.apply_with(script, None, progress)?;
+        match at {
+            Some(at) if !world.is_capped() => {
+                world = start()?;
+                world.apply_with(script, Some(at), progress)?;
+                world.handle_timeout(at);
+            }
+            Some(_) => {}
+            None => {
+                let limit = Instant::from_millis(script.last_at_ms()) + RUN_AFTER_LAST_ACTION;
+                world.run_until_idle_with(limit, progress);
+            }
+        }
         Ok(world)
     }
 
