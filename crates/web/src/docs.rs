@@ -15,12 +15,15 @@ pub struct Concept {
     pub widget: &'static str,
     /// What to try in the widget.
     pub try_this: &'static str,
+    /// The guided lesson that teaches it (`?lesson=<id>`, a file in `lessons/`).
+    pub lesson: &'static str,
 }
 
 /// Every concept page, in reading order.
 pub const CONCEPTS: [Concept; 14] = [
     Concept {
         id: "topic",
+        lesson: "topics-and-partitions",
         title: "Topic",
         paragraphs: &[
             "A topic is a named, append-only log of records. Producers append to it; consumers read it at their own pace, and reading does not remove anything: records stay until retention deletes them.",
@@ -31,6 +34,7 @@ pub const CONCEPTS: [Concept; 14] = [
     },
     Concept {
         id: "partition",
+        lesson: "topics-and-partitions",
         title: "Partition",
         paragraphs: &[
             "A topic is split into partitions, each its own ordered log with its own offsets 0, 1, 2, \u{2026}. Order holds within a partition, not across partitions.",
@@ -41,6 +45,7 @@ pub const CONCEPTS: [Concept; 14] = [
     },
     Concept {
         id: "key-and-partitioner",
+        lesson: "keys-and-order",
         title: "Keys and the partitioner",
         paragraphs: &[
             "A record's key decides its partition: the default partitioner computes murmur2 of the key bytes, clears the sign bit, and takes the remainder by the partition count. The same key always lands on the same partition, so a customer's orders stay in order.",
@@ -51,6 +56,7 @@ pub const CONCEPTS: [Concept; 14] = [
     },
     Concept {
         id: "consumer-groups",
+        lesson: "consumer-group",
         title: "Consumer groups and assignors",
         paragraphs: &[
             "Consumers sharing a group.id split a topic's partitions between them: each partition goes to exactly one consumer of the group, and a consumer may own several. Consumers beyond the partition count sit idle.",
@@ -62,6 +68,7 @@ pub const CONCEPTS: [Concept; 14] = [
     },
     Concept {
         id: "rebalance",
+        lesson: "rebalancing",
         title: "Rebalancing",
         paragraphs: &[
             "When a consumer joins, leaves or stops heartbeating, the group rebalances. With the eager protocol every consumer gives up all its partitions first, so the whole group pauses; with the cooperative protocol only the partitions that move are revoked, over two rounds.",
@@ -73,6 +80,7 @@ pub const CONCEPTS: [Concept; 14] = [
     },
     Concept {
         id: "rebalance-storm",
+        lesson: "rebalancing",
         title: "Slow processing and the rebalance storm",
         paragraphs: &[
             "A consumer calls poll(), gets up to max.poll.records records (500 by default), processes them and polls again. If that takes longer than max.poll.interval.ms (300 s), the consumer is taken for stuck and leaves the group: its partitions go to others from the last committed offset, and what it processed since is processed again. With enable.auto.commit (the default) commits happen in poll(), so a consumer that never gets back to poll() in time never commits: when it does poll, its commit fails with CommitFailedException and it joins again, only to time out again. That loop is a rebalance storm.",
@@ -83,6 +91,7 @@ pub const CONCEPTS: [Concept; 14] = [
     },
     Concept {
         id: "offsets-and-lag",
+        lesson: "offsets-and-replay",
         title: "Offsets and lag",
         paragraphs: &[
             "A group commits, per partition, the offset of the next record it will read. Lag is the log end offset minus that committed offset: records written but not yet handled.",
@@ -93,6 +102,7 @@ pub const CONCEPTS: [Concept; 14] = [
     },
     Concept {
         id: "retention-and-compaction",
+        lesson: "retention-and-compaction",
         title: "Retention and compaction",
         paragraphs: &[
             "A partition's log is stored in segments. Retention (retention.ms, retention.bytes) deletes whole segments, oldest first, at the broker's periodic check (log.retention.check.interval.ms), so the log start offset jumps forward a segment at a time; when every segment has expired the active one is rolled first.",
@@ -103,6 +113,7 @@ pub const CONCEPTS: [Concept; 14] = [
     },
     Concept {
         id: "replication-and-acks",
+        lesson: "replication",
         title: "Replication and acks",
         paragraphs: &[
             "Each partition has a leader and followers on other brokers. Followers that keep up form the in-sync replica set (ISR); the high watermark, the end of what consumers may read, is what every ISR member has.",
@@ -113,6 +124,7 @@ pub const CONCEPTS: [Concept; 14] = [
     },
     Concept {
         id: "delivery-semantics",
+        lesson: "delivery-semantics",
         title: "Delivery semantics",
         paragraphs: &[
             "A consumer polls a batch of records (up to max.poll.records), processes them and commits the offset of the next record to read. If it crashes mid-batch, another member of the group resumes from the committed offset, so when it commits decides what the crash costs.",
@@ -123,6 +135,7 @@ pub const CONCEPTS: [Concept; 14] = [
     },
     Concept {
         id: "transactions",
+        lesson: "transactions",
         title: "Transactions and exactly-once",
         paragraphs: &[
             "A producer with a transactional.id writes to several partitions as one unit: beginTransaction, its sends, then commitTransaction or abortTransaction. The transaction coordinator ends it by writing a marker, a control record that takes an offset of its own, into every partition the transaction wrote to.",
@@ -134,6 +147,7 @@ pub const CONCEPTS: [Concept; 14] = [
     },
     Concept {
         id: "dead-letter-queue",
+        lesson: "retries-and-dead-letters",
         title: "Dead-letter topics",
         paragraphs: &[
             "A record that keeps failing would block its partition forever, since a consumer reads in order. After a few retries with backoff it is moved to a dead-letter topic, and the partition moves on.",
@@ -144,6 +158,7 @@ pub const CONCEPTS: [Concept; 14] = [
     },
     Concept {
         id: "saga",
+        lesson: "saga",
         title: "Sagas",
         paragraphs: &[
             "Without a distributed transaction, a multi-step business process becomes a saga: each service does its step and publishes an event that triggers the next, and a failed step triggers compensations.",
@@ -154,6 +169,7 @@ pub const CONCEPTS: [Concept; 14] = [
     },
     Concept {
         id: "sync-vs-event-driven",
+        lesson: "sync-chain",
         title: "Synchronous vs event-driven",
         paragraphs: &[
             "In a synchronous chain the user waits for every service in turn, and any service down fails the order. Event-driven, the order service saves the order, publishes an event and answers; the rest happens behind the topic.",
@@ -187,6 +203,27 @@ mod tests {
                 route.problems
             );
             assert_eq!(find(concept.id), Some(concept));
+        }
+    }
+
+    #[test]
+    fn every_concept_links_to_a_lesson_that_exists() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../lessons");
+        let ids: Vec<String> = std::fs::read_dir(dir)
+            .expect("lessons/ exists")
+            .filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok())
+            .filter_map(|text| {
+                let line = text.lines().find(|l| l.starts_with("id: "))?;
+                Some(line["id: ".len()..].trim().to_owned())
+            })
+            .collect();
+        for concept in &CONCEPTS {
+            assert!(
+                ids.iter().any(|id| id == concept.lesson),
+                "{}: {}",
+                concept.id,
+                concept.lesson
+            );
         }
     }
 }

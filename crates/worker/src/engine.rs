@@ -13,6 +13,7 @@ use kplay_core::presets;
 use kplay_core::sim::{Simulation, Status};
 use kplay_core::time::Instant;
 
+use crate::lessons::Lessons;
 use crate::protocol::{Reply, Request, Snapshot, one_line};
 use crate::run::Run;
 use crate::worlds::Worlds;
@@ -22,6 +23,7 @@ pub struct Engine {
     current: Option<Run>,
     budget: u64,
     worlds: Worlds,
+    lessons: Lessons,
 }
 
 impl Default for Engine {
@@ -38,6 +40,7 @@ impl Engine {
             current: None,
             budget,
             worlds: Worlds::default(),
+            lessons: Lessons::default(),
         }
     }
 
@@ -82,6 +85,9 @@ impl Engine {
             Request::WorldGo { view, at_ms } => self.worlds.go(view, at_ms),
             Request::WorldAct { view, intent } => self.worlds.act(view, intent),
             Request::WorldUndoFork { view } => self.worlds.undo_fork(view),
+            Request::LessonIndex => self.lessons.index(),
+            Request::LessonOpen { id } => self.lessons.open(&id),
+            Request::LessonCheck { id, step, guess } => self.lessons.check(&id, step, guess),
         }
     }
 

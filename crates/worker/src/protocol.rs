@@ -81,6 +81,24 @@ pub enum Request {
         /// The view.
         view: u32,
     },
+    /// List the guided lessons. Answered by a [`Reply::Lessons`].
+    LessonIndex,
+    /// Open lesson `id`. Answered by a [`Reply::Lesson`] or a [`Reply::LessonRefused`].
+    LessonOpen {
+        /// The lesson's id.
+        id: String,
+    },
+    /// Run step `step` (0-based) of lesson `id` and grade `guess` against the model (none: a step
+    /// without a question, or just running it). Answered by a [`Reply::LessonChecked`] or a
+    /// [`Reply::LessonRefused`].
+    LessonCheck {
+        /// The lesson's id.
+        id: String,
+        /// The step, from 0.
+        step: u32,
+        /// The learner's prediction.
+        guess: Option<LessonGuess>,
+    },
     /// Run preset `preset` to the end and measure the model's speed (`tests/bench/wasm.mjs`).
     /// Answered by a [`Reply::Bench`].
     Bench {
@@ -132,6 +150,104 @@ pub enum Reply {
         /// Every problem, in one line.
         problems: String,
     },
+    /// The guided lessons, in reading order.
+    Lessons {
+        /// Each lesson's id, title and size.
+        lessons: Vec<LessonSummary>,
+    },
+    /// A lesson, opened.
+    Lesson {
+        /// Its text, steps and widgets.
+        lesson: Box<LessonPage>,
+    },
+    /// A step's run and the verdict on the guess.
+    LessonChecked {
+        /// What the model showed.
+        outcome: Box<LessonOutcome>,
+    },
+    /// A lesson request could not be answered: no such lesson or step, or its run failed.
+    LessonRefused {
+        /// What went wrong, for people.
+        message: String,
+    },
+}
+
+/// A learner's prediction.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LessonGuess {
+    /// A choice, from 0.
+    Choice(u32),
+    /// A number (finite).
+    Number(f64),
+}
+
+/// One lesson in the index.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LessonSummary {
+    /// Its id (`?lesson=<id>`).
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// What it teaches.
+    pub teaches: String,
+    /// How many steps it has.
+    pub steps: u32,
+}
+
+/// A lesson as the page shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LessonPage {
+    /// Its id, title and what it teaches.
+    pub summary: LessonSummary,
+    /// Markdown before the first step.
+    pub intro: String,
+    /// The steps.
+    pub steps: Vec<LessonStep>,
+}
+
+/// A step as the page shows it: its prose and question, and the live widget it sets up.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LessonStep {
+    /// The heading.
+    pub title: String,
+    /// Markdown to read before running.
+    pub text: String,
+    /// The question, if the step asks one.
+    pub question: Option<String>,
+    /// Its choices (empty for a number question).
+    pub choices: Vec<String>,
+    /// How far a number guess may be off and still be right, for people (`3,000`), when it may be.
+    pub tolerance: Option<String>,
+    /// The view the widget shows (`embed=<view>`).
+    pub view: String,
+    /// A world step's script, as `kplay world` reads it (the widget's `w=`).
+    pub script: Option<String>,
+    /// A scenario step's preset (the widget's `preset=`).
+    pub preset: Option<String>,
+    /// A scenario step's scenario as JSON, when it is not a preset (the widget's `s=`).
+    pub scenario: Option<String>,
+    /// The moment the step stops at, in ms (none: the run's end).
+    pub at_ms: Option<u64>,
+}
+
+/// What running a step showed, every word of it from the model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LessonOutcome {
+    /// The lesson.
+    pub id: String,
+    /// The step, from 0.
+    pub step: u32,
+    /// Whether the guess held (none without a guess).
+    pub right: Option<bool>,
+    /// The model's answer: the right choice's text or the number.
+    pub answer: Option<String>,
+    /// The step's `why:`, filled in from the model.
+    pub why: Option<String>,
+    /// Each expectation, whether it holds, and the model's values it read.
+    pub checks: Vec<(String, bool, String)>,
+    /// Where the run stopped, in simulated ms (the widget's moment after the run).
+    pub at_ms: u64,
 }
 
 /// What a user does in a world view, at its current moment. Most intents are one script [`Action`];

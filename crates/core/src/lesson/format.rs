@@ -8,7 +8,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::expr::Expr;
-use super::{Choice, Lesson, LessonError, Prediction, Run, RunKind, Source, Step, Template};
+use super::{Choice, Lesson, LessonError, Prediction, Run, RunKind, Source, Step, Template, VIEWS};
 use crate::config::{MAX_AT_MS, MAX_LESSON_STEPS};
 
 /// Parses a lesson file.
@@ -183,6 +183,7 @@ impl<'a> Section<'a> {
         let mut tolerance = None;
         let mut expect = Vec::new();
         let mut why = None;
+        let mut view = None;
         for (n, raw) in block.iter().enumerate() {
             let line = first + n;
             let trimmed = raw.trim();
@@ -249,6 +250,16 @@ impl<'a> Section<'a> {
                     })?);
                 }
                 "expect" => expect.push(expr(value)?),
+                "view" => {
+                    once(view.is_some())?;
+                    let known = VIEWS.iter().find(|v| **v == value).ok_or_else(|| {
+                        err(
+                            line,
+                            format!("view: {value:?} is not one of {}", VIEWS.join(", ")),
+                        )
+                    })?;
+                    view = Some((line, *known));
+                }
                 "why" => {
                     once(why.is_some())?;
                     why = Some(Template::parse(value).map_err(|e| err(line, format!("why: {e}")))?);
@@ -257,7 +268,7 @@ impl<'a> Section<'a> {
                     return Err(err(
                         line,
                         format!(
-                            "unknown key `{key}`; keys are run, at_ms, seed, ask, choice, number, answer, tolerance, expect, why"
+                            "unknown key `{key}`; keys are run, at_ms, seed, view, ask, choice, number, answer, tolerance, expect, why"
                         ),
                     ));
                 }
@@ -319,6 +330,25 @@ impl<'a> Section<'a> {
                 ));
             }
         };
+        // The first three views show worlds, the last two the order flow.
+        let fits = |v: &str| VIEWS[..3].contains(&v) == (run.kind == RunKind::World);
+        let view = match view {
+            Some((line, v)) if !fits(v) => {
+                return Err(err(
+                    line,
+                    format!(
+                        "view: {v} does not show a `{}` run",
+                        match run.kind {
+                            RunKind::World => "world",
+                            RunKind::Simulate => "simulate",
+                        }
+                    ),
+                ));
+            }
+            Some((_, v)) => v,
+            None if run.kind == RunKind::World => VIEWS[0],
+            None => VIEWS[3],
+        };
         Ok(Step {
             title: self.title,
             line: here,
@@ -327,6 +357,7 @@ impl<'a> Section<'a> {
             prediction,
             expect,
             why,
+            view,
         })
     }
 }
@@ -513,6 +544,18 @@ expect: event_driven.services.inventory.max_lag > 40000
             ),
             ("\n---\nIntro", "\nIntro", 1, "no closing `---`"),
             ("{len(", "{lenn(", 19, "unknown function"),
+            (
+                "at_ms: 60_000",
+                "view: flow",
+                14,
+                "view: \"flow\" is not one of partitions",
+            ),
+            (
+                "at_ms: 60_000",
+                "view: dashboard",
+                14,
+                "view: dashboard does not show a `world` run",
+            ),
         ];
         for (from, to, line, want) in cases {
             let e = parse(&GOOD.replacen(from, to, 1)).expect_err(want);

@@ -63,7 +63,19 @@ pub struct Step {
     pub expect: Vec<Expr>,
     /// Said after the run, its `{expressions}` filled in from the model.
     pub why: Option<Template>,
+    /// The playground view the step's widget shows its run in: one of [`VIEWS`].
+    pub view: &'static str,
 }
+
+/// The views a step's widget can show, by their names in the playground's links (`embed=`): the world
+/// views (`partitions` is a world step's default) and the order flow's (`sync-vs-event` is a scenario's).
+pub const VIEWS: [&str; 5] = [
+    "partitions",
+    "retention",
+    "replication",
+    "sync-vs-event",
+    "dashboard",
+];
 
 /// What a step runs.
 #[derive(Debug, Clone, PartialEq)]

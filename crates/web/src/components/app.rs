@@ -14,6 +14,7 @@ use super::delivery_view::DeliveryView;
 use super::docs_page::DocsPage;
 use super::flow_controls::{FlowHandle, use_flow_clock};
 use super::flow_view::FlowView;
+use super::lesson_page::LessonView;
 use super::partition_view::PartitionView;
 use super::replication_view::ReplicationView;
 use super::retention_view::RetentionView;
@@ -22,6 +23,7 @@ use super::theme_toggle::ThemeToggle;
 use crate::model::Model;
 use crate::state::delivery::{self, DeliveryState};
 use crate::state::flow::{FlowAction, FlowState};
+use crate::state::lesson::{LessonAction, LessonState};
 use crate::state::route::{Route, View};
 use crate::state::share::{self, FLOW_AT_KEY, STORAGE_KEY};
 use crate::state::world::{self, WorldAction, WorldView};
@@ -39,7 +41,7 @@ fn location_search() -> String {
 /// default preset at its start; and what could not be read on the way.
 fn boot(route: &Route) -> (Option<Scenario>, u64, Vec<String>) {
     let mut notices = route.problems.clone();
-    if route.scenario.is_some() || route.embed || route.page.is_some() {
+    if route.scenario.is_some() || route.embed || route.page.is_some() || route.lesson.is_some() {
         let at_ms = if route.view.shows_flow() {
             route.at_ms
         } else {
@@ -140,7 +142,18 @@ pub fn app() -> Html {
     let model = use_memo((), |()| Model::spawn());
     let flow: FlowHandle =
         use_reducer(|| FlowState::new(started.0.clone(), started.1, model.outbox()));
-    let standalone = !route.embed && route.page.is_none();
+    let standalone = !route.embed && route.page.is_none() && route.lesson.is_none();
+    // The lessons' state exists on every page (hooks run in the same order every time) but asks the worker
+    // for nothing unless the address opens a lesson.
+    let lessons = use_reducer(|| {
+        let link = route.lesson.clone().unwrap_or_default();
+        let outbox = if route.lesson.is_some() {
+            model.outbox()
+        } else {
+            crate::model::Outbox::new(|_| {})
+        };
+        LessonState::new(outbox, link, route.lesson.is_some() && !route.embed)
+    });
     let partition_world = use_world(
         &route,
         &model,
@@ -168,15 +181,21 @@ pub fn app() -> Html {
     {
         // Set before the first reply can arrive (replies come in later tasks), and on every render after.
         let flow = flow.dispatcher();
+        let lessons = lessons.dispatcher();
         let worlds = [&partition_world, &retention_world, &replication_world]
             .map(|w| (w.view, w.dispatcher()));
         model.on_reply(Callback::from(move |reply| match reply {
+            Reply::Lessons { .. }
+            | Reply::Lesson { .. }
+            | Reply::LessonChecked { .. }
+            | Reply::LessonRefused { .. } => lessons.dispatch(LessonAction::Reply(reply)),
             Reply::World { view, .. } | Reply::WorldRefused { view, .. } => {
                 if let Some((_, world)) = worlds.iter().find(|(v, _)| *v == view) {
                     world.dispatch(WorldAction::Reply(reply));
                 }
             }
             Reply::Failed { .. } => {
+                lessons.dispatch(LessonAction::Reply(reply.clone()));
                 for (_, world) in &worlds {
                     world.dispatch(WorldAction::Reply(reply.clone()));
                 }
@@ -252,6 +271,14 @@ pub fn app() -> Html {
         html! { <ContextProvider<FlowHandle> context={flow.clone()}>{ content }</ContextProvider<FlowHandle>> }
     };
 
+    if route.lesson.is_some() {
+        return html! {
+            <main class={classes!("app", "docs", route.embed.then_some("embed"))}>
+                { notices }
+                <LessonView state={lessons.clone()} embed={route.embed} />
+            </main>
+        };
+    }
     if let Some(concept) = route.page {
         return html! { <main class="app docs">{ notices }<DocsPage {concept} /></main> };
     }
@@ -272,6 +299,7 @@ pub fn app() -> Html {
                 <div class="title-row">
                     <h1>{ "kplay" }</h1>
                     <a class="docs-link" href={format!("?page={}", crate::docs::CONCEPTS[0].id)} data-testid="docs-link">{ "Concepts" }</a>
+                    <a class="docs-link" href="?lesson=" data-testid="lessons-link">{ "Lessons" }</a>
                     <ThemeToggle />
                 </div>
                 <p class="tagline">{ "See how Apache Kafka places, orders and delivers records." }</p>

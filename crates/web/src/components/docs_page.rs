@@ -36,12 +36,14 @@ pub fn docs_page(props: &DocsPageProps) -> Html {
                         </li>
                     }) }
                 </ol>
+                <a class="docs-home" href="?lesson=" data-testid="lessons-link">{ "Guided lessons" }</a>
                 <ThemeToggle />
             </nav>
             <article class="panel concept" data-testid="concept-page">
                 <h1>{ concept.title }</h1>
                 { for concept.paragraphs.iter().map(|p| html! { <p>{ *p }</p> }) }
                 <p class="watch"><strong>{ "Try it: " }</strong>{ concept.try_this }</p>
+                <p><a href={format!("?lesson={}", concept.lesson)} data-testid="concept-lesson">{ "Take the guided lesson \u{2192}" }</a></p>
                 <iframe class="widget" src={widget} title={format!("kplay: {}", concept.title)} data-testid="concept-widget" loading="lazy" />
                 <details class="snippet">
                     <summary>{ "Embed this widget in your own page" }</summary>

@@ -401,12 +401,17 @@ impl FlowState {
                 self.step_to = None;
                 self.error = Some(message);
             }
-            // World replies go to the world views (`crate::state::world`).
+            // World replies go to the world views (`crate::state::world`), lesson replies to the lesson
+            // (`crate::state::lesson`).
             Reply::Refused { .. }
             | Reply::Bench { .. }
             | Reply::Ready
             | Reply::World { .. }
-            | Reply::WorldRefused { .. } => {}
+            | Reply::WorldRefused { .. }
+            | Reply::Lessons { .. }
+            | Reply::Lesson { .. }
+            | Reply::LessonChecked { .. }
+            | Reply::LessonRefused { .. } => {}
         }
     }
 

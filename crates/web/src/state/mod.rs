@@ -76,6 +76,7 @@ pub mod dashboard;
 pub mod delivery;
 pub mod examples;
 pub mod flow;
+pub mod lesson;
 pub mod partitions;
 pub mod replication;
 pub mod retention;

@@ -13,6 +13,9 @@
 //! | `at` | simulated ms | the moment to show: of the world (with `w`) or of the order flow's run |
 //! | `d` | `records.max_poll_records.crash_before` ([`super::delivery`]) | the delivery view's incident |
 //! | `page` | a concept ([`crate::docs`]) | show that concept's page |
+//! | `lesson` | a lesson's id, or nothing for the list ([`super::lesson`]) | show that guided lesson |
+//! | `step` | a step number, from 1 | with `lesson`: open that step (else the step the learner reached) |
+//! | `from`, `to` | step numbers | with `embed=lesson`: show only steps `from` to `to` |
 //!
 //! Unknown or malformed values never stop the app: each becomes a message and the default is used.
 
@@ -121,8 +124,21 @@ pub struct Route {
     pub autoplay: Option<bool>,
     /// A stretch of a world view's timeline to play on repeat (`loop=<from_ms>..<to_ms>`).
     pub repeat: Option<(u64, u64)>,
+    /// The guided lesson asked for (`lesson`, `step`, and with `embed=lesson`, `from` and `to`), if any.
+    pub lesson: Option<LessonLink>,
     /// What could not be understood, for people.
     pub problems: Vec<String>,
+}
+
+/// A link into the guided lessons.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LessonLink {
+    /// The lesson's id; `None`: the list of lessons.
+    pub id: Option<String>,
+    /// The step to open, from 1.
+    pub step: Option<usize>,
+    /// The steps an embed shows, from 1, both included.
+    pub range: Option<(usize, usize)>,
 }
 
 /// `<from_ms>..<to_ms>`, whole milliseconds with `from` before `to`.
@@ -171,8 +187,12 @@ impl Route {
             delivery: None,
             autoplay: None,
             repeat: None,
+            lesson: None,
             problems: Vec::new(),
         };
+        let mut lesson: Option<LessonLink> = None;
+        let mut embed_lesson = false;
+        let (mut from, mut to) = (None, None);
         let mut preset = None;
         let mut encoded = None;
         let mut world = None;
@@ -184,7 +204,8 @@ impl Route {
         {
             let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
             let value = decode_component(value);
-            match decode_component(key).as_str() {
+            let key = decode_component(key);
+            match key.as_str() {
                 "view" => match View::from_slug(&value) {
                     Some(view) if !route.embed => route.view = view,
                     Some(_) => {}
@@ -192,6 +213,7 @@ impl Route {
                         .problems
                         .push(format!("There is no view {value}; {}.", views_list(), value = quote(&value))),
                 },
+                "embed" if value == "lesson" => embed_lesson = true,
                 "embed" => match View::from_slug(&value) {
                     Some(view) => {
                         route.view = view;
@@ -246,6 +268,21 @@ impl Route {
                         "The delivery incident in the link could not be read ({err}); the default is shown."
                     )),
                 },
+                "lesson" => {
+                    lesson.get_or_insert_with(LessonLink::default).id =
+                        (!value.is_empty()).then_some(value);
+                }
+                "step" | "from" | "to" => match value.parse::<usize>() {
+                    Ok(n) if n >= 1 => match key.as_str() {
+                        "step" => lesson.get_or_insert_with(LessonLink::default).step = Some(n),
+                        "from" => from = Some(n),
+                        _ => to = Some(n),
+                    },
+                    _ => route.problems.push(format!(
+                        "{key}={value} is not a step number (1, 2, ...).",
+                        value = quote(&value)
+                    )),
+                },
                 "page" => match docs::find(&value) {
                     Some(concept) => route.page = Some(concept),
                     None => route
@@ -257,6 +294,25 @@ impl Route {
             }
         }
         route.play_only &= route.embed;
+        match (&mut lesson, embed_lesson) {
+            (Some(link), true) => {
+                route.embed = true;
+                let from = from.unwrap_or(1);
+                let to = to.unwrap_or(usize::MAX);
+                if from <= to {
+                    link.range = Some((from, to));
+                } else {
+                    route.problems.push(format!(
+                        "from={from} comes after to={to}; every step is shown."
+                    ));
+                }
+            }
+            (None, true) => route
+                .problems
+                .push("embed=lesson needs lesson=<id>; showing the full app.".to_owned()),
+            _ => {}
+        }
+        route.lesson = lesson;
         if let (Some(example), None) = (example_world, &world) {
             let view = View::from_slug(example.view).unwrap_or(View::Partitions);
             if route.view == View::SyncVsEvent && !route.embed {
@@ -552,5 +608,40 @@ mod tests {
                 "The delivery incident in the link could not be read (crash_before: 99 is not a whole number from 0 to 20); the default is shown."
             ]
         );
+    }
+
+    #[test]
+    fn lessons_open_by_id_step_and_an_embeds_range() {
+        let lesson = |q: &str| Route::parse(q).lesson;
+        assert_eq!(lesson("?view=partitions"), None);
+        assert_eq!(lesson("?lesson="), Some(LessonLink::default()));
+        assert_eq!(
+            lesson("?lesson=saga&step=2"),
+            Some(LessonLink {
+                id: Some("saga".into()),
+                step: Some(2),
+                range: None
+            })
+        );
+        let embedded = Route::parse("?embed=lesson&lesson=saga&from=2&to=3");
+        assert!(embedded.embed && embedded.problems.is_empty());
+        assert_eq!(embedded.lesson.and_then(|l| l.range), Some((2, 3)));
+        let open = Route::parse("?embed=lesson&lesson=saga&from=2");
+        assert_eq!(open.lesson.and_then(|l| l.range), Some((2, usize::MAX)));
+        for (query, want) in [
+            ("?lesson=saga&step=0", "step=\"0\" is not a step number"),
+            ("?lesson=saga&step=two", "step=\"two\" is not a step number"),
+            (
+                "?embed=lesson&lesson=saga&from=3&to=2",
+                "from=3 comes after to=2",
+            ),
+            ("?embed=lesson", "embed=lesson needs lesson=<id>"),
+        ] {
+            let problems = Route::parse(query).problems;
+            assert!(
+                problems.iter().any(|p| p.contains(want)),
+                "{query}: {problems:?}"
+            );
+        }
     }
 }
