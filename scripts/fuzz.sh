@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzes kplay's inputs for a while (not part of the test suite, which runs a short smoke of the same
 # targets): scripts/fuzz.sh [SECONDS_PER_TARGET] (default 300). Each target — order-flow scenarios and
-# world scripts and assignment requests as JSON, links as the address bar holds them, and documents packed into links — gets
+# world scripts and assignment requests as JSON, lesson files, links as the address bar holds them, and documents packed into links — gets
 # mutated inputs from a fresh seed until its time is up; it prints the cases run per target. A panicking
 # input is saved under crates/<crate>/tests/fuzz/regressions/<target>/ (commit it: the suite replays
 # every saved input first) and the run fails naming it.
@@ -19,6 +19,7 @@ targets=(
   "kplay-core --features json --test fuzz scenarios_never_panic"
   "kplay-core --features json --test fuzz world_scripts_never_panic"
   "kplay-core --features json --test fuzz assign_requests_never_panic"
+  "kplay-core --features json --test fuzz lesson_files_never_panic"
   "kplay-web --test fuzz links_never_panic"
   "kplay-web --test fuzz packed_documents_never_panic"
 )

@@ -42,7 +42,7 @@ test('the playground runs under the sub-path', async () => {
 test('every concept page explains its concept and embeds a live widget', async () => {
   const page = await openPage(browser, `${site.url}?page=topic`);
   await page.getByTestId('concept-page').waitFor();
-  const ids = await page.locator('[data-testid^=concept-]:not([data-testid=concept-page]):not([data-testid=concept-widget])')
+  const ids = await page.locator('[data-testid^=concept-]:not([data-testid=concept-page]):not([data-testid=concept-widget]):not([data-testid=concept-lesson])')
     .evaluateAll((links) => links.map((a) => a.dataset.testid.slice('concept-'.length)));
   assert.equal(ids.length, 14);
   for (const id of ids) {
@@ -57,7 +57,12 @@ test('every concept page explains its concept and embeds a live widget', async (
     const frame = page.frameLocator('[data-testid=concept-widget]');
     await frame.getByTestId(READY[view]).first().waitFor({ timeout: 30_000 });
     await frame.getByTestId('open-in-kplay').waitFor();
+    assert.match(await page.getByTestId('concept-lesson').getAttribute('href'), /^\?lesson=[a-z0-9-]+$/, id);
   }
+  // The last page's lesson opens under the sub-path too.
+  await page.getByTestId('concept-lesson').click();
+  await page.getByTestId('lesson-step').waitFor({ timeout: 30_000 });
+  assert.ok(page.url().startsWith(site.url), page.url());
   assert.deepEqual(page.problems, []);
   await page.close();
 });

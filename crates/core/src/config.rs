@@ -97,3 +97,10 @@ pub const WORLD_STEP_BUDGET: u64 = 20_000_000;
 pub const CHECKPOINT_EVERY: usize = 256;
 /// Steps of one lesson; the issue of guided lessons asks for 3 to 6, and a longer one should be split.
 pub const MAX_LESSON_STEPS: usize = 12;
+/// Characters of one expression in a lesson file: the longest a lesson needs is about 200 (a choice's
+/// condition); messages quote expressions whole, so a bound here bounds them.
+pub const MAX_EXPR_CHARS: usize = 300;
+/// The model's values a lesson message lists after an expression that did not hold.
+pub const MAX_READINGS_SHOWN: usize = 6;
+/// Characters of one choice of a lesson's multiple-choice question: a short answer, which messages quote.
+pub const MAX_CHOICE_CHARS: usize = 120;

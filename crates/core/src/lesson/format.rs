@@ -9,7 +9,8 @@ use alloc::vec::Vec;
 
 use super::expr::Expr;
 use super::{Choice, Lesson, LessonError, Prediction, Run, RunKind, Source, Step, Template, VIEWS};
-use crate::config::{MAX_AT_MS, MAX_LESSON_STEPS};
+use crate::config::{MAX_AT_MS, MAX_CHOICE_CHARS, MAX_LESSON_STEPS};
+use crate::problem::{cut, quote};
 
 /// Parses a lesson file.
 ///
@@ -33,14 +34,21 @@ pub fn parse(text: &str) -> Result<Lesson, LessonError> {
         + 1;
     let mut lesson = Lesson::default();
     for (i, line) in lines.iter().enumerate().take(close).skip(1) {
-        let (key, value) = key_value(line)
-            .ok_or_else(|| err(i + 1, format!("expected `key: value`, found {line:?}")))?;
+        let (key, value) = key_value(line).ok_or_else(|| {
+            err(
+                i + 1,
+                format!("expected `key: value`, found {}", quote(line)),
+            )
+        })?;
         match key {
             "id" if is_id(value) => lesson.id = value.to_owned(),
             "id" => {
                 return Err(err(
                     i + 1,
-                    format!("id {value:?}: use lowercase letters, digits and dashes"),
+                    format!(
+                        "id {}: use lowercase letters, digits and dashes",
+                        quote(value)
+                    ),
                 ));
             }
             "title" => lesson.title = value.to_owned(),
@@ -48,7 +56,10 @@ pub fn parse(text: &str) -> Result<Lesson, LessonError> {
             _ => {
                 return Err(err(
                     i + 1,
-                    format!("unknown front-matter key `{key}`; keys are id, title, teaches"),
+                    format!(
+                        "unknown front-matter key `{}`; keys are id, title, teaches",
+                        cut(key)
+                    ),
                 ));
             }
         }
@@ -170,7 +181,7 @@ impl<'a> Section<'a> {
         let Some((first, block)) = self.block else {
             return Err(err(
                 here,
-                format!("step {:?} has no ```kplay block", self.title),
+                format!("step {} has no ```kplay block", quote(&self.title)),
             ));
         };
         let mut run = None;
@@ -190,12 +201,16 @@ impl<'a> Section<'a> {
             if trimmed.is_empty() || trimmed.starts_with('#') {
                 continue;
             }
-            let (key, value) = key_value(trimmed)
-                .ok_or_else(|| err(line, format!("expected `key: value`, found {trimmed:?}")))?;
+            let (key, value) = key_value(trimmed).ok_or_else(|| {
+                err(
+                    line,
+                    format!("expected `key: value`, found {}", quote(trimmed)),
+                )
+            })?;
             let expr = |text: &str| Expr::parse(text).map_err(|e| err(line, format!("{key}: {e}")));
             let once = |slot: bool| {
                 if slot {
-                    Err(err(line, format!("`{key}` is given twice")))
+                    Err(err(line, format!("`{}` is given twice", cut(key))))
                 } else {
                     Ok(())
                 }
@@ -230,6 +245,12 @@ impl<'a> Section<'a> {
                                 "choice: write `choice: <text> {<condition>}`".to_owned(),
                             )
                         })?;
+                    if text.trim().chars().count() > MAX_CHOICE_CHARS {
+                        return Err(err(
+                            line,
+                            format!("choice: a choice has at most {MAX_CHOICE_CHARS} characters"),
+                        ));
+                    }
                     choices.push(Choice {
                         text: text.trim().to_owned(),
                         when: expr(condition)?,
@@ -246,7 +267,10 @@ impl<'a> Section<'a> {
                 "tolerance" => {
                     once(tolerance.is_some())?;
                     tolerance = Some(decimal(value).filter(|t| *t >= 0.0).ok_or_else(|| {
-                        err(line, format!("tolerance: {value:?} is not a number ≥ 0"))
+                        err(
+                            line,
+                            format!("tolerance: {} is not a number ≥ 0", quote(value)),
+                        )
                     })?);
                 }
                 "expect" => expect.push(expr(value)?),
@@ -255,7 +279,7 @@ impl<'a> Section<'a> {
                     let known = VIEWS.iter().find(|v| **v == value).ok_or_else(|| {
                         err(
                             line,
-                            format!("view: {value:?} is not one of {}", VIEWS.join(", ")),
+                            format!("view: {} is not one of {}", quote(value), VIEWS.join(", ")),
                         )
                     })?;
                     view = Some((line, *known));
@@ -268,7 +292,8 @@ impl<'a> Section<'a> {
                     return Err(err(
                         line,
                         format!(
-                            "unknown key `{key}`; keys are run, at_ms, seed, view, ask, choice, number, answer, tolerance, expect, why"
+                            "unknown key `{}`; keys are run, at_ms, seed, view, ask, choice, number, answer, tolerance, expect, why",
+                            cut(key)
                         ),
                     ));
                 }
@@ -288,8 +313,9 @@ impl<'a> Section<'a> {
         let prediction = match (ask, number, choices.is_empty(), answer) {
             (None, None, true, None) if tolerance.is_none() => None,
             (Some(question), Some(value), true, Some((line, answer))) => {
-                let answer = decimal(answer)
-                    .ok_or_else(|| err(line, format!("answer: {answer:?} is not a number")))?;
+                let answer = decimal(answer).ok_or_else(|| {
+                    err(line, format!("answer: {} is not a number", quote(answer)))
+                })?;
                 Some(Prediction::Number {
                     question,
                     value,
@@ -306,7 +332,8 @@ impl<'a> Section<'a> {
                         err(
                             line,
                             format!(
-                                "answer: {answer:?} is not a choice from 1 to {}",
+                                "answer: {} is not a choice from 1 to {}",
+                                quote(answer),
                                 choices.len()
                             ),
                         )
@@ -377,7 +404,7 @@ fn whole(value: &str, max: u64) -> Result<u64, String> {
         .parse::<u64>()
         .ok()
         .filter(|n| *n <= max)
-        .ok_or_else(|| format!("{value:?} is not a whole number from 0 to {max}"))
+        .ok_or_else(|| format!("{} is not a whole number from 0 to {max}", quote(value)))
 }
 
 impl Run {
@@ -393,8 +420,8 @@ impl Run {
             Some("simulate") => RunKind::Simulate,
             other => {
                 return Err(format!(
-                    "{:?}: say `world` or `simulate`",
-                    other.unwrap_or("")
+                    "{}: say `world` or `simulate`",
+                    quote(other.unwrap_or(""))
                 ));
             }
         };
@@ -411,7 +438,8 @@ impl Run {
             }
             _ => {
                 return Err(format!(
-                    "{value:?}: expected `world FILE` or `simulate FILE | preset NAME`"
+                    "{}: expected `world FILE` or `simulate FILE | preset NAME`",
+                    quote(value)
                 ));
             }
         };

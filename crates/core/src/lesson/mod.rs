@@ -23,8 +23,9 @@ use core::fmt;
 
 use serde_json::Value;
 
-use crate::config::{BROWSER_EVENT_BUDGET, WORLD_STEP_BUDGET};
+use crate::config::{BROWSER_EVENT_BUDGET, MAX_READINGS_SHOWN, WORLD_STEP_BUDGET};
 use crate::presets::{self, PRESETS};
+use crate::problem::quote;
 use crate::scenario::Scenario;
 use crate::sim::{Simulation, Status};
 use crate::time::Instant;
@@ -245,7 +246,7 @@ impl Template {
         while let Some(open) = rest.find('{') {
             let close = rest[open..]
                 .find('}')
-                .ok_or_else(|| format!("the `{{` at {:?} is not closed", &rest[open..]))?;
+                .ok_or_else(|| format!("the `{{` at {} is not closed", quote(&rest[open..])))?;
             pieces.push(Piece::Text(rest[..open].to_owned()));
             pieces.push(Piece::Value(Expr::parse(&rest[open + 1..open + close])?));
             rest = &rest[open + close + 1..];
@@ -298,7 +299,13 @@ pub struct Failure {
 
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "step {} ({:?}): {}", self.step, self.title, self.message)
+        write!(
+            f,
+            "step {} ({}): {}",
+            self.step,
+            quote(&self.title),
+            self.message
+        )
     }
 }
 
@@ -347,7 +354,8 @@ impl Step {
                         .ok_or_else(|| {
                             let names: Vec<&str> = PRESETS.iter().map(|p| p.name).collect();
                             format!(
-                                "unknown preset {preset:?}; presets are: {}",
+                                "unknown preset {}; presets are: {}",
+                                quote(preset),
                                 names.join(", ")
                             )
                         })?
@@ -465,7 +473,7 @@ fn choice_failure(choices: &[Choice], answer: usize, model: &Value) -> String {
             Err(e) => errors.push(format!("choice {}: {e}", i + 1)),
         }
         for reading in choice.when.readings(model) {
-            if !seen.contains(&reading) {
+            if !seen.contains(&reading) && seen.len() < MAX_READINGS_SHOWN {
                 seen.push(reading);
             }
         }

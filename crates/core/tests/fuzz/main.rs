@@ -1,10 +1,10 @@
-//! Mutation fuzzing on the stable toolchain: every JSON document a user can hand kplay — an order-flow
-//! scenario (`kplay simulate`, links, files, the page's worker), a world script (`kplay world`) and an
-//! assignment request (`kplay assign`) — is read, validated and, when valid, run within a small budget,
-//! and must never panic.
+//! Mutation fuzzing on the stable toolchain: every document a user can hand kplay — an order-flow
+//! scenario (`kplay simulate`, links, files, the page's worker), a world script (`kplay world`), an
+//! assignment request (`kplay assign`) and a lesson file (`kplay lessons check`, the worker) — is read,
+//! validated and, when valid, run within a small budget, and must never panic.
 //!
 //! Each target is a `fn(&[u8])` (the shape cargo-fuzz and afl harnesses take). Inputs come from a seed
-//! corpus (the presets, `examples/`) changed by random mutations aimed at what breaks parsers and
+//! corpus (the presets, `examples/`, `lessons/`) changed by random mutations aimed at what breaks parsers and
 //! validators (`mutate.rs`): numbers swapped for extremes, strings emptied or blown up, bytes flipped,
 //! spans deleted or repeated. [`harness`] runs them: a panicking input is written to
 //! `tests/fuzz/regressions/<target>/` and the run fails naming it; every saved input is replayed first on
@@ -22,6 +22,7 @@ use std::path::Path;
 use kplay_core::config::{MAX_AT_MS, RUN_AFTER_LAST_ACTION};
 use kplay_core::group::assignor::request::AssignRequest;
 use kplay_core::json::parse;
+use kplay_core::lesson::{Guess, format as lesson_format};
 use kplay_core::presets::{DEFAULT_SEED, PRESETS};
 use kplay_core::scenario::Scenario;
 use kplay_core::sim::{Simulation, Status};
@@ -129,6 +130,86 @@ fn assign_request(data: &[u8]) {
     assert_eq!(owned.len(), all, "a partition with two owners");
 }
 
+/// The longest message about a lesson file: it quotes the author's own expression (at most
+/// [`kplay_core::config::MAX_EXPR_CHARS`]) and a few of the model's values.
+const LONGEST_LESSON_MESSAGE: usize = 1_500;
+
+/// The model lesson expressions are put to: a world's state (the consumer-groups example at its end) and
+/// an order-flow report (a short run of a preset), side by side, built once. Running each fuzzed step's
+/// own script would test the script and scenario targets again, a thousand times slower.
+fn lesson_model() -> &'static serde_json::Value {
+    static MODEL: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
+    MODEL.get_or_init(|| {
+        let script: Script = parse(&harness::examples()[0]).expect("the first example reads");
+        let world = World::run_script(&script, None, STEP_BUDGET * 100, &mut |_| {})
+            .expect("the first example runs");
+        let mut model = serde_json::to_value(world.state()).expect("a state serializes");
+        let mut simulation = Simulation::new(&PRESETS[0].scenario(DEFAULT_SEED))
+            .expect("a preset is valid")
+            .with_event_limit(EVENT_BUDGET);
+        while simulation.step(u64::MAX) == Status::Running {}
+        let report = serde_json::to_value(simulation.report()).expect("a report serializes");
+        for (key, value) in report.as_object().expect("an object") {
+            model[key] = value.clone();
+        }
+        model
+    })
+}
+
+/// A lesson file: read; when it reads, every step's expectations, prediction and `why:` are put to
+/// [`lesson_model`], and guesses graded; every message stays a message.
+fn lesson(data: &[u8]) {
+    let message = |m: String| {
+        assert!(
+            m.chars().count() <= LONGEST_LESSON_MESSAGE,
+            "a {}-byte message: {m:.200}",
+            m.len()
+        );
+    };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let lesson = match lesson_format::parse(text) {
+        Ok(lesson) => lesson,
+        Err(err) => return message(err.to_string()),
+    };
+    let model = lesson_model();
+    for step in &lesson.steps {
+        step.failures(model).into_iter().for_each(message);
+        if let Some(prediction) = &step.prediction {
+            for guess in [
+                Guess::Choice(0),
+                Guess::Choice(usize::MAX),
+                Guess::Number(f64::MAX),
+                Guess::Number(0.0),
+            ] {
+                match prediction.grade(guess, model) {
+                    Ok(verdict) => message(verdict.model),
+                    Err(err) => message(err),
+                }
+            }
+        }
+        if let Some(Err(err)) = step.why.as_ref().map(|why| why.render(model)) {
+            message(err);
+        }
+    }
+}
+
+/// The lesson files of `lessons/`, in name order.
+fn lessons() -> Vec<Vec<u8>> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../lessons");
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
+        .expect("lessons/ exists")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "md") && !p.ends_with("README.md"))
+        .collect();
+    paths.sort();
+    paths
+        .iter()
+        .map(|p| std::fs::read(p).expect("a lesson is readable"))
+        .collect()
+}
+
 /// Where this crate's targets keep their saved inputs.
 fn regressions() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz/regressions")
@@ -173,4 +254,9 @@ fn assign_requests_never_panic_and_give_each_partition_one_owner() {
     .map(|doc| doc.as_bytes().to_vec())
     .to_vec();
     harness::fuzz(&regressions(), "assign", &corpus, assign_request);
+}
+
+#[test]
+fn lesson_files_never_panic_and_their_messages_stay_short() {
+    harness::fuzz(&regressions(), "lesson", &lessons(), lesson);
 }

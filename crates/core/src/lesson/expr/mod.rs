@@ -17,7 +17,7 @@
 //! - Operators, loosest first: `or`; `and`; `not`; `==` `!=` `<` `<=` `>` `>=`; `+` `-`; `*` `/`;
 //!   parentheses. Put spaces around `-`: `billing-1` is one key.
 
-use alloc::borrow::ToOwned;
+use alloc::borrow::{Cow, ToOwned};
 use alloc::boxed::Box;
 use alloc::format;
 use alloc::string::{String, ToString};
@@ -25,6 +25,9 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use serde_json::Value;
+
+use crate::config::MAX_READINGS_SHOWN;
+use crate::problem::{QUOTED_CHARS, cut};
 
 mod parse;
 
@@ -123,12 +126,13 @@ impl Expr {
         }
     }
 
-    /// Each query and function call of the expression with its value in `model`, in reading order: what a
-    /// message shows to say why an expression did or did not hold.
+    /// Each query and function call of the expression with its value in `model`, in reading order (the
+    /// first [`MAX_READINGS_SHOWN`]): what a message shows to say why an expression did or did not hold.
     #[must_use]
     pub fn readings(&self, model: &Value) -> Vec<(String, String)> {
         let mut out = Vec::new();
         readings(&self.node, model, &mut out);
+        out.truncate(MAX_READINGS_SHOWN);
         out
     }
 }
@@ -140,14 +144,23 @@ impl fmt::Display for Expr {
 }
 
 /// `value` for a reader: whole numbers with thousands separators (`47,836`), others to two decimals
-/// (`391.17`), strings as they are, `null` as `none`.
+/// (`391.17`), strings as they are, `null` as `none`, a short list as JSON (`[0, 1]`), a long one by its
+/// size (so a message never copies a report).
 #[must_use]
 pub fn show(value: &Value) -> String {
     match value {
         Value::Number(n) => n.as_f64().map_or_else(|| n.to_string(), show_number),
-        Value::String(s) => s.clone(),
+        Value::String(s) => cut(s).into_owned(),
         Value::Null => "none".to_owned(),
-        other => other.to_string(),
+        other => {
+            let json = other.to_string();
+            match other {
+                _ if json.len() <= QUOTED_CHARS => json,
+                Value::Array(a) => format!("a list of {}", a.len()),
+                Value::Object(o) => format!("an object of {} keys", o.len()),
+                _ => json,
+            }
+        }
     }
 }
 
@@ -335,11 +348,17 @@ impl Query {
                     (Some(key), Value::Object(o)) => match o.get(key) {
                         Some(v) => next.push((join(key), v)),
                         None => {
-                            let keys: Vec<&str> = o.keys().map(String::as_str).take(12).collect();
+                            let keys: Vec<Cow<'_, str>> =
+                                o.keys().map(|k| cut(k)).take(12).collect();
                             return Err(format!(
-                                "`{}`: no `{key}` in {}; there is {}",
+                                "`{}`: no `{}` in {}; there is {}",
                                 self.text,
-                                if path.is_empty() { "the report" } else { &path },
+                                cut(key),
+                                if path.is_empty() {
+                                    "the report".into()
+                                } else {
+                                    cut(&path)
+                                },
                                 if keys.is_empty() {
                                     "nothing".to_owned()
                                 } else {
@@ -353,10 +372,11 @@ impl Query {
                             Some(v) => next.push((join(key), v)),
                             None => {
                                 return Err(format!(
-                                    "`{}`: {} has entries 0 to {}, not `{key}`",
+                                    "`{}`: {} has entries 0 to {}, not `{}`",
                                     self.text,
-                                    path,
-                                    a.len().saturating_sub(1)
+                                    cut(&path),
+                                    a.len().saturating_sub(1),
+                                    cut(key)
                                 ));
                             }
                         }
@@ -365,7 +385,7 @@ impl Query {
                         return Err(format!(
                             "`{}`: {} is {}, which has no keys",
                             self.text,
-                            path,
+                            cut(&path),
                             show(other)
                         ));
                     }

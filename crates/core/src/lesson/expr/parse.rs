@@ -11,12 +11,20 @@ use core::fmt;
 use serde_json::Value;
 
 use super::{Func, Node, Op, Query};
+use crate::config::MAX_EXPR_CHARS;
+use crate::problem::{cut, quote};
 
 /// Parses `text` into a tree.
 ///
 /// # Errors
 /// What is wrong and where (`at column 12: unexpected ...`).
 pub(super) fn parse(text: &str) -> Result<Node, String> {
+    let chars = text.chars().count();
+    if chars > MAX_EXPR_CHARS {
+        return Err(format!(
+            "the expression has {chars} characters; at most {MAX_EXPR_CHARS}"
+        ));
+    }
     let tokens = lex(text)?;
     let mut parser = Parser { tokens, at: 0 };
     let node = parser.or()?;
@@ -42,8 +50,8 @@ impl fmt::Display for Token {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Number(n) => write!(f, "number {n}"),
-            Self::Str(s) => write!(f, "string {s:?}"),
-            Self::Word(w) => write!(f, "`{w}`"),
+            Self::Str(s) => write!(f, "string {}", quote(s)),
+            Self::Word(w) => write!(f, "`{}`", cut(w)),
             Self::Star => f.write_str("`*`"),
             Self::Dot => f.write_str("`.`"),
             Self::Open => f.write_str("`(`"),
@@ -79,7 +87,7 @@ fn lex(text: &str) -> Result<Vec<(usize, Token)>, String> {
             let digits: String = chars[start..i].iter().filter(|c| **c != '_').collect();
             let n = digits
                 .parse::<f64>()
-                .map_err(|_| format!("at column {column}: {digits:?} is not a number"))?;
+                .map_err(|_| format!("at column {column}: {} is not a number", quote(&digits)))?;
             tokens.push((column, Token::Number(n)));
             continue;
         } else if c.is_ascii_alphanumeric() || c == '_' {
@@ -261,14 +269,15 @@ impl Parser {
                         "count" => Func::Count,
                         _ => {
                             return Err(format!(
-                                "at column {column}: unknown function `{w}`; functions are len, sum, min, max, empty, count"
+                                "at column {column}: unknown function `{}`; functions are len, sum, min, max, empty, count",
+                                cut(&w)
                             ));
                         }
                     };
                     self.at += 1;
                     let first = self.column();
                     let Some(Token::Word(head)) = self.peek().cloned() else {
-                        return Err(format!("at column {first}: `{w}` takes a query"));
+                        return Err(format!("at column {first}: `{}` takes a query", cut(&w)));
                     };
                     self.at += 1;
                     let query = self.query(head)?;
