@@ -693,3 +693,32 @@ fn a_wrong_answer_or_expectation_fails_the_check_naming_lesson_and_step() {
     assert!(String::from_utf8_lossy(&output.stderr).starts_with("lessons/: cannot read"));
     std::fs::remove_dir_all(&dir).expect("removed");
 }
+
+#[test]
+fn the_example_lesson_of_the_format_guide_holds() {
+    let root = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."));
+    let guide = std::fs::read_to_string(root.join("lessons/README.md")).expect("the guide exists");
+    let start = guide
+        .find("````markdown\n")
+        .expect("the guide has an example")
+        + "````markdown\n".len();
+    let example = &guide[start..start + guide[start..].find("````").expect("closed")];
+    let dir = std::env::temp_dir().join(format!("kplay-guide-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("lessons")).expect("a temporary folder");
+    std::fs::create_dir_all(dir.join("examples")).expect("a temporary folder");
+    std::fs::copy(
+        root.join("examples/consumer-groups.json"),
+        dir.join("examples/consumer-groups.json"),
+    )
+    .expect("copied");
+    std::fs::write(dir.join("lessons/example.md"), example).expect("written");
+    let output = kplay_in(&dir, &["lessons", "check"]);
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{}{err}", stdout(&output));
+    assert!(
+        stdout(&output).starts_with("ok   consumer-group "),
+        "{}",
+        stdout(&output)
+    );
+    std::fs::remove_dir_all(&dir).expect("removed");
+}
