@@ -37,8 +37,6 @@ test('the list shows every lesson the CLI checks', async () => {
 
 test('a lesson walked through: wrong and right answers get the model\'s verdict, and progress survives a reload', async () => {
   const page = await openPage(shared.browser, `${shared.site.url}?lesson=consumer-group`);
-  await page.evaluate(() => localStorage.removeItem('kplay.lessons'));
-  await page.reload();
   const step = page.getByTestId('lesson-step');
   await step.waitFor({ timeout: 30_000 });
   assert.equal(await step.getAttribute('data-step'), '1');
@@ -88,6 +86,8 @@ test('a lesson walked through: wrong and right answers get the model\'s verdict,
 
 test('a damaged progress value is reported and reset', async () => {
   const page = await openPage(shared.browser, `${shared.site.url}?lesson=saga`);
+  // Once the lesson shows, the page has saved its progress; damage it only then, or that save would win.
+  await page.getByTestId('lesson-step').waitFor({ timeout: 30_000 });
   await page.evaluate(() => localStorage.setItem('kplay.lessons', '{broken'));
   await page.reload();
   const notice = page.getByTestId('lesson-notice');
