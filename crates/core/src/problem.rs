@@ -74,6 +74,19 @@ impl Problems {
 /// given, which may be megabytes) is cut with its length said. The CLI's and the browser's JSON errors both pass through it.
 pub const QUOTED_CHARS: usize = 40;
 
+/// A run of decimal digits (`1234567`) as people read it in a message: `1,234,567`.
+#[must_use]
+pub fn group_digits(digits: &str) -> alloc::string::String {
+    let mut out = alloc::string::String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// `name` for a JSON path or a message, its first [`QUOTED_CHARS`] characters and `…` when longer: a path
 /// through a huge key must not repeat the key.
 pub fn cut(name: &str) -> alloc::borrow::Cow<'_, str> {
@@ -135,6 +148,18 @@ pub fn shorten_quotes(message: &str) -> alloc::string::String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn digits_are_grouped_in_threes() {
+        for (digits, want) in [
+            ("0", "0"),
+            ("999", "999"),
+            ("1000", "1,000"),
+            ("50000000", "50,000,000"),
+        ] {
+            assert_eq!(group_digits(digits), want);
+        }
+    }
 
     #[test]
     fn an_escaped_quote_does_not_end_a_quoted_text() {

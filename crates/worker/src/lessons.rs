@@ -132,11 +132,7 @@ impl Lessons {
         };
         let answer = match (&verdict, &step.prediction) {
             (Some(v), _) => Some(v.model.clone()),
-            (None, Some(p)) => p.truth(&model).ok().map(|truth| match (truth, p) {
-                (Guess::Choice(i), Prediction::Choice { choices, .. }) => choices[i].text.clone(),
-                (Guess::Number(x), _) => kplay_core::lesson::expr::show(&Value::from(x)),
-                (Guess::Choice(_), Prediction::Number { .. }) => String::new(),
-            }),
+            (None, Some(p)) => p.answer(&model).ok(),
             (None, None) => None,
         };
         let outcome = LessonOutcome {
@@ -164,15 +160,10 @@ fn summary(lesson: &Lesson) -> LessonSummary {
 
 /// An expectation, whether it holds, and the model's values it read.
 fn check(expect: &Expr, model: &Value) -> (String, bool, String) {
-    let readings: Vec<String> = expect
-        .readings(model)
-        .into_iter()
-        .map(|(q, v)| format!("{q} = {v}"))
-        .collect();
     (
         expect.text().to_owned(),
         expect.holds(model) == Ok(true),
-        readings.join(", "),
+        expect.explain(model),
     )
 }
 
@@ -190,9 +181,9 @@ fn stopped_at(step: &Step, model: &Value) -> u64 {
 
 /// The step as the page shows it, with its script or scenario for the widget.
 fn widget(file: &str, step: &Step) -> Result<LessonStep, String> {
-    let text = |source: &Source| -> Result<Option<String>, String> {
-        Ok(match source {
-            Source::File(path) => Some(source_text(file, path)?),
+    let text = |from: &Source| -> Result<Option<String>, String> {
+        Ok(match from {
+            Source::File(path) => Some(source(file, path)?.to_owned()),
             Source::Inline(json) => Some(json.clone()),
             Source::Preset(_) => None,
         })
@@ -231,10 +222,6 @@ fn widget(file: &str, step: &Step) -> Result<LessonStep, String> {
         scenario,
         at_ms: run.at_ms,
     })
-}
-
-fn source_text(file: &str, path: &str) -> Result<String, String> {
-    source(file, path).map(str::to_owned)
 }
 
 #[cfg(test)]

@@ -211,17 +211,35 @@ impl Prediction {
     /// # Errors
     /// As [`Self::truth`].
     pub fn grade(&self, guess: Guess, model: &Value) -> Result<Verdict, String> {
-        Ok(match (self, self.truth(model)?, guess) {
-            (Self::Choice { choices, .. }, Guess::Choice(right), Guess::Choice(g)) => Verdict {
-                right: right == g,
-                model: choices[right].text.clone(),
-            },
-            (Self::Number { tolerance, .. }, Guess::Number(x), Guess::Number(g)) => Verdict {
-                right: (g - x).abs() <= *tolerance,
-                model: show(&Value::from(x)),
-            },
+        let truth = self.truth(model)?;
+        let right = match (self, truth, guess) {
+            (Self::Choice { .. }, Guess::Choice(right), Guess::Choice(g)) => right == g,
+            (Self::Number { tolerance, .. }, Guess::Number(x), Guess::Number(g)) => {
+                (g - x).abs() <= *tolerance
+            }
             _ => return Err("the guess does not fit the question".to_owned()),
+        };
+        Ok(Verdict {
+            right,
+            model: self.say(truth),
         })
+    }
+
+    /// The model's answer for people: the right choice's text, or the number.
+    ///
+    /// # Errors
+    /// As [`Self::truth`].
+    pub fn answer(&self, model: &Value) -> Result<String, String> {
+        self.truth(model).map(|truth| self.say(truth))
+    }
+
+    /// `truth` ([`Self::truth`]'s answer) in words.
+    fn say(&self, truth: Guess) -> String {
+        match (self, truth) {
+            (Self::Choice { choices, .. }, Guess::Choice(i)) => choices[i].text.clone(),
+            (_, Guess::Number(x)) => show(&Value::from(x)),
+            (Self::Number { .. }, Guess::Choice(_)) => String::new(),
+        }
     }
 }
 
@@ -385,17 +403,9 @@ impl Step {
     #[must_use]
     pub fn failures(&self, model: &Value) -> Vec<String> {
         let mut out = Vec::new();
-        let readings = |e: &Expr| {
-            let list: Vec<String> = e
-                .readings(model)
-                .into_iter()
-                .map(|(q, v)| format!("{q} = {v}"))
-                .collect();
-            if list.is_empty() {
-                String::new()
-            } else {
-                format!(" (the model: {})", list.join(", "))
-            }
+        let readings = |e: &Expr| match e.explain(model) {
+            line if line.is_empty() => String::new(),
+            line => format!(" (the model: {line})"),
         };
         for expect in &self.expect {
             match expect.holds(model) {

@@ -88,16 +88,23 @@ pub(crate) fn fuzz(regressions: &Path, name: &str, corpus: &[Vec<u8>], target: f
 /// The world scripts of `examples/` (at the workspace's root), in name order: a corpus for every target
 /// that reads scripts.
 pub(crate) fn examples() -> Vec<Vec<u8>> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
-        .expect("examples/ exists")
+    files("examples", "json")
+}
+
+/// Every `*.<ext>` file of `dir` (relative to the workspace's root) but a `README.md`, in name order.
+pub(crate) fn files(dir: &str, ext: &str) -> Vec<Vec<u8>> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(dir);
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|err| panic!("{}: {err}", dir.display()))
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .filter(|p| p.extension().is_some_and(|x| x == ext) && !p.ends_with("README.md"))
         .collect();
     paths.sort();
-    assert!(!paths.is_empty(), "examples/ holds scripts");
+    assert!(!paths.is_empty(), "{} holds *.{ext} files", dir.display());
     paths
         .iter()
-        .map(|p| std::fs::read(p).expect("an example is readable"))
+        .map(|p| std::fs::read(p).expect("a corpus file is readable"))
         .collect()
 }

@@ -195,21 +195,6 @@ fn lesson(data: &[u8]) {
     }
 }
 
-/// The lesson files of `lessons/`, in name order.
-fn lessons() -> Vec<Vec<u8>> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../lessons");
-    let mut paths: Vec<_> = std::fs::read_dir(dir)
-        .expect("lessons/ exists")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "md") && !p.ends_with("README.md"))
-        .collect();
-    paths.sort();
-    paths
-        .iter()
-        .map(|p| std::fs::read(p).expect("a lesson is readable"))
-        .collect()
-}
-
 /// Where this crate's targets keep their saved inputs.
 fn regressions() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz/regressions")
@@ -258,5 +243,10 @@ fn assign_requests_never_panic_and_give_each_partition_one_owner() {
 
 #[test]
 fn lesson_files_never_panic_and_their_messages_stay_short() {
-    harness::fuzz(&regressions(), "lesson", &lessons(), lesson);
+    harness::fuzz(
+        &regressions(),
+        "lesson",
+        &harness::files("lessons", "md"),
+        lesson,
+    );
 }

@@ -6,6 +6,7 @@
 use gloo::timers::callback::Interval;
 use kplay_core::config::{BROWSER_EVENT_BUDGET, ORDER_RATE_PER_S, PARTITIONS};
 use kplay_core::presets::PRESETS;
+use kplay_core::problem::group_digits;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
@@ -25,19 +26,6 @@ fn performance_now() -> Option<f64> {
     web_sys::window()
         .and_then(|w| w.performance())
         .map(|p| p.now())
-}
-
-/// `n` with commas between groups of three digits.
-fn group_digits(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// Runs the flow's animation clock while the flow advances and `active` (a view showing it is open).
@@ -173,7 +161,7 @@ pub fn flow_controls(props: &FlowControlsProps) -> Html {
             }
             if let Some(capped) = &state.report().run.capped {
                 <p class="notice" role="status" data-testid="budget-notice">
-                    { format!("The page's model {capped}: in the browser every run stops at {} events. `kplay simulate` runs the exported scenario to its end.", group_digits(BROWSER_EVENT_BUDGET)) }
+                    { format!("The page's model {capped}: in the browser every run stops at {} events. `kplay simulate` runs the exported scenario to its end.", group_digits(&BROWSER_EVENT_BUDGET.to_string())) }
                 </p>
             }
             <div class="timeline">

@@ -137,7 +137,7 @@ impl Guess {
 }
 
 /// The lessons as the page shows them.
-#[derive(Clone)]
+#[derive(Clone, PartialEq)]
 pub struct LessonState {
     outbox: Outbox,
     /// What the address asked for.
@@ -160,20 +160,6 @@ pub struct LessonState {
     pub notice: Option<String>,
     /// Progress by lesson id.
     pub progress: ProgressMap,
-}
-
-impl PartialEq for LessonState {
-    fn eq(&self, other: &Self) -> bool {
-        self.link == other.link
-            && self.index == other.index
-            && self.lesson == other.lesson
-            && self.step == other.step
-            && self.guess == other.guess
-            && self.outcome == other.outcome
-            && self.checking == other.checking
-            && self.notice == other.notice
-            && self.progress == other.progress
-    }
 }
 
 /// What changes the lessons' state.

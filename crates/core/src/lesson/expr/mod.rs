@@ -27,7 +27,7 @@ use core::fmt;
 use serde_json::Value;
 
 use crate::config::MAX_READINGS_SHOWN;
-use crate::problem::{QUOTED_CHARS, cut};
+use crate::problem::{QUOTED_CHARS, cut, group_digits};
 
 mod parse;
 
@@ -126,6 +126,17 @@ impl Expr {
         }
     }
 
+    /// [`Self::readings`] as one line for a message: `len(groups.billing.members) = 3, sync.failed = 0`.
+    #[must_use]
+    pub fn explain(&self, model: &Value) -> String {
+        let readings: Vec<String> = self
+            .readings(model)
+            .into_iter()
+            .map(|(query, value)| format!("{query} = {value}"))
+            .collect();
+        readings.join(", ")
+    }
+
     /// Each query and function call of the expression with its value in `model`, in reading order (the
     /// first [`MAX_READINGS_SHOWN`]): what a message shows to say why an expression did or did not hold.
     #[must_use]
@@ -175,12 +186,7 @@ fn show_number(x: f64) -> String {
     if x < 0.0 && fixed.bytes().any(|b| b.is_ascii_digit() && b != b'0') {
         out.push('-');
     }
-    for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
+    out.push_str(&group_digits(whole));
     if !fraction.is_empty() {
         out.push('.');
         out.push_str(fraction);
