@@ -6,19 +6,36 @@
 //! congruential state, XSL-RR output), seeded with `rand_core`'s `seed_from_u64` (a PCG-32 stream fills the
 //! 128-bit seed). Bounded integers use Lemire's multiply-and-reject, so they are unbiased and identical on
 //! 32- and 64-bit targets; floats take the top 53 bits.
+//!
+//! The step is kplay's own, on the state's two 64-bit halves: `rand_pcg` multiplies a `u128`, which wasm32
+//! has no instruction for (each draw was a call to the software `__multi3`, 7 % of a preset's time in the
+//! browser). The seeding is still `rand_pcg`'s, and a test checks the draws against `Pcg64Mcg`'s.
 
-use rand_core::{Rng, SeedableRng};
+use rand_core::SeedableRng;
 use rand_pcg::Pcg64Mcg;
+
+/// PCG-64 MCG's multiplier (`rand_pcg`'s `MULTIPLIER`), as its high and low 64 bits.
+const MULTIPLIER_HI: u64 = 0x2360_ED05_1FC6_5DA4;
+const MULTIPLIER_LO: u64 = 0x4385_DF64_9FCC_F645;
 
 /// kplay's deterministic generator.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SimRng(Pcg64Mcg);
+pub struct SimRng {
+    /// The 128-bit state's high half.
+    hi: u64,
+    /// The state's low half.
+    lo: u64,
+}
 
 impl SimRng {
     /// The generator for `seed`.
     #[must_use]
     pub fn new(seed: u64) -> Self {
-        Self(Pcg64Mcg::seed_from_u64(seed))
+        let state = Pcg64Mcg::seed_from_u64(seed).state();
+        Self {
+            hi: (state >> 64) as u64,
+            lo: state as u64,
+        }
     }
 
     /// The generator of stream `stream` under `seed`: independent streams (one per service, one for
@@ -30,14 +47,19 @@ impl SimRng {
         ))
     }
 
-    /// 64 random bits.
+    /// 64 random bits: the state times the multiplier (mod 2^128), then the XSL-RR output.
     pub fn next_u64(&mut self) -> u64 {
-        self.0.next_u64()
+        let (lo, carry) = widening_mul(self.lo, MULTIPLIER_LO);
+        let hi = carry
+            .wrapping_add(self.lo.wrapping_mul(MULTIPLIER_HI))
+            .wrapping_add(self.hi.wrapping_mul(MULTIPLIER_LO));
+        (self.hi, self.lo) = (hi, lo);
+        (hi ^ lo).rotate_right((hi >> 58) as u32)
     }
 
     /// 32 random bits.
     pub fn next_u32(&mut self) -> u32 {
-        self.0.next_u32()
+        self.next_u64() as u32
     }
 
     /// A uniform integer in `0..bound`; `0` when `bound` is 0.
@@ -122,6 +144,31 @@ impl Stream {
     }
 }
 
+/// `a * b` as its low and high 64 bits. A 64-bit target has the instruction.
+#[cfg(target_pointer_width = "64")]
+fn widening_mul(a: u64, b: u64) -> (u64, u64) {
+    let product = u128::from(a) * u128::from(b);
+    (product as u64, (product >> 64) as u64)
+}
+
+/// `a * b` as its low and high 64 bits, from four 32-bit products: wasm32 has 64-bit multiplies but no
+/// 128-bit one.
+#[cfg(any(test, not(target_pointer_width = "64")))]
+fn widening_mul_halves(a: u64, b: u64) -> (u64, u64) {
+    const LOW: u64 = 0xffff_ffff;
+    let (a1, a0, b1, b0) = (a >> 32, a & LOW, b >> 32, b & LOW);
+    let (p00, p01, p10, p11) = (a0 * b0, a0 * b1, a1 * b0, a1 * b1);
+    // At most 3 × (2^32 − 1): no overflow.
+    let middle = (p00 >> 32) + (p01 & LOW) + (p10 & LOW);
+    (
+        (middle << 32) | (p00 & LOW),
+        p11 + (p01 >> 32) + (p10 >> 32) + (middle >> 32),
+    )
+}
+
+#[cfg(not(target_pointer_width = "64"))]
+use widening_mul_halves as widening_mul;
+
 /// SplitMix64's finaliser: a fixed bijective mix of 64 bits.
 const fn splitmix64(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -174,6 +221,39 @@ mod tests {
         }
         for stream in &all {
             assert!(ids.insert(stream.id()), "{stream:?} collides");
+        }
+    }
+
+    #[test]
+    fn draws_are_rand_pcg_s_pcg64_mcg() {
+        use rand_core::Rng;
+        for seed in [0, 1, 42, u64::MAX, 0x0123_4567_89ab_cdef] {
+            let (mut ours, mut reference) = (SimRng::new(seed), Pcg64Mcg::seed_from_u64(seed));
+            for draw in 0..10_000 {
+                assert_eq!(
+                    ours.next_u64(),
+                    reference.next_u64(),
+                    "seed {seed}, draw {draw}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_halves_multiply_as_a_u128_does() {
+        let mut rng = SimRng::new(3);
+        let edges = [0, 1, 0xffff_ffff, 1 << 32, u64::MAX, u64::MAX - 1];
+        let pairs = edges
+            .iter()
+            .flat_map(|&a| edges.iter().map(move |&b| (a, b)))
+            .chain((0..10_000).map(|_| (rng.next_u64(), rng.next_u64())));
+        for (a, b) in pairs {
+            let product = u128::from(a) * u128::from(b);
+            assert_eq!(
+                widening_mul_halves(a, b),
+                (product as u64, (product >> 64) as u64),
+                "{a} × {b}"
+            );
         }
     }
 

@@ -201,10 +201,10 @@ pub(crate) struct LittleMeter {
 
 impl LittleMeter {
     fn touch(&mut self, now: Instant) {
-        self.area_us = self.area_us.saturating_add(
-            self.in_system
-                .saturating_mul((now - self.last_change).as_micros()),
-        );
+        self.area_us = self.area_us.saturating_add(crate::time::saturating_mul(
+            self.in_system,
+            (now - self.last_change).as_micros(),
+        ));
         self.last_change = now;
     }
 
