@@ -29,12 +29,21 @@ pub const MAX_OUTAGES: usize = 64;
 /// [`crate::sim::DEFAULT_EVENT_LIMIT`]): at the wasm build's ~5 million events a second, about 10 s of the
 /// model's worker thread. A capped run says where it stopped; the page cannot lift it.
 pub const BROWSER_EVENT_BUDGET: u64 = 50_000_000;
+/// Records, calls and events an order-flow run may hold at once in the browser
+/// ([`crate::sim::Simulation::held`]; the CLI has no such limit): each costs about 30 bytes, so a run's
+/// queues stay under about 150 MB (300 MB as their buffers double) however large its backlog grows. Black
+/// Friday at 1,000,000 orders/s backs up by 5 million in about a second of simulated time; without the
+/// limit it held 58 million (1.7 GB) after 35 million events. A capped run says where it stopped.
+pub const BROWSER_HELD_BUDGET: u64 = 5_000_000;
 /// Events between two copies of an order-flow run the browser keeps to go back in time (at first: the
 /// spacing doubles whenever more than [`FLOW_CHECKPOINTS`] copies would be kept). Landing on an earlier
 /// moment re-simulates from the copy before it: at most one spacing of events.
 pub const FLOW_CHECKPOINT_EVENTS: u64 = 1_000_000;
 /// Copies of an order-flow run kept at most (each holds the run's queues and series).
 pub const FLOW_CHECKPOINTS: usize = 16;
+/// What the copies of an order-flow run may hold together ([`crate::sim::Simulation::held`]): a copy that
+/// would take them past it is not kept, so a heavy run's copies cost at most what the run itself may hold.
+pub const FLOW_CHECKPOINTS_HELD: u64 = BROWSER_HELD_BUDGET;
 
 /// Columns the order-flow picture ([`crate::sim::picture`]) gathers a topic's partitions into at most: a
 /// diagram with more would draw cells too thin to read.

@@ -4,10 +4,12 @@
 //!
 //! A copy is taken every [`FLOW_CHECKPOINT_EVENTS`] events as the run moves forward; past
 //! [`FLOW_CHECKPOINTS`] copies every other one is dropped and the spacing doubles, so a run of any length
-//! keeps a bounded number. Input: [`Run::go`] to a moment with an event budget; output: the simulation
-//! there ([`Run::simulation`]).
+//! keeps a bounded number. A copy that would take what the copies hold together past
+//! [`FLOW_CHECKPOINTS_HELD`] is not kept: a heavy run's copies would otherwise cost many times its own
+//! memory, and going back past the last copy re-simulates from an earlier one. Input: [`Run::go`] to a
+//! moment with an event budget; output: the simulation there ([`Run::simulation`]).
 
-use kplay_core::config::{FLOW_CHECKPOINT_EVENTS, FLOW_CHECKPOINTS};
+use kplay_core::config::{FLOW_CHECKPOINT_EVENTS, FLOW_CHECKPOINTS, FLOW_CHECKPOINTS_HELD};
 use kplay_core::sim::{Simulation, Status};
 use kplay_core::time::Instant;
 
@@ -21,22 +23,33 @@ pub(crate) struct Run {
     /// Copies at earlier moments, oldest first, `spacing` events apart.
     checkpoints: Vec<Simulation>,
     spacing: u64,
+    /// The event count at which the next copy is due.
+    next_copy: u64,
+    /// What the copies may hold together.
+    copies_held: u64,
 }
 
 impl Run {
     /// Run `id` of `simulation`, at time zero.
     pub(crate) fn new(id: u64, simulation: Simulation) -> Self {
-        Self::with_spacing(id, simulation, FLOW_CHECKPOINT_EVENTS)
+        Self::with_spacing(
+            id,
+            simulation,
+            FLOW_CHECKPOINT_EVENTS,
+            FLOW_CHECKPOINTS_HELD,
+        )
     }
 
-    /// [`Run::new`] with copies `spacing` events apart at first.
-    fn with_spacing(id: u64, simulation: Simulation, spacing: u64) -> Self {
+    /// [`Run::new`] with copies `spacing` events apart at first, holding at most `copies_held` together.
+    fn with_spacing(id: u64, simulation: Simulation, spacing: u64, copies_held: u64) -> Self {
         Self {
             id,
             start: simulation.clone(),
             simulation,
             checkpoints: Vec::new(),
             spacing,
+            next_copy: spacing,
+            copies_held,
         }
     }
 
@@ -59,7 +72,7 @@ impl Run {
         }
         let mut left = budget;
         loop {
-            let next = self.checkpoints.last().map_or(0, Simulation::events) + self.spacing;
+            let next = self.next_copy;
             let before = self.simulation.events();
             let chunk = left.min(next.saturating_sub(before).max(1));
             let status = self.simulation.run_until(to, chunk);
@@ -75,6 +88,14 @@ impl Run {
     }
 
     fn checkpoint(&mut self) {
+        let held: u64 = self.checkpoints.iter().map(Simulation::held).sum();
+        if held + self.simulation.held() <= self.copies_held {
+            self.keep_copy();
+        }
+        self.next_copy = self.simulation.events() + self.spacing;
+    }
+
+    fn keep_copy(&mut self) {
         self.checkpoints.push(self.simulation.clone());
         if self.checkpoints.len() > FLOW_CHECKPOINTS {
             // Keep the newest and every other one before it.
@@ -100,7 +121,12 @@ mod tests {
     /// them and their number is thinned.
     fn run(preset: &str) -> Run {
         let scenario = find(preset).expect("preset").scenario(DEFAULT_SEED);
-        Run::with_spacing(1, Simulation::new(&scenario).expect("valid"), 20_000)
+        Run::with_spacing(
+            1,
+            Simulation::new(&scenario).expect("valid"),
+            20_000,
+            u64::MAX,
+        )
     }
 
     #[test]
@@ -141,5 +167,29 @@ mod tests {
         let before = run.simulation().events();
         run.go(Instant::from_micros(u64::MAX), 1_000);
         assert_eq!(run.simulation().events(), before + 1_000);
+    }
+
+    #[test]
+    fn a_heavy_run_keeps_only_the_copies_its_memory_allows() {
+        // Black Friday at 1,000,000 orders/s: the backlog grows by about a million a second.
+        let mut scenario = find("black-friday").expect("preset").scenario(DEFAULT_SEED);
+        scenario.arrivals.rate_per_s = 1_000_000.0;
+        let simulation = Simulation::new(&scenario).expect("valid");
+        let mut run = Run::with_spacing(1, simulation, 50_000, 300_000);
+        run.go(Instant::from_millis(400), u64::MAX);
+        let held: Vec<u64> = run.checkpoints.iter().map(Simulation::held).collect();
+        assert!(held.len() >= 2, "copies while they fit: {held:?}");
+        assert!(held.iter().sum::<u64>() <= 300_000, "{held:?}");
+        assert!(
+            run.simulation().held() > 300_000,
+            "the run outgrew them: {}",
+            run.simulation().held()
+        );
+        // Going back past the copies still lands on the run's own numbers.
+        let at = Instant::from_millis(350);
+        run.go(at, u64::MAX);
+        let mut straight = Simulation::new(&scenario).expect("valid");
+        straight.run_until(at, u64::MAX);
+        assert_eq!(run.simulation().report(), straight.report());
     }
 }

@@ -41,6 +41,10 @@ use crate::time::{Duration, Instant};
 /// Events processed at most by [`simulate`] before it stops and says so.
 pub const DEFAULT_EVENT_LIMIT: u64 = 2_000_000_000;
 
+/// Events between two looks at what a run with a held limit holds ([`Simulation::with_held_limit`]): often
+/// enough that the limit is overshot by little, rarely enough to cost nothing.
+pub const HELD_CHECK_EVENTS: u64 = 1 << 16;
+
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Event {
     Arrival,
@@ -118,8 +122,17 @@ pub enum Status {
     Running,
     /// Every order is answered and finished everywhere.
     Finished,
-    /// The event limit was reached first.
+    /// A budget ran out first: the event limit, or the limit on what the run holds.
     Capped,
+}
+
+/// The budget that stopped a capped run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Budget {
+    /// The event limit.
+    Events,
+    /// The limit on what the run holds ([`Simulation::held`]), with what it held.
+    Held(u64),
 }
 
 /// A simulation in progress; advance it with [`Simulation::step`] or [`Simulation::run_until`].
@@ -138,6 +151,9 @@ pub struct Simulation {
     series: Series,
     events: u64,
     event_limit: u64,
+    held_limit: u64,
+    /// Set once a budget stops the run.
+    budget: Option<Budget>,
     status: Status,
 }
 
@@ -180,6 +196,8 @@ impl Simulation {
             series,
             events: 0,
             event_limit: DEFAULT_EVENT_LIMIT,
+            held_limit: u64::MAX,
+            budget: None,
             status: Status::Running,
         };
         simulation.schedule_next_arrival();
@@ -191,6 +209,22 @@ impl Simulation {
     pub fn with_event_limit(mut self, limit: u64) -> Self {
         self.event_limit = limit;
         self
+    }
+
+    /// Stops the run once it holds more than `limit` records, calls and events at once ([`Self::held`],
+    /// looked at every [`HELD_CHECK_EVENTS`] events); it reports [`Status::Capped`] and says so.
+    #[must_use]
+    pub fn with_held_limit(mut self, limit: u64) -> Self {
+        self.held_limit = limit;
+        self
+    }
+
+    /// What the run holds now, the measure of its memory: events waiting, calls waiting or unanswered in
+    /// the chain and its order slots, records in the producer's batches and at the consumers, and the
+    /// saga's read model. Each costs a few dozen bytes; a backlog makes them many.
+    #[must_use]
+    pub fn held(&self) -> u64 {
+        self.queue.len() as u64 + self.sync.held() + self.kafka.held()
     }
 
     /// The scenario being run.
@@ -305,7 +339,16 @@ impl Simulation {
         while self.status == Status::Running && done < max_events {
             if self.events >= self.event_limit {
                 self.status = Status::Capped;
+                self.budget = Some(Budget::Events);
                 break;
+            }
+            if self.held_limit < u64::MAX && self.events.is_multiple_of(HELD_CHECK_EVENTS) {
+                let held = self.held();
+                if held > self.held_limit {
+                    self.status = Status::Capped;
+                    self.budget = Some(Budget::Held(held));
+                    break;
+                }
             }
             match self.queue.peek_time() {
                 None => {
@@ -351,12 +394,23 @@ impl Simulation {
         // The window in progress is closed on a copy, so the run can go on afterwards.
         let mut series = self.series.clone();
         series.finish();
-        let capped = (self.status == Status::Capped).then(|| {
-            format!(
-                "stopped after {} events at {:.3} s of simulated time; the figures cover the run so far",
-                self.events,
-                (self.now - Instant::ZERO).as_secs_f64()
-            )
+        let digits = |n: u64| crate::problem::group_digits(&format!("{n}"));
+        let at = format!(
+            "at {:.3} s of simulated time (the scenario sends orders for {} s)",
+            (self.now - Instant::ZERO).as_secs_f64(),
+            self.scenario.duration_ms as f64 / 1_000.0,
+        );
+        let capped = self.budget.map(|budget| match budget {
+            Budget::Events => format!(
+                "stopped after {} events {at}; the figures cover the run so far",
+                digits(self.events)
+            ),
+            Budget::Held(held) => format!(
+                "stopped holding {} records, calls and events at once (more than {}) {at}; the figures \
+                 cover the run so far",
+                digits(held),
+                digits(self.held_limit)
+            ),
         });
         Report {
             sync: self.sync.report(self.now),

@@ -62,6 +62,11 @@ impl<E> EventQueue<E> {
         self.heap.pop().map(|e| (e.time, e.event))
     }
 
+    /// Events waiting.
+    pub(crate) fn len(&self) -> usize {
+        self.heap.len()
+    }
+
     pub(crate) fn peek_time(&self) -> Option<Instant> {
         self.heap.peek().map(|e| e.time)
     }

@@ -95,6 +95,17 @@ pub(crate) struct SyncFlow {
 }
 
 impl SyncFlow {
+    /// What the chain holds: calls waiting or unanswered at each service, and the order slots (free
+    /// ones too: the slab never shrinks).
+    pub(crate) fn held(&self) -> u64 {
+        let calls: usize = self
+            .services
+            .iter()
+            .map(|s| s.waiting.len() + s.outstanding.len())
+            .sum();
+        (calls + self.orders.len()) as u64
+    }
+
     pub(crate) fn new(scenario: &Scenario) -> Self {
         let services = scenario
             .services

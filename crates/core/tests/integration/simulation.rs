@@ -7,7 +7,7 @@
 use kplay_core::presets::{self, PRESETS};
 use kplay_core::scenario::Scenario;
 use kplay_core::sim::report::{QueueStats, Report};
-use kplay_core::sim::{Simulation, Status, simulate};
+use kplay_core::sim::{HELD_CHECK_EVENTS, Simulation, Status, simulate};
 
 const SEEDS: [u64; 3] = [1, 2, 3];
 
@@ -162,13 +162,50 @@ fn a_run_that_hits_its_event_limit_stops_and_says_so() {
     assert_eq!(simulation.status(), Status::Capped);
     assert_eq!(simulation.events(), 10_000);
     let report = simulation.report();
+    let message = report.run.capped.expect("says why it stopped");
     assert!(
-        report
-            .run
-            .capped
-            .as_deref()
-            .is_some_and(|m| m.starts_with("stopped after 10000 events"))
+        message.starts_with("stopped after 10,000 events at "),
+        "{message}"
     );
+    // Black Friday sends orders for a minute.
+    assert!(
+        message.contains("(the scenario sends orders for 60 s)"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_run_that_holds_too_much_stops_and_says_so() {
+    // Black Friday at 1,000,000 orders/s: the backlog grows by about a million records a second.
+    let mut scenario = presets::find("black-friday").expect("preset").scenario(1);
+    scenario.arrivals.rate_per_s = 1_000_000.0;
+    let limited = |limit| {
+        Simulation::new(&scenario)
+            .expect("valid")
+            .with_held_limit(limit)
+    };
+    let mut simulation = limited(200_000);
+    while simulation.step(10_000) == Status::Running {}
+    assert_eq!(simulation.status(), Status::Capped);
+    // It looks every HELD_CHECK_EVENTS events, so it stops at one of those counts, a little past the limit.
+    assert!(simulation.events().is_multiple_of(HELD_CHECK_EVENTS));
+    let held = simulation.held();
+    assert!((200_001..300_000).contains(&held), "{held}");
+    let message = simulation.report().run.capped.expect("says why it stopped");
+    assert!(
+        message.starts_with(&format!(
+            "stopped holding {} records, calls and events at once (more than 200,000) at ",
+            kplay_core::problem::group_digits(&held.to_string())
+        )),
+        "{message}"
+    );
+    // Where it stops does not depend on how the run was sliced.
+    let mut whole = limited(200_000);
+    whole.step(u64::MAX);
+    assert_eq!(whole.events(), simulation.events());
+    // Without the limit the same run goes on.
+    let mut unlimited = Simulation::new(&scenario).expect("valid");
+    assert_eq!(unlimited.step(simulation.events() + 1), Status::Running);
 }
 
 #[test]

@@ -4,7 +4,7 @@
 //! controls remain.
 
 use gloo::timers::callback::Interval;
-use kplay_core::config::{BROWSER_EVENT_BUDGET, ORDER_RATE_PER_S, PARTITIONS};
+use kplay_core::config::{BROWSER_EVENT_BUDGET, BROWSER_HELD_BUDGET, ORDER_RATE_PER_S, PARTITIONS};
 use kplay_core::presets::PRESETS;
 use kplay_core::problem::group_digits;
 use web_sys::HtmlSelectElement;
@@ -161,7 +161,8 @@ pub fn flow_controls(props: &FlowControlsProps) -> Html {
             }
             if let Some(capped) = &state.report().run.capped {
                 <p class="notice" role="status" data-testid="budget-notice">
-                    { format!("The page's model {capped}: in the browser every run stops at {} events. `kplay simulate` runs the exported scenario to its end.", group_digits(&BROWSER_EVENT_BUDGET.to_string())) }
+                    { format!("The page's model {capped}. In the browser every run stops at {} events, or when it holds more than {} at once; `kplay simulate` runs the exported scenario to its end.",
+                        group_digits(&BROWSER_EVENT_BUDGET.to_string()), group_digits(&BROWSER_HELD_BUDGET.to_string())) }
                 </p>
             }
             <div class="timeline">

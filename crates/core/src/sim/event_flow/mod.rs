@@ -169,6 +169,29 @@ fn key_bytes<'b>(prefix: &[u8], mut n: u64, buf: &'b mut [u8; 40]) -> &'b [u8] {
 }
 
 impl EventFlow {
+    /// What the pipeline holds: records in the producer's batches, records waiting at or being handled
+    /// by each group's consumers, and the saga's read model (a state and a log entry per change).
+    pub(crate) fn held(&self) -> u64 {
+        let unsent: usize = self.unsent.iter().map(VecDeque::len).sum();
+        let waiting: usize = self
+            .groups
+            .iter()
+            .map(|g| {
+                g.shared.len()
+                    + g.consumers
+                        .iter()
+                        .map(|c| c.queue.len() + c.batch.len())
+                        .sum::<usize>()
+            })
+            .sum();
+        let view = self
+            .saga
+            .as_ref()
+            .and_then(|saga| saga.view.as_ref())
+            .map_or(0, |view| view.states.len() + view.log.len());
+        (unsent + waiting + view) as u64
+    }
+
     pub(crate) fn new(scenario: &Scenario) -> Self {
         let partitions = NonZeroU32::new(scenario.topic.partitions).unwrap_or(NonZeroU32::MIN);
         let saga = scenario.saga.as_ref();
