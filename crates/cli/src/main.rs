@@ -32,10 +32,13 @@ Usage:
       Runs a partition assignor over a consumer group described as JSON in FILE or standard input: the
       client's range, roundrobin, sticky, cooperative-sticky, or the broker's KIP-848 uniform and
       server-range; prints {\"assignment\": {member: [[topic, partition], ...]}}.
-  kplay simulate [--seed N] [--at-ms T [--picture]] [--pretty] (FILE | - | --preset NAME)
+  kplay simulate [--seed N] [--at-ms T [--picture]] [--pretty] [--max-events N] [--max-held N]
+                 (FILE | - | --preset NAME)
       Runs an order-flow scenario through a synchronous chain and a Kafka pipeline; prints the report.
       --at-ms T stops at T ms and prints the report so far; --picture prints instead where the orders
       are at T (the landing diagram: orders waiting at each service, each group's lag by partition).
+      A run stops after N events (2 billion by default) or once it holds more than --max-held records,
+      calls and events at once (no limit by default; the browser stops at 50000000 and 5000000).
   kplay kafka [--seed N] (FILE | - | --preset NAME)
       Prints the scenario as a shell script for a real cluster: kafka-topics.sh --create, producer and
       consumer properties (acks, linger.ms, partition.assignment.strategy, enable.auto.commit, ...),

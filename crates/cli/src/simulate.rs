@@ -1,11 +1,14 @@
-//! `kplay simulate [--seed N] [--at-ms T [--picture]] [--pretty] (FILE | - | --preset NAME)`, `kplay kafka [--seed N] (FILE | - |
-//! --preset NAME)` and `kplay presets`.
+//! `kplay simulate [--seed N] [--at-ms T [--picture]] [--pretty] [--max-events N] [--max-held N] (FILE | - |
+//! --preset NAME)`, `kplay kafka [--seed N] (FILE | - | --preset NAME)` and `kplay presets`.
 //!
 //! `simulate` runs a scenario through both flows and prints the report as JSON; `kafka` prints the shell
 //! commands and client properties that set the scenario up on a real cluster. A bad scenario exits with status 2
 //! and one line per problem, each naming its JSON path. Long runs show progress on standard error when it
-//! is a terminal; every run is capped (by event count) so none can go on forever, and a capped report says
-//! so in `run.capped`. `--at-ms T` stops at T ms of simulated time and prints the report so far, the
+//! is a terminal; every run is capped so none can go on forever (`--max-events`, 2 billion events by default,
+//! about five minutes natively), and a capped report says so in `run.capped`. `--max-held N` also stops a
+//! run that holds more than N records, calls and events at once (no limit by default); with
+//! `--max-events 50000000 --max-held 5000000` a run stops where the browser's does
+//! (`config::BROWSER_EVENT_BUDGET`, `config::BROWSER_HELD_BUDGET`). `--at-ms T` stops at T ms of simulated time and prints the report so far, the
 //! figures the landing view shows at that moment; `--picture` prints what its diagram draws instead
 //! ([`kplay_core::sim::picture`]).
 
@@ -15,7 +18,7 @@ use std::io::{Read, Write};
 use kplay_core::config::MAX_AT_MS;
 use kplay_core::presets::{self, PRESETS};
 use kplay_core::scenario::Scenario;
-use kplay_core::sim::{Simulation, Status};
+use kplay_core::sim::{DEFAULT_EVENT_LIMIT, Simulation, Status};
 use kplay_core::time::Instant;
 
 use crate::error::CliError;
@@ -52,6 +55,8 @@ pub(crate) fn run(
     let mut pretty = false;
     let mut at_ms = None;
     let mut picture = false;
+    let mut max_events = DEFAULT_EVENT_LIMIT;
+    let mut max_held = u64::MAX;
     let mut parser = lexopt::Parser::from_args(args);
     while let Some(arg) = parser.next()? {
         match arg {
@@ -64,6 +69,12 @@ pub(crate) fn run(
                 at_ms = Some(whole_number(&parser.value()?, "--at-ms", 0, MAX_AT_MS)?);
             }
             Long("picture") if output == Output::Report => picture = true,
+            Long("max-events") if output == Output::Report => {
+                max_events = whole_number(&parser.value()?, "--max-events", 1, u64::MAX)?;
+            }
+            Long("max-held") if output == Output::Report => {
+                max_held = whole_number(&parser.value()?, "--max-held", 1, u64::MAX)?;
+            }
             Value(file) if source.is_none() => source = Some(Source::File(file)),
             other => return Err(other.unexpected().into()),
         }
@@ -102,8 +113,10 @@ pub(crate) fn run(
             "--picture: give the moment to draw with --at-ms T".into(),
         ));
     }
-    let mut simulation =
-        Simulation::new(&scenario).map_err(|problems| CliError::problems(&problems))?;
+    let mut simulation = Simulation::new(&scenario)
+        .map_err(|problems| CliError::problems(&problems))?
+        .with_event_limit(max_events)
+        .with_held_limit(max_held);
     let until = at_ms.map_or(Instant::from_micros(u64::MAX), Instant::from_millis);
     let mut progress = Progress::new("kplay simulate");
     while simulation.run_until(until, SLICE) == Status::Running && simulation.now() < until {

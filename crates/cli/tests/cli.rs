@@ -305,6 +305,54 @@ fn simulate_reads_a_scenario_from_standard_input_and_names_every_problem() {
 }
 
 #[test]
+fn simulate_stops_at_its_budgets_and_says_where() {
+    let report = |args: &[&str]| -> serde_json::Value {
+        let output = kplay(args, b"");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let capped = String::from_utf8_lossy(&output.stderr);
+        let report: serde_json::Value = serde_json::from_str(stdout(&output)).expect("JSON");
+        let message = report
+            .pointer("/run/capped")
+            .and_then(|m| m.as_str())
+            .expect("capped");
+        assert_eq!(capped.trim_end(), format!("kplay simulate: {message}"));
+        report
+    };
+    let events = report(&[
+        "simulate",
+        "--preset",
+        "black-friday",
+        "--max-events",
+        "1000",
+    ]);
+    assert!(
+        events["run"]["capped"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("stopped after 1,000 events at ")),
+        "{events}"
+    );
+    assert_eq!(events["run"]["events"], 1_000);
+    // The preset's backlog stays small: at most a few thousand held at once.
+    let held = report(&["simulate", "--preset", "black-friday", "--max-held", "50"]);
+    assert!(
+        held["run"]["capped"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("stopped holding ")
+                && m.contains(" records, calls and events at once (more than 50) at ")),
+        "{held}"
+    );
+    for (flag, value) in [("--max-events", "0"), ("--max-held", "x")] {
+        let output = kplay(&["simulate", "--preset", "black-friday", flag, value], b"");
+        assert_eq!(output.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&output.stderr).starts_with(flag));
+    }
+}
+
+#[test]
 fn simulate_stops_at_a_moment_and_prints_the_picture_there() {
     // The slow chain of `kplay-core`'s picture test: at 1,000 ms order 4 is in service since 752 ms,
     // orders 5..=10 queue and order 11 is being saved.
