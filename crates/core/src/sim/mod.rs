@@ -9,8 +9,10 @@
 //! It is a discrete-event simulation: a future event list ordered by `(time, sequence)` in whole
 //! microseconds, processed one event at a time. Arrivals are generated lazily (one pending at a time) and
 //! each order's state lives only while it is in flight, so memory follows the backlog, never the number
-//! of orders. Arrivals stop at `duration_ms`; the run goes on until every order has been answered by the
-//! chain and finished (processed or dead-lettered) by every consumer group. Each random quantity has its
+//! of orders (except with the saga's read model, which keeps a state per order). [`Simulation::held`]
+//! counts it; [`Simulation::with_held_limit`] stops a run whose backlog outgrows a budget, as the
+//! browser's does. Arrivals stop at `duration_ms`; the run goes on until every order has been answered by
+//! the chain and finished (processed or dead-lettered) by every consumer group. Each random quantity has its
 //! own seeded stream ([`SimRng::stream`]), so the same scenario and seed give byte-identical reports on
 //! every platform, and changing one service does not reshuffle another's numbers.
 //!
