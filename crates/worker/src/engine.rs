@@ -3,13 +3,13 @@
 //!
 //! Inputs are [`Request`]s, handled in arrival order by [`Engine::handle`], which returns the one
 //! [`Reply`] each gets; the engine has no clock and no browser in it (a benchmark's timing comes in as a
-//! function). Every run is capped at [`BROWSER_EVENT_BUDGET`] events and at [`BROWSER_HELD_BUDGET`]
-//! records, calls and events held at once, which the page cannot lift: the heaviest valid scenario ends
+//! function). Every run has the browser's budgets ([`Simulation::with_browser_budgets`]: events and what it
+//! holds at once), which the page cannot lift: the heaviest valid scenario ends
 //! within about 10 s of the worker's time and a few hundred MB with the report's `run.capped` saying where
 //! it stopped, and a slice never takes more than its `budget` of events, so a new request
 //! (another scenario, a pause) is answered soon after it is sent.
 
-use kplay_core::config::{BROWSER_EVENT_BUDGET, BROWSER_HELD_BUDGET};
+use kplay_core::config::BROWSER_EVENT_BUDGET;
 use kplay_core::presets;
 use kplay_core::sim::{Simulation, Status};
 use kplay_core::time::Instant;
@@ -51,8 +51,8 @@ impl Engine {
             Request::Start { run, scenario } => match Simulation::new(&scenario) {
                 Ok(simulation) => {
                     let simulation = simulation
-                        .with_event_limit(self.budget)
-                        .with_held_limit(BROWSER_HELD_BUDGET);
+                        .with_browser_budgets()
+                        .with_event_limit(self.budget);
                     let snapshot = snapshot(&simulation, false);
                     self.current = Some(Run::new(run, simulation));
                     Reply::Snapshot { run, snapshot }

@@ -9,9 +9,9 @@
 //! The same code serves both front ends. The browser grades a learner's guess with [`Prediction::grade`];
 //! `kplay lessons check` runs every step natively and fails if an expectation does not hold or if a
 //! prediction's declared answer is not what the model produces ([`Lesson::check`]). Steps run within the
-//! budgets the browser has ([`WORLD_STEP_BUDGET`] moments, [`BROWSER_EVENT_BUDGET`] events and
-//! [`BROWSER_HELD_BUDGET`] held at once), so a lesson that checks natively also runs in a tab. Only with
-//! the `json` feature: expressions read the JSON report.
+//! budgets the browser has ([`WORLD_STEP_BUDGET`] moments of a world; an order flow's events and what it
+//! holds, [`Simulation::with_browser_budgets`]), so a lesson that checks natively also runs in a tab. Only
+//! with the `json` feature: expressions read the JSON report.
 
 pub mod expr;
 pub mod format;
@@ -24,13 +24,11 @@ use core::fmt;
 
 use serde_json::Value;
 
-use crate::config::{
-    BROWSER_EVENT_BUDGET, BROWSER_HELD_BUDGET, MAX_READINGS_SHOWN, WORLD_STEP_BUDGET,
-};
+use crate::config::{MAX_READINGS_SHOWN, WORLD_STEP_BUDGET};
 use crate::presets::{self, PRESETS};
 use crate::problem::quote;
 use crate::scenario::Scenario;
-use crate::sim::{Simulation, Status};
+use crate::sim::Simulation;
 use crate::time::Instant;
 use crate::world::{Script, World};
 use expr::{Expr, show};
@@ -388,12 +386,10 @@ impl Step {
                 }
                 let mut simulation = Simulation::new(&scenario)
                     .map_err(|p| problems(&p))?
-                    .with_event_limit(BROWSER_EVENT_BUDGET)
-                    .with_held_limit(BROWSER_HELD_BUDGET);
-                let until = at.unwrap_or(Instant::from_micros(u64::MAX));
-                let capped = simulation.run_until(until, u64::MAX) == Status::Capped;
+                    .with_browser_budgets();
+                simulation.run_until(at.unwrap_or(Instant::from_micros(u64::MAX)), u64::MAX);
                 let report = simulation.report();
-                if let (true, Some(why)) = (capped, &report.run.capped) {
+                if let Some(why) = &report.run.capped {
                     return Err(format!("{name}: the run {why}"));
                 }
                 serde_json::to_value(report).map_err(|e| e.to_string())

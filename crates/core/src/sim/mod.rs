@@ -36,6 +36,7 @@ use self::queue::EventQueue;
 use self::report::{Report, RunInfo};
 use self::series::Series;
 use self::sync_flow::{SyncEvent, SyncFlow};
+use crate::config::{BROWSER_EVENT_BUDGET, BROWSER_HELD_BUDGET};
 use crate::rng::{SimRng, Stream};
 use crate::scenario::{ArrivalProcess, KeyChoice, Latency, Scenario, ScenarioError, ServiceSpec};
 use crate::time::{Duration, Instant};
@@ -219,6 +220,14 @@ impl Simulation {
     pub fn with_held_limit(mut self, limit: u64) -> Self {
         self.held_limit = limit;
         self
+    }
+
+    /// The browser's budgets, which the page cannot lift: [`BROWSER_EVENT_BUDGET`] events and
+    /// [`BROWSER_HELD_BUDGET`] held at once. The model's worker and the lessons run with them.
+    #[must_use]
+    pub fn with_browser_budgets(self) -> Self {
+        self.with_event_limit(BROWSER_EVENT_BUDGET)
+            .with_held_limit(BROWSER_HELD_BUDGET)
     }
 
     /// What the run holds now, the measure of its memory: events waiting, calls waiting or unanswered in
