@@ -36,7 +36,7 @@ node tests/bench/scale.mjs 1024 500 5 3
 echo "== landing on 100 moments of a 10,000-action world in the partition view (input to moment drawn)"
 KPLAY_BIN=target/release/kplay node tests/bench/landing.mjs 100
 
-echo "== site size (the first load before the first render, and the model's worker started after it)"
+echo "== site size (the first load before the first render, the full app loaded on demand, and the model's worker started after it)"
 node tests/bench/size.mjs
 
 echo "== first render of the landing view, navigation to the order-flow diagram drawn (budget 1.5 s)"

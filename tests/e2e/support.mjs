@@ -129,19 +129,23 @@ export function useSiteAndBrowser() {
 export const FIRST_LOAD_BUDGET = 400_000;
 
 /**
- * The sizes of a built site: `firstLoad`, the scripts and wasm index.html loads before the first render,
- * and `worker`, the model's worker the page starts afterwards; each { files, bytes, gzip, brotli } with
- * gzip at level 9 and brotli at quality 11, as a static host would serve them.
+ * The sizes of a built site: `firstLoad`, the landing build's script, wasm and the snippets its script
+ * imports (what index.html's loader fetches before the first render); `full`, the full app's build and
+ * its snippets, which the landing page loads when another view is opened (the snippets it has already) and
+ * an address only the full app shows (a concept page, a lesson, another view) loads first; and `worker`, the model's worker the page starts
+ * after its first render. Each is { files, bytes, gzip, brotli }, gzip at level 9 and brotli at quality
+ * 11, as a static host would serve them.
  */
 export function siteSizes(dir = DIST) {
   const index = readFileSync(join(dir, 'index.html'), 'utf8');
-  // A path as index.html names it, relative to `dir`: without the public URL's folders, if any.
-  const inDist = (path) => {
-    const parts = path.split('/').filter(Boolean);
-    while (parts.length > 1 && !existsSync(join(dir, ...parts))) parts.shift();
-    return parts.join('/');
-  };
-  const loaded = [...index.matchAll(/(?:href|src)="([^"]+\.(?:js|wasm))"/g)].map((m) => inDist(m[1]));
+  // Trunk.toml's pattern_script: the landing build's files, as the loader finds them.
+  const named = /window\.kplayPage = \{ base: '([^']*)', landing: \{ js: '([^']+)', wasm: '([^']+)' \} \}/.exec(index);
+  if (!named) throw new Error(`${dir}/index.html names no landing build (window.kplayPage): build it with trunk`);
+  const base = named[1];
+  const inDist = (path) => path.slice(base.length);
+  const imports = (script) => [...readFileSync(join(dir, script), 'utf8').matchAll(/from ["']\.\/(snippets\/[^"']+)["']/g)]
+    .map((m) => m[1]);
+  const glue = inDist(named[2]);
   const measure = (files) => {
     const sum = { files, bytes: 0, gzip: 0, brotli: 0 };
     for (const file of files) {
@@ -153,5 +157,9 @@ export function siteSizes(dir = DIST) {
     return sum;
   };
   const worker = readdirSync(dir).filter((f) => f.startsWith('kplay-worker') && /\.(js|wasm)$/.test(f));
-  return { firstLoad: measure([...new Set(loaded)]), worker: measure(worker) };
+  return {
+    firstLoad: measure([glue, inDist(named[3]), ...new Set(imports(glue))]),
+    full: measure(['kplay-full.js', 'kplay-full_bg.wasm', ...new Set(imports('kplay-full.js'))]),
+    worker: measure(worker),
+  };
 }

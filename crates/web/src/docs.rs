@@ -180,6 +180,31 @@ pub const CONCEPTS: [Concept; 14] = [
     },
 ];
 
+/// Every concept page's id, in reading order: what links may name. Checking a link needs these alone,
+/// so the pages themselves ([`CONCEPTS`]) stay out of the landing build, which only reads links.
+pub const PAGES: [&str; 14] = [
+    "topic",
+    "partition",
+    "key-and-partitioner",
+    "consumer-groups",
+    "rebalance",
+    "rebalance-storm",
+    "offsets-and-lag",
+    "retention-and-compaction",
+    "replication-and-acks",
+    "delivery-semantics",
+    "transactions",
+    "dead-letter-queue",
+    "saga",
+    "sync-vs-event-driven",
+];
+
+/// The concept page `id`'s id as [`PAGES`] holds it, if there is such a page.
+#[must_use]
+pub fn page(id: &str) -> Option<&'static str> {
+    PAGES.iter().copied().find(|page| *page == id)
+}
+
 /// The concept page `id`.
 #[must_use]
 pub fn find(id: &str) -> Option<&'static Concept> {
@@ -190,6 +215,11 @@ pub fn find(id: &str) -> Option<&'static Concept> {
 mod tests {
     use super::*;
     use crate::state::route::Route;
+
+    #[test]
+    fn the_pages_are_the_concepts_in_order() {
+        assert_eq!(CONCEPTS.map(|c| c.id), PAGES);
+    }
 
     #[test]
     fn every_widget_is_a_valid_embed() {

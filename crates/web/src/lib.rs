@@ -5,12 +5,14 @@
 //! page's end of the worker that runs the order flow off the page's thread; [`components`] render that
 //! state and dispatch actions; [`charts`] draw on canvas with plotters. [`docs`] holds the concept pages of the docs
 //! site, which the same build serves (`?page=<concept>`); [`state::route`] documents the address's
-//! parameters (views, embedding, shared scenarios).
+//! parameters (views, embedding, shared scenarios). The site loads it as two builds, the order flow's
+//! landing page first and the full app on demand ([`loader`]).
 
 pub mod charts;
 pub mod components;
 pub mod docs;
 pub mod download;
+pub mod loader;
 pub mod model;
 pub mod state;
 pub mod storage;

@@ -1,6 +1,7 @@
-//! Entry point of the kplay site: shows panics in an error banner, then renders the app.
+//! The site's first load (`kplay-web`): the order flow's landing page, which loads the full app
+//! (`kplay-full`) when another view is asked for ([`kplay_web::loader`]). Panics show in an error banner.
 
 fn main() {
     yew::set_custom_panic_hook(Box::new(kplay_web::show_panic));
-    yew::Renderer::<kplay_web::App>::new().render();
+    kplay_web::loader::start_landing();
 }

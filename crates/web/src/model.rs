@@ -152,6 +152,15 @@ impl Model {
         Port::Inline(Box::default())
     }
 
+    /// Stops the model: the worker ends and no reply is delivered any more (the app is closing).
+    pub fn close(&self) {
+        *self.sink.borrow_mut() = None;
+        #[cfg(not(feature = "inline-model"))]
+        if let Port::Worker { worker, .. } = &*self.port {
+            worker.terminate();
+        }
+    }
+
     /// Hands every reply to `sink` from now on.
     pub fn on_reply(&self, sink: Callback<Reply>) {
         *self.sink.borrow_mut() = Some(sink);
@@ -214,8 +223,8 @@ fn deliver(sink: &RefCell<Option<Callback<Reply>>>, reply: Reply) {
     }
 }
 
-#[cfg(not(feature = "inline-model"))]
-fn describe(err: &wasm_bindgen::JsValue) -> String {
+/// What a JavaScript error says, for people.
+pub(crate) fn describe(err: &wasm_bindgen::JsValue) -> String {
     err.as_string()
         .or_else(|| {
             use wasm_bindgen::JsCast;

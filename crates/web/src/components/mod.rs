@@ -1,5 +1,6 @@
 //! The app's components, one per file. Each takes `XxxProps` and reports user intent through `on<verb>`
-//! callbacks; [`app::App`] owns the order flow's state and each other view owns its own.
+//! callbacks; the root ([`app::App`], the full app, or [`app::landing::Landing`], the first load) owns the
+//! order flow's state and the other views'.
 
 pub mod app;
 pub mod chart;

@@ -24,8 +24,9 @@ use kplay_core::presets;
 use kplay_core::problem::quote;
 use kplay_core::scenario::Scenario;
 
+use super::examples::Example;
 use super::{delivery, examples, share};
-use crate::docs::{self, Concept};
+use crate::docs;
 
 /// The views of the playground.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,12 +110,12 @@ pub struct Route {
     pub embed: bool,
     /// Whether an embedded view offers run controls only.
     pub play_only: bool,
-    /// The concept page asked for, if any.
-    pub page: Option<&'static Concept>,
+    /// The concept page asked for, by its id ([`docs::PAGES`]), if any.
+    pub page: Option<&'static str>,
     /// The scenario the address carries (`s`, or else `preset`), if any.
     pub scenario: Option<Scenario>,
-    /// The world view's script (`w`, for the view shown), if any.
-    pub world: Option<String>,
+    /// The world the link opens in the view shown (`w`, or `example`), if any.
+    pub world: Option<LinkedWorld>,
     /// The moment to show (`at`, simulated ms): of the world with `w`, else of the order flow's run.
     pub at_ms: u64,
     /// The delivery view's incident (`d`), if any.
@@ -128,6 +129,26 @@ pub struct Route {
     pub lesson: Option<LessonLink>,
     /// What could not be understood, for people.
     pub problems: Vec<String>,
+}
+
+/// A world a link opens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkedWorld {
+    /// A script the link carries (`w`), unpacked.
+    Script(String),
+    /// One of the examples (`example`), whose script only the full app holds.
+    Example(&'static Example),
+}
+
+impl LinkedWorld {
+    /// The world's script.
+    #[must_use]
+    pub fn script(&self) -> String {
+        match self {
+            Self::Script(script) => script.clone(),
+            Self::Example(example) => example.script().to_owned(),
+        }
+    }
 }
 
 /// A link into the guided lessons.
@@ -283,7 +304,7 @@ impl Route {
                         value = quote(&value)
                     )),
                 },
-                "page" => match docs::find(&value) {
+                "page" => match docs::page(&value) {
                     Some(concept) => route.page = Some(concept),
                     None => route
                         .problems
@@ -319,7 +340,7 @@ impl Route {
                 route.view = view;
             }
             if route.view == view {
-                route.world = Some(example.script.to_owned());
+                route.world = Some(LinkedWorld::Example(example));
             } else {
                 route.problems.push(format!(
                     "The example {} is shown in the {} view, not this one.",
@@ -330,7 +351,7 @@ impl Route {
         }
         if let Some(world) = world {
             match share::decode_world(&world) {
-                Ok(script) => route.world = Some(script),
+                Ok(script) => route.world = Some(LinkedWorld::Script(script)),
                 Err(err) => route.problems.push(format!(
                     "The world in the link could not be read ({err}); the view starts empty."
                 )),
@@ -353,6 +374,16 @@ impl Route {
             }
         }
         route
+    }
+
+    /// Whether the landing build (the site's first load, [`crate::components::app::landing`]) shows
+    /// this address: the order flow's own view, in the app or embedded, with no concept page or lesson.
+    /// Every other address is the full app's. The page's loader (`index.html`) applies the same rule
+    /// to the raw query before any wasm loads, so that such links fetch the full app alone; where the two
+    /// could differ (a malformed value), the loader picks the full app, which shows every address.
+    #[must_use]
+    pub fn on_landing(&self) -> bool {
+        self.view == View::SyncVsEvent && self.page.is_none() && self.lesson.is_none()
     }
 
     /// The query of a link that opens `view` with `scenario` (the order flow's) in the full app, showing
@@ -394,6 +425,30 @@ fn views_list() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_landing_build_shows_the_order_flow_alone() {
+        for query in [
+            "",
+            "?view=sync-vs-event&s=1.x&at=5",
+            "?embed=sync-vs-event&controls=play",
+            "?preset=poison-message",
+            "?view=nope",
+        ] {
+            assert!(Route::parse(query).on_landing(), "{query}");
+        }
+        for query in [
+            "?view=partitions",
+            "?view=dashboard",
+            "?embed=replication",
+            "?example=rebalance-storm",
+            "?page=topic",
+            "?lesson=",
+            "?lesson=consumer-group&embed=lesson",
+        ] {
+            assert!(!Route::parse(query).on_landing(), "{query}");
+        }
+    }
 
     #[test]
     fn views_embedding_and_controls() {
@@ -506,8 +561,12 @@ mod tests {
         ] {
             let route = Route::parse(query);
             assert_eq!(
-                (route.view, route.world.as_deref(), route.at_ms),
-                (View::Partitions, Some(storm.script), 900_000),
+                (
+                    route.view,
+                    route.world.as_ref().map(LinkedWorld::script),
+                    route.at_ms
+                ),
+                (View::Partitions, Some(storm.script().to_owned()), 900_000),
                 "{query}"
             );
             assert!(route.problems.is_empty(), "{:?}", route.problems);
@@ -549,7 +608,7 @@ mod tests {
             let route = Route::parse(&query);
             assert_eq!(
                 (route.view, route.world, route.at_ms),
-                (view, Some(json), 4_200)
+                (view, Some(LinkedWorld::Script(json)), 4_200)
             );
             assert_eq!(route.scenario, Some(scenario.clone()));
             assert!(route.problems.is_empty(), "{:?}", route.problems);

@@ -128,7 +128,7 @@ mod tests {
         let reply = Engine::default().handle(
             Request::WorldOpen {
                 view: VIEW,
-                script: example.script.to_owned(),
+                script: example.script().to_owned(),
                 at_ms,
             },
             &|| 0.0,
