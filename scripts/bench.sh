@@ -26,6 +26,9 @@ node -e '
 echo "== playground while each preset runs at 1000× (headless Chromium; frames and long tasks during the run)"
 for preset in $(target/release/kplay presets | cut -d' ' -f1); do node tests/bench/ui.mjs "$preset"; done
 
+echo "== the page while the order flow plays at 10× (layouts per second, main thread's busy share)"
+node tests/bench/layout.mjs poison-message 3
+
 echo "== partition view at scale: 1,000 partitions, 500 consumers, 1,000 records/s (5 s of frames)"
 node tests/bench/scale.mjs 1000 500 5
 

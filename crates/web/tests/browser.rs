@@ -379,3 +379,56 @@ async fn an_invalid_rate_is_refused_with_a_message() {
             .contains("Order rate")
     );
 }
+
+/// Every chart draws without adding anything to the page: plotters' own text measuring appends a
+/// `<span>` per label and reads its size, a forced layout of the whole page each time (charts/mod.rs).
+#[wasm_bindgen_test]
+fn charts_draw_without_touching_the_page() {
+    use kplay_web::charts::{heatmap, latency, service_lines};
+
+    let document = gloo::utils::document();
+    let canvas: web_sys::HtmlCanvasElement = document
+        .create_element("canvas")
+        .expect("a canvas")
+        .dyn_into()
+        .expect("a canvas element");
+    canvas.set_width(640);
+    canvas.set_height(320);
+    document
+        .body()
+        .expect("a body")
+        .append_child(&canvas)
+        .expect("the canvas is on the page");
+    let watch =
+        web_sys::MutationObserver::new(&js_sys::Function::new_no_args("")).expect("an observer");
+    let options = web_sys::MutationObserverInit::new();
+    options.set_child_list(true);
+    options.set_subtree(true);
+    watch
+        .observe_with_options(&document, &options)
+        .expect("the page is watched");
+    let lines = |n: usize| service_lines::ServiceLines {
+        caption: "lag",
+        y_desc: "records",
+        services: (0..n)
+            .map(|i| (format!("service-{i}"), vec![(0.0, 1.0), (1.0, i as f64)]))
+            .collect(),
+    };
+    latency::draw(
+        canvas.clone(),
+        &latency::LatencyData {
+            sync: vec![[1.0, 0.5], [10.0, 1.0]],
+            event: vec![[2.0, 1.0]],
+        },
+    )
+    .expect("the latency chart draws");
+    service_lines::draw(canvas.clone(), &lines(6)).expect("the lag chart draws");
+    let heat = heatmap::HeatmapData {
+        services: vec![("invoicing".to_owned(), vec![(1, 2), (0, 3)])],
+    };
+    heatmap::draw(canvas.clone(), &heat).expect("the heatmap draws");
+    let changes = watch.take_records().length();
+    watch.disconnect();
+    canvas.remove();
+    assert_eq!(changes, 0, "the page changed while the charts drew");
+}

@@ -4,7 +4,7 @@
 use plotters::prelude::*;
 use web_sys::HtmlCanvasElement;
 
-use super::{ChartError, EVENT, SYNC, backend, draw_legend, failed, frame, style_mesh};
+use super::{ChartError, Corner, EVENT, SYNC, backend, draw_legend, failed, frame, style_mesh};
 
 /// What the chart shows: each flow's `[ms, fraction]` CDF points.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -45,9 +45,7 @@ pub fn draw(canvas: HtmlCanvasElement, data: &LatencyData) -> Result<(), ChartEr
     };
     chart
         .draw_series(LineSeries::new(points(&data.sync), SYNC.stroke_width(3)))
-        .map_err(failed)?
-        .label("synchronous chain (solid)")
-        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], SYNC.stroke_width(3)));
+        .map_err(failed)?;
     chart
         .draw_series(DashedLineSeries::new(
             points(&data.event),
@@ -55,9 +53,14 @@ pub fn draw(canvas: HtmlCanvasElement, data: &LatencyData) -> Result<(), ChartEr
             5,
             EVENT.stroke_width(3),
         ))
-        .map_err(failed)?
-        .label("event-driven (dashed)")
-        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], EVENT.stroke_width(3)));
-    draw_legend(&mut chart, SeriesLabelPosition::LowerRight)?;
+        .map_err(failed)?;
+    draw_legend(
+        &chart,
+        Corner::LowerRight,
+        &[
+            ("synchronous chain (solid)", SYNC.stroke_width(3)),
+            ("event-driven (dashed)", EVENT.stroke_width(3)),
+        ],
+    )?;
     root.present().map_err(failed)
 }

@@ -40,10 +40,12 @@ impl std::error::Error for ChartError {}
 
 /// plotters' canvas backend, measuring text with the canvas itself.
 ///
-/// plotters sizes text (axis labels, captions, legends) by adding a `<span>` to the page and reading its
+/// plotters sizes text (axis labels, captions) by adding a `<span>` to the page and reading its
 /// `offsetWidth`, which forces a layout of the whole page for every label: dozens per chart, every frame,
 /// and the main cause of long frames while a run animates. `measureText` on the canvas gives the width
 /// without touching the page; the height is the font size. Everything else is plotters-canvas as is.
+/// plotters' legend measures through the font, past the backend, so the charts draw their own
+/// ([`draw_legend`]).
 pub(crate) struct Canvas {
     inner: plotters_canvas::CanvasBackend,
     context: web_sys::CanvasRenderingContext2d,
@@ -211,24 +213,74 @@ where
         .bold_line_style(INK.mix(0.3))
 }
 
-/// Draws the series legend in the charts' style at `position`.
-pub(crate) fn draw_legend<'a, DB, CT>(
-    chart: &mut plotters::chart::ChartContext<'a, DB, CT>,
-    position: plotters::chart::SeriesLabelPosition,
+/// Where a chart's legend sits in its plotting area.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Corner {
+    /// The top right corner.
+    UpperRight,
+    /// The bottom right corner.
+    LowerRight,
+}
+
+/// Draws a legend in the charts' style in `corner` of `chart`'s plotting area: a line of each series'
+/// `style` and its `label`, one entry per row.
+///
+/// plotters' own legend sizes its labels through the page, like its text does (see [`Canvas`]): three
+/// forced layouts of the page per entry, on every frame a chart redraws. This one measures the labels
+/// with the backend (the canvas), so a chart never makes the page lay itself out.
+pub(crate) fn draw_legend<DB, CT>(
+    chart: &plotters::chart::ChartContext<'_, DB, CT>,
+    corner: Corner,
+    entries: &[(&str, plotters::style::ShapeStyle)],
 ) -> Result<(), ChartError>
 where
-    DB: plotters::prelude::DrawingBackend + 'a,
-    DB::ErrorType: 'static,
+    DB: plotters::prelude::DrawingBackend,
     CT: plotters::coord::CoordTranslate,
 {
+    use plotters::element::{PathElement, Rectangle, Text};
     use plotters::style::{Color, IntoFont};
-    chart
-        .configure_series_labels()
-        .position(position)
-        .label_font(("sans-serif", 12).into_font().color(&INK))
-        .border_style(INK.mix(0.4))
-        .draw()
-        .map_err(failed)
+    // plotters' legend metrics: an inner margin, room for the line sample, the row height of 12 px text.
+    const MARGIN: i32 = 10;
+    const SAMPLE: i32 = 30;
+    const ROW: i32 = 15;
+    /// Gap between the legend and the plotting area's edge.
+    const INSET: i32 = 5;
+    let area = chart.plotting_area().strip_coord_spec();
+    let font = ("sans-serif", 12).into_font().color(&INK);
+    let mut widest = 0;
+    for (label, _) in entries {
+        let (width, _) = area.estimate_text_size(label, &font).map_err(failed)?;
+        widest = widest.max(i32::try_from(width).unwrap_or(i32::MAX / 4));
+    }
+    let rows = i32::try_from(entries.len()).unwrap_or(0);
+    let (width, height) = (SAMPLE + widest + 2 * MARGIN, rows * ROW + 2 * MARGIN);
+    let (area_width, area_height) = area.dim_in_pixel();
+    let left = i32::try_from(area_width).unwrap_or(0) - width - INSET;
+    let top = match corner {
+        Corner::UpperRight => INSET,
+        Corner::LowerRight => i32::try_from(area_height).unwrap_or(0) - height - INSET,
+    };
+    area.draw(&Rectangle::new(
+        [(left, top), (left + width, top + height)],
+        INK.mix(0.4),
+    ))
+    .map_err(failed)?;
+    for (row, (label, style)) in (0..).zip(entries) {
+        let y = top + MARGIN + row * ROW;
+        let sample = vec![
+            (left + MARGIN, y + ROW / 2),
+            (left + MARGIN + 20, y + ROW / 2),
+        ];
+        area.draw(&PathElement::new(sample, *style))
+            .map_err(failed)?;
+        area.draw(&Text::new(
+            *label,
+            (left + MARGIN + SAMPLE, y),
+            font.clone(),
+        ))
+        .map_err(failed)?;
+    }
+    Ok(())
 }
 
 /// Converts any plotters error into a [`ChartError`].

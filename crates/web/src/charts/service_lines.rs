@@ -4,7 +4,7 @@
 use plotters::prelude::*;
 use web_sys::HtmlCanvasElement;
 
-use super::{ChartError, SERVICES, backend, draw_legend, failed, frame, style_mesh};
+use super::{ChartError, Corner, SERVICES, backend, draw_legend, failed, frame, style_mesh};
 
 /// What the chart shows: per service, its name and `(seconds, value)` points.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -88,22 +88,20 @@ pub fn draw(canvas: HtmlCanvasElement, data: &ServiceLines) -> Result<(), ChartE
     )
     .draw()
     .map_err(failed)?;
+    let mut legend = Vec::with_capacity(data.services.len());
     for (i, (name, line)) in data.services.iter().enumerate() {
         let colour = SERVICES[i % SERVICES.len()];
         let style = colour.stroke_width(2);
+        legend.push((name.as_str(), style));
         // Solid, then dashed, then dotted: services stay apart without colour.
-        let series = chart.draw_series(match i % 3 {
-            0 => DashedLineSeries::new(line.clone(), 1_000, 0, style),
-            1 => DashedLineSeries::new(line.clone(), 8, 5, style),
-            _ => DashedLineSeries::new(line.clone(), 2, 4, style),
-        });
-        series
-            .map_err(failed)?
-            .label(name.clone())
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 20, y)], colour.stroke_width(2))
-            });
+        chart
+            .draw_series(match i % 3 {
+                0 => DashedLineSeries::new(line.clone(), 1_000, 0, style),
+                1 => DashedLineSeries::new(line.clone(), 8, 5, style),
+                _ => DashedLineSeries::new(line.clone(), 2, 4, style),
+            })
+            .map_err(failed)?;
     }
-    draw_legend(&mut chart, SeriesLabelPosition::UpperRight)?;
+    draw_legend(&chart, Corner::UpperRight, &legend)?;
     root.present().map_err(failed)
 }
