@@ -92,9 +92,17 @@ test('a full app that cannot be fetched leaves the landing page running, with a 
   await page.getByTestId('preset-select').selectOption('poison-message');
   await page.getByTestId('step').click();
   await waitForRunStatus(page, /^paused · [1-9]/);
-  // Once the file is there again, the same tab opens the view.
+  // Once the file is there again, the same tab opens the view. While it loads, the order flow stays in
+  // view but takes no input: what was done there would be gone when the full app takes over.
   await page.unroute('**/kplay-full_bg.wasm');
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  await page.route('**/kplay-full_bg.wasm', async (route) => { await held; await route.continue(); });
   await page.getByTestId('view-retention').click();
+  await page.getByTestId('load-progress').waitFor();
+  assert.equal(await page.getByTestId('load-progress').textContent(), 'Loading the Log and retention view\u2026');
+  assert.equal(await page.locator('.handover[inert] [data-testid=run-toggle]').count(), 1);
+  release();
   await page.getByTestId('retention-ms-input').waitFor();
   assert.equal(await page.getByTestId('load-notice').count(), 0);
   assert.equal(await page.getByTestId('error-banner').count(), 0);

@@ -187,6 +187,7 @@ test('the dashboard shows the run kplay simulate reports, with alerts and per-pa
   const page = await openPage(shared.browser, shared.site.url);
   await page.getByTestId('preset-select').selectOption('poison-message');
   await page.getByTestId('view-dashboard').click();
+  await page.getByTestId('heatmap-chart').waitFor();
   await finish(page);
   const dead = Object.values(expected.event_driven.services).reduce((sum, s) => sum + s.dead_lettered, 0);
   assert.ok(dead > 0);

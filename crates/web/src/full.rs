@@ -4,5 +4,5 @@
 
 fn main() {
     yew::set_custom_panic_hook(Box::new(kplay_web::show_panic));
-    kplay_web::loader::start_full();
+    yew::Renderer::<kplay_web::App>::new().render();
 }

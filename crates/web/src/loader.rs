@@ -1,23 +1,19 @@
 //! The site's two builds of this crate and the hand-over between them. `kplay-web` is the first load:
-//! [`Landing`], the order flow's view alone. `kplay-full` is [`App`], every view, the concept pages and
-//! the lessons. wasm has no code splitting, so the full app is a second module that shares nothing with
+//! [`Landing`](crate::components::app::landing::Landing), the order flow's view alone. `kplay-full` is
+//! [`App`](crate::App), every view, the concept pages and the lessons. wasm has no code splitting, so the full app is a second module that shares nothing with
 //! the first: the page's loader (`index.html`, `window.kplayLoad`) fetches and compiles one of them by
 //! name, and the landing page asks it for the full app when the user wants more than the order flow.
 //!
-//! The hand-over keeps the landing page working until the full app is compiled, then stops it (its
-//! component and the model's worker, [`crate::model::Model::close`]) and starts the full app in its
-//! place; what the user had (the scenario, the moment, each view's world) comes back from the autosave,
+//! The hand-over keeps the landing page working until the full app is compiled, then stops it (what
+//! the landing build's `main` registered with [`on_handover`]: its component, and with it the model's
+//! worker, [`crate::model::Model::close`]) and starts the full app in its place; what the user had (the scenario, the moment, each view's world) comes back from the autosave,
 //! as after a reload. A failed download leaves the landing page as it was, with a message.
 
 use std::cell::RefCell;
 
+use crate::model::describe;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use yew::AppHandle;
-
-use crate::components::app::App;
-use crate::components::app::landing::Landing;
-use crate::model::describe;
 
 /// The page's loader function: `kplayLoad(build)` resolves to a function that starts the build.
 const LOADER: &str = "kplayLoad";
@@ -26,19 +22,13 @@ const LOADER: &str = "kplayLoad";
 const FULL: &str = "kplay-full";
 
 thread_local! {
-    /// The landing page, while it runs.
-    static LANDING: RefCell<Option<AppHandle<Landing>>> = const { RefCell::new(None) };
+    /// What stops the page's app when the full app takes over.
+    static LEAVE: RefCell<Option<Box<dyn FnOnce()>>> = const { RefCell::new(None) };
 }
 
-/// Starts the landing build (the `kplay-web` binary).
-pub fn start_landing() {
-    let app = yew::Renderer::<Landing>::new().render();
-    LANDING.with(|landing| *landing.borrow_mut() = Some(app));
-}
-
-/// Starts the full app (the `kplay-full` binary).
-pub fn start_full() {
-    yew::Renderer::<App>::new().render();
+/// Registers `leave`, which stops the page's app (the landing page) when the full app takes over.
+pub fn on_handover(leave: impl FnOnce() + 'static) {
+    LEAVE.with(|slot| *slot.borrow_mut() = Some(Box::new(leave)));
 }
 
 /// Loads the full app and hands the page over to it, at `query` (an address such as `?view=partitions`;
@@ -64,8 +54,8 @@ pub async fn open_full(query: Option<&str>) -> Result<(), String> {
     if let (Some(query), Ok(history)) = (query, window.history()) {
         let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(query));
     }
-    if let Some(landing) = LANDING.with(|landing| landing.borrow_mut().take()) {
-        landing.destroy();
+    if let Some(leave) = LEAVE.with(|slot| slot.borrow_mut().take()) {
+        leave();
     }
     // From here the full app reports its own failures (the loader shows them on the page).
     let _ = start.call0(&JsValue::NULL);

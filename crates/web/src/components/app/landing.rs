@@ -106,6 +106,14 @@ pub fn landing() -> Html {
     let header = html! {
         <Header current={View::SyncVsEvent} opening={handover.opening} {onselect} />
     };
-    let body = html! { <>{ progress }<FlowView play_only={start.route.play_only} /></> };
+    // While the full app loads, the order flow stays in view but takes no input: what the user did there
+    // now would be gone when the full app takes over.
+    let inert = handover.opening.is_some();
+    let body = html! {
+        <>
+            { progress }
+            <div class="handover" {inert}><FlowView play_only={start.route.play_only} /></div>
+        </>
+    };
     layout(&start, header, body, &link)
 }
