@@ -1,13 +1,15 @@
 //! The site's two builds of this crate and the hand-over between them. `kplay-web` is the first load:
 //! [`Landing`](crate::components::app::landing::Landing), the order flow's view alone. `kplay-full` is
-//! [`App`](crate::App), every view, the concept pages and the lessons. wasm has no code splitting, so the full app is a second module that shares nothing with
-//! the first: the page's loader (`index.html`, `window.kplayLoad`) fetches and compiles one of them by
-//! name, and the landing page asks it for the full app when the user wants more than the order flow.
+//! [`App`](crate::App), every view, the concept pages and the lessons. wasm has no code splitting, so
+//! the full app is a second module that shares nothing with the first: the page's loader (`index.html`,
+//! `window.kplayLoad`) fetches and compiles one of them by name, and the landing page asks it for the
+//! full app when the user wants more than the order flow.
 //!
 //! The hand-over keeps the landing page working until the full app is compiled, then stops it (what
 //! the landing build's `main` registered with [`on_handover`]: its component, and with it the model's
-//! worker, [`crate::model::Model::close`]) and starts the full app in its place; what the user had (the scenario, the moment, each view's world) comes back from the autosave,
-//! as after a reload. A failed download leaves the landing page as it was, with a message.
+//! worker, [`crate::model::Model::close`]) and starts the full app in its place; what the user had (the
+//! scenario, the moment, each view's world) comes back from the autosave, as after a reload. A failed
+//! download leaves the landing page as it was, with a message.
 
 use std::cell::RefCell;
 

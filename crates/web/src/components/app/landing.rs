@@ -16,13 +16,16 @@ use crate::loader;
 use crate::state::flow::FlowAction;
 use crate::state::route::View;
 
-/// Where the full app is on its way to, and what went wrong the last time it was asked for.
+/// Where the hand-over to the full app stands.
 #[derive(Clone, Default, PartialEq)]
-struct Handover {
-    /// The view being opened.
-    opening: Option<View>,
-    /// Why the full app did not load, for people.
-    failed: Option<Rc<str>>,
+enum Handover {
+    /// Not asked for.
+    #[default]
+    Idle,
+    /// Loading, to open this view (`None`: the address as it is).
+    Opening(Option<View>),
+    /// The last attempt failed, for this reason (for people).
+    Failed(Rc<str>),
 }
 
 /// What is being opened, for people: "the Partitions and groups view", or "the page" (an address).
@@ -52,13 +55,10 @@ pub fn landing() -> Html {
     let open = {
         let handover = handover.clone();
         Callback::from(move |view: Option<View>| {
-            if handover.opening.is_some() {
+            if matches!(*handover, Handover::Opening(_)) {
                 return;
             }
-            handover.set(Handover {
-                opening: Some(view.unwrap_or(View::SyncVsEvent)),
-                failed: None,
-            });
+            handover.set(Handover::Opening(view));
             let query = view.map(|v| format!("?view={}", v.slug()));
             let handover = handover.clone();
             wasm_bindgen_futures::spawn_local(async move {
@@ -67,10 +67,7 @@ pub fn landing() -> Html {
                         "Could not load {} ({reason}). Check the connection and try again.",
                         what(view)
                     );
-                    handover.set(Handover {
-                        opening: None,
-                        failed: Some(message.into()),
-                    });
+                    handover.set(Handover::Failed(message.into()));
                 }
             });
         })
@@ -84,16 +81,20 @@ pub fn landing() -> Html {
         });
     }
 
-    let progress = match (handover.opening, &handover.failed) {
-        (Some(view), _) => html! {
+    let progress = match &*handover {
+        Handover::Opening(view) => html! {
             <p class="notice" aria-live="polite" data-testid="load-progress">
-                { format!("Loading {}\u{2026}", what(shows_address.then_some(view))) }
+                { format!("Loading {}\u{2026}", what(*view)) }
             </p>
         },
-        (None, Some(failed)) => html! {
-            <p class="notice refused" role="alert" data-testid="load-notice">{ failed.to_string() }</p>
+        Handover::Failed(reason) => html! {
+            <p class="notice refused" role="alert" data-testid="load-notice">{ reason.to_string() }</p>
         },
-        (None, None) => html! {},
+        Handover::Idle => html! {},
+    };
+    let opening = match *handover {
+        Handover::Opening(view) => view,
+        Handover::Idle | Handover::Failed(_) => None,
     };
     if !shows_address {
         return html! { <main class="app">{ progress }</main> };
@@ -104,11 +105,11 @@ pub fn landing() -> Html {
         }
     });
     let header = html! {
-        <Header current={View::SyncVsEvent} opening={handover.opening} {onselect} />
+        <Header current={View::SyncVsEvent} {opening} {onselect} />
     };
     // While the full app loads, the order flow stays in view but takes no input: what the user did there
     // now would be gone when the full app takes over.
-    let inert = handover.opening.is_some();
+    let inert = matches!(*handover, Handover::Opening(_));
     let body = html! {
         <>
             { progress }
